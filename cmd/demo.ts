@@ -1,0 +1,37 @@
+import type { Container } from './container.js';
+import { tenantScope } from '../core/domain/tenant-scope.js';
+import { AppError } from '../core/domain/errors.js';
+
+/** Fixed ids, so a restarted dev stack finds its demo data again instead of adding more. */
+export const DEMO = {
+  tenantId: 'ten_demo',
+  sellerId: 'sel_demo',
+  apiKey: 'oms_ten_demo_demo-seller-key-not-for-production',
+  hubs: [
+    { code: 'RUH-1', name: 'Riyadh Central', latitude: 24.7136, longitude: 46.6753, priority: 10, performance_score: 0.9 },
+    { code: 'JED-1', name: 'Jeddah Port', latitude: 21.4858, longitude: 39.1925, priority: 5, performance_score: 0.8 },
+    { code: 'DMM-1', name: 'Dammam East', latitude: 26.4207, longitude: 50.0888, priority: 5, performance_score: 0.7 },
+  ],
+  skus: ['SKU-1', 'SKU-2', 'SKU-3', 'SKU-4'],
+} as const;
+
+export interface DemoSeeders {
+  /** Stock for the demo SKUs at every demo hub (filled in by the inventory module). */
+  stock?: (container: Container) => Promise<void>;
+}
+
+/** Demo tenant, a seller whose API key is printed, three hubs and stock; idempotent. */
+export async function seedDemo(container: Container, seeders: DemoSeeders = {}): Promise<typeof DEMO> {
+  const scope = tenantScope(DEMO.tenantId);
+  await container.tenants.ensureTenant({ id: DEMO.tenantId, name: 'Demo Tenant' });
+  await container.tenants.ensureSeller(scope, { id: DEMO.sellerId, name: 'Demo Seller', code: 'demo-seller' }, DEMO.apiKey);
+  for (const hub of DEMO.hubs) {
+    try {
+      await container.hubs.create(scope, { ...hub, is_external: false, daily_capacity: null });
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'conflict')) throw err;
+    }
+  }
+  await seeders.stock?.(container);
+  return DEMO;
+}

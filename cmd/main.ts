@@ -1,0 +1,106 @@
+import { ConfigError, explicitEndpoints, loadConfig, withOverrides, type Config } from '../configs/config.js';
+import { ensureEmbeddedStack } from '../localstack/embedded.js';
+import { PusherReceiver } from '../localstack/pusher-receiver.js';
+import { AppError } from '../core/domain/errors.js';
+import { createLogger } from '../core/platform/logger.js';
+import { startOms, type Mode, type Oms } from './oms.js';
+import { seedDemo, type DemoSeeders } from './demo.js';
+
+/**
+ * Entry point: `oms server | worker | all | dev`.
+ * dev = all + the embedded local stack (only what the environment leaves unset) + demo data.
+ */
+const USAGE = 'usage: oms <server|worker|all|dev>';
+
+export const demoSeeders: DemoSeeders = {};
+
+async function main(argv: string[]): Promise<void> {
+  const [command] = argv;
+  if (!command || !['server', 'worker', 'all', 'dev'].includes(command)) {
+    console.error(USAGE);
+    process.exitCode = 2;
+    return;
+  }
+  let config = loadConfig();
+  const logger = createLogger(config);
+  let receiver: PusherReceiver | null = null;
+
+  if (command === 'dev') {
+    ({ config, receiver } = await prepareDevStack(config, (m) => logger.info(m)));
+  }
+  const mode: Mode = command === 'dev' ? 'all' : (command as Mode);
+  const oms = await startOms(config, mode, { logger });
+  installShutdown(oms, receiver, config);
+
+  if (command === 'dev') {
+    const demo = await seedDemo(oms.container, demoSeeders);
+    const base = `http://127.0.0.1:${oms.port}`;
+    console.log(
+      [
+        '',
+        `OMS dev stack is up on ${base}  (API + workers, embedded stack, demo data)`,
+        `  demo tenant  ${demo.tenantId}`,
+        `  demo seller  ${demo.sellerId}`,
+        `  API key      ${demo.apiKey}`,
+        `  hubs         ${demo.hubs.map((h) => h.code).join(', ')}   skus ${demo.skus.join(', ')}`,
+        `  OpenAPI      ${base}/openapi.json     readiness ${base}/health/ready`,
+        '',
+      ].join('\n'),
+    );
+  }
+}
+
+async function prepareDevStack(config: Config, log: (m: string) => void): Promise<{ config: Config; receiver: PusherReceiver | null }> {
+  const explicit = explicitEndpoints();
+  const endpoints = await ensureEmbeddedStack(
+    config.localstack,
+    { mongo: !explicit.mongo, redis: !explicit.redis, sqs: !explicit.sqs, dynamo: !explicit.dynamo },
+    log,
+  );
+  const overrides: Record<string, unknown> = {};
+  if (endpoints.mongoUri) overrides['mongodb.uri'] = endpoints.mongoUri;
+  if (endpoints.redisUrl) overrides['redis.url'] = endpoints.redisUrl;
+  if (endpoints.sqsEndpoint) overrides['aws.sqs.endpoint'] = endpoints.sqsEndpoint;
+  if (endpoints.dynamoEndpoint) overrides['aws.dynamodb.endpoint'] = endpoints.dynamoEndpoint;
+  let receiver: PusherReceiver | null = null;
+  if (!explicit.pusher && config.pusher.enabled) {
+    receiver = new PusherReceiver(config.pusher.app_id, config.pusher.key, config.pusher.secret);
+    const port = await receiver.start(config.localstack.pusher_port).catch(() => receiver!.start(0));
+    overrides['pusher.host'] = '127.0.0.1';
+    overrides['pusher.port'] = port;
+    log(`pusher: local receiver (signature-checking) on 127.0.0.1:${port}, events at /_events`);
+  }
+  return { config: withOverrides(config, overrides), receiver };
+}
+
+function installShutdown(oms: Oms, receiver: PusherReceiver | null, config: Config): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`${signal}: stopping (finishing in-flight requests and messages)...`);
+    const force = setTimeout(() => {
+      console.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.server.shutdown_timeout_ms);
+    force.unref();
+    void oms
+      .stop()
+      .then(() => receiver?.stop())
+      .then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+  } else if (err instanceof AppError) {
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    console.error(`cannot start: ${err.message}${cause}`);
+  } else {
+    console.error('cannot start:', err);
+  }
+  process.exit(1);
+});

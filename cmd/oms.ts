@@ -1,0 +1,102 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../configs/config.js';
+import { createApp } from '../router/app.js';
+import { createLogger, type Logger } from '../core/platform/logger.js';
+import type { Metrics } from '../core/platform/metrics.js';
+import { ListenerServer } from '../core/workers/runtime/server.js';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { buildContainer, type BackgroundTask, type Container } from './container.js';
+import { connectPlatform } from './platform.js';
+
+export type Mode = 'server' | 'worker' | 'all';
+
+/** A running OMS process (API, workers or both). Used by cmd/main.ts, the tests and the benchmark. */
+export interface Oms {
+  container: Container;
+  port: number | null;
+  workers: ListenerServer | null;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  metrics?: Metrics;
+  /** Long-poll wait; tests use a short one so shutdown is quick. */
+  waitTimeSeconds?: number;
+}
+
+export async function startOms(config: Config, mode: Mode, options: StartOptions = {}): Promise<Oms> {
+  const logger = options.logger ?? createLogger(config);
+  const platform = await connectPlatform(config, logger, { metrics: options.metrics });
+  const container = await buildContainer(platform);
+
+  let server: Server | null = null;
+  let port: number | null = null;
+  if (mode === 'server' || mode === 'all') {
+    const app = createApp(
+      {
+        config,
+        logger,
+        metrics: platform.metrics,
+        telemetry: platform.telemetry,
+        tenants: container.tenants,
+        health: [
+          { name: 'mongodb', check: async () => void (await platform.mongo.db.command({ ping: 1 })) },
+          { name: 'redis', check: async () => void (await platform.redis.ping()) },
+          {
+            name: 'sqs',
+            check: async () => {
+              const url = await platform.queues.url(platform.queues.name('createOrder'));
+              await platform.queues.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+            },
+          },
+        ],
+      },
+      (groups) => container.registerRoutes(groups),
+    );
+    server = app.listen(config.server.port, '0.0.0.0');
+    server.requestTimeout = config.server.request_timeout_ms;
+    await new Promise<void>((resolve, reject) => {
+      server!.once('listening', resolve);
+      server!.once('error', reject);
+    });
+    port = (server.address() as AddressInfo).port;
+    logger.info({ port }, 'http server listening');
+  }
+
+  let workers: ListenerServer | null = null;
+  const tasks: BackgroundTask[] = [];
+  if (mode === 'worker' || mode === 'all') {
+    workers = new ListenerServer(
+      container.listeners(),
+      config,
+      { queues: platform.queues, logger, telemetry: platform.telemetry, metrics: platform.metrics },
+      options.waitTimeSeconds === undefined ? {} : { waitTimeSeconds: options.waitTimeSeconds },
+    );
+    await workers.start();
+    for (const task of container.background()) {
+      task.start();
+      tasks.push(task);
+    }
+  }
+
+  let stopping: Promise<void> | null = null;
+  return {
+    container,
+    port,
+    workers,
+    stop() {
+      stopping ??= (async () => {
+        const timeout = config.server.shutdown_timeout_ms;
+        // Stop taking new work first, then let in-flight requests and messages finish.
+        const closing = server ? new Promise<void>((r) => server!.close(() => r())) : Promise.resolve();
+        server?.closeIdleConnections();
+        await Promise.all([workers?.stop(timeout - 2000), ...tasks.map((t) => t.stop()), closing]);
+        await platform.close();
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,169 @@
+/** The order model of API.md, as the OMS keeps it. Field names are the API's snake_case. */
+
+export const ORDER_STATUSES = [
+  'pending',
+  'on_hold',
+  'approved',
+  'picking',
+  'picked',
+  'packing',
+  'packed',
+  'shipped',
+  'delivered',
+  'cancelled',
+  'delivery_failed',
+  'returned_to_origin',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const HOLD_REASONS = [
+  'insufficient_inventory',
+  'no_serviceable_hub',
+  'payment_pending',
+  'manual_review',
+  'hub_capacity',
+] as const;
+export type HoldReason = (typeof HOLD_REASONS)[number];
+
+/** Who causes a change: drives the transition table and is written on the timeline. */
+export const ACTORS = ['seller', 'internal', 'wms', 'courier', 'system'] as const;
+export type Actor = (typeof ACTORS)[number];
+
+export interface SalesChannelRef {
+  name: string;
+  order_id: string;
+}
+
+export interface OrderItem {
+  seller_sku_code: string;
+  quantity: number;
+  unit_price: number;
+  sales_channel_order_item_id: string | null;
+}
+
+export interface Customer {
+  name: string;
+  email: string | null;
+  phone: string | null;
+}
+
+export interface ShippingAddress {
+  line1: string;
+  line2: string | null;
+  city: string;
+  state: string | null;
+  country: string;
+  postal_code: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  /** The sales channel's own spelling, kept when an address edit comes from the channel. */
+  sales_channel_city?: string | null;
+  sales_channel_state?: string | null;
+  sales_channel_country?: string | null;
+}
+
+export interface Payment {
+  method: 'cod' | 'prepaid';
+  status: 'pending' | 'paid' | 'refunded' | 'failed';
+  currency: string;
+  total: number;
+}
+
+export interface ShipmentRef {
+  shipment_id?: string | null;
+  awb: string | null;
+  courier: string | null;
+  tracking_url: string | null;
+}
+
+export interface TimelineEntry {
+  at: Date;
+  actor: Actor;
+  /** 'status_changed' for moves; other kinds record edits, skipped stages, stale events, routing. */
+  kind: string;
+  from: OrderStatus | null;
+  to: OrderStatus | null;
+  reason: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** An event waiting in the order's outbox: written with the change, relayed, then removed. */
+export interface OutboxEvent {
+  event_id: string;
+  type: string;
+  occurred_at: Date;
+  payload: Record<string, unknown>;
+}
+
+/** What the order holds at a hub: maintained with the stock rows (see core/inventory). */
+export interface Reservation {
+  hub_code: string;
+  lines: { sku: string; quantity: number }[];
+}
+
+export interface Order {
+  id: string;
+  tenant_id: string;
+  seller_id: string;
+  order_id: string;
+  order_number: number;
+  status: OrderStatus;
+  hold_reason: HoldReason | null;
+  hub_code: string | null;
+  sales_channel: SalesChannelRef | null;
+  order_items: OrderItem[];
+  customer: Customer;
+  shipping_address: ShippingAddress;
+  payment: Payment;
+  shipment: ShipmentRef | null;
+  invoice_number: string | null;
+  /** The last routing decision, with every candidate considered (core/hub_routing). */
+  routing: Record<string, unknown> | null;
+  reservation: Reservation | null;
+  timeline: TimelineEntry[];
+  outbox: OutboxEvent[];
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+/** The order as API.md shows it: no outbox, no internal bookkeeping. */
+export function toOrderView(order: Order): Record<string, unknown> {
+  return {
+    id: order.id,
+    order_number: order.order_number,
+    seller_id: order.seller_id,
+    order_id: order.order_id,
+    status: order.status,
+    hold_reason: order.hold_reason,
+    hub_code: order.hub_code,
+    sales_channel: order.sales_channel,
+    order_items: order.order_items,
+    customer: order.customer,
+    shipping_address: order.shipping_address,
+    payment: order.payment,
+    shipment: order.shipment,
+    invoice_number: order.invoice_number,
+    routing: order.routing,
+    created_at: order.created_at.toISOString(),
+    updated_at: order.updated_at.toISOString(),
+    version: order.version,
+  };
+}
+
+/** The compact state carried by every outbound event. */
+export function orderEventState(order: Order): Record<string, unknown> {
+  return {
+    id: order.id,
+    order_id: order.order_id,
+    order_number: order.order_number,
+    status: order.status,
+    hold_reason: order.hold_reason,
+    hub_code: order.hub_code,
+    sales_channel: order.sales_channel,
+    payment_status: order.payment.status,
+    shipment: order.shipment,
+    invoice_number: order.invoice_number,
+    version: order.version,
+  };
+}

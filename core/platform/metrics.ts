@@ -1,0 +1,47 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics served at GET /metrics. One registry per process (tests make their own). */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'oms_http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'oms_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly messages = new Counter({
+    name: 'oms_queue_messages_total',
+    help: 'Queue messages handled by listener and outcome (ok, retry, dead_lettered)',
+    labelNames: ['listener', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly messageDuration = new Histogram({
+    name: 'oms_queue_message_duration_seconds',
+    help: 'Queue message handling duration',
+    labelNames: ['listener'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly domainEvents = new Counter({
+    name: 'oms_domain_events_total',
+    help: 'Business events (orders created, reserved, held, shipped...)',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(collectDefaults = true) {
+    if (collectDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'oms_' });
+  }
+}

@@ -1,0 +1,52 @@
+import { MongoClient, type Db, type IndexDescription } from 'mongodb';
+import type { Config } from '../../configs/config.js';
+import { AppError } from '../domain/errors.js';
+
+export interface Mongo {
+  client: MongoClient;
+  db: Db;
+  close(): Promise<void>;
+}
+
+export async function connectMongo(config: Config['mongodb']): Promise<Mongo> {
+  const client = new MongoClient(config.uri, {
+    maxPoolSize: config.max_pool_size,
+    minPoolSize: config.min_pool_size,
+    serverSelectionTimeoutMS: config.server_selection_timeout_ms,
+    // FerretDB 1.x does not implement retryable writes; MongoDB keeps its default behaviour
+    // for everything we rely on (single-document conditional updates).
+    retryWrites: false,
+  });
+  try {
+    await client.connect();
+    await client.db(config.database).command({ ping: 1 });
+  } catch (err) {
+    await client.close().catch(() => undefined);
+    throw AppError.unavailable(`MongoDB at ${redactUri(config.uri)}`, err);
+  }
+  return { client, db: client.db(config.database), close: () => client.close() };
+}
+
+/**
+ * Index definitions, collected from every repository and created at start. Each one serving a
+ * query begins with tenant_id (DESIGN.md, Tenancy).
+ */
+export type IndexPlan = Record<string, IndexDescription[]>;
+
+export async function ensureIndexes(db: Db, plan: IndexPlan): Promise<void> {
+  for (const [collection, indexes] of Object.entries(plan)) {
+    for (const index of indexes) {
+      const first = Object.keys(index.key)[0];
+      if (first !== 'tenant_id') throw new Error(`index ${index.name ?? ''} on ${collection} must start with tenant_id`);
+    }
+    if (indexes.length > 0) await db.collection(collection).createIndexes(indexes);
+  }
+}
+
+export function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}
+
+export function redactUri(uri: string): string {
+  return uri.replace(/\/\/[^@/]*@/, '//***@');
+}

@@ -1,0 +1,21 @@
+import { Redis } from 'ioredis';
+import type { Config } from '../../configs/config.js';
+import { AppError } from '../domain/errors.js';
+
+export async function connectRedis(config: Config['redis']): Promise<Redis> {
+  const redis = new Redis(config.url, {
+    keyPrefix: config.key_prefix,
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    throw AppError.unavailable(`Redis at ${config.url.replace(/\/\/[^@/]*@/, '//***@')}`, err);
+  }
+  return redis;
+}

@@ -1,0 +1,116 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Config } from '../../configs/config.js';
+import { AppError } from '../domain/errors.js';
+import { tenantScope, type SellerScope, type TenantScope } from '../domain/tenant-scope.js';
+import { newId } from '../platform/ids.js';
+import type { TenantRepository } from './tenant.repository.js';
+import type { Seller, Tenant, TenantSettings } from './tenant.types.js';
+
+/**
+ * Tenants, their sellers and settings. A seller API key is `oms_<tenant_id>_<secret>`: the
+ * tenant part routes the lookup to an index that starts with tenant_id; only a SHA-256 of the
+ * whole key is stored, and the key is shown once, when the seller is created.
+ */
+export class TenantService {
+  private readonly settingsCache = new Map<string, { at: number; value: TenantSettings }>();
+
+  constructor(
+    private readonly repo: TenantRepository,
+    private readonly defaults: Pick<Config, 'order' | 'hub' | 'inventory'>,
+  ) {}
+
+  async createTenant(input: { name: string }): Promise<Tenant> {
+    const tenant: Tenant = { id: newId('ten'), name: input.name, created_at: new Date() };
+    await this.repo.insertTenant(tenant);
+    return tenant;
+  }
+
+  /** Creates a tenant with a fixed id unless it exists (demo data, fixtures). */
+  async ensureTenant(input: { id: string; name: string }): Promise<Tenant> {
+    const existing = await this.repo.findTenant(tenantScope(input.id));
+    if (existing) return existing;
+    const tenant: Tenant = { id: input.id, name: input.name, created_at: new Date() };
+    await this.repo.insertTenant(tenant);
+    return tenant;
+  }
+
+  /** Creates a seller with a fixed id and key unless it exists (demo data). */
+  async ensureSeller(scope: TenantScope, input: { id: string; name: string; code: string }, apiKey: string): Promise<Seller> {
+    const existing = await this.repo.findSeller(scope, input.id);
+    if (existing) return existing;
+    const seller: Seller = { id: input.id, tenant_id: scope.tenantId, name: input.name, code: input.code, created_at: new Date() };
+    await this.repo.insertSeller(seller, hashKey(apiKey));
+    return seller;
+  }
+
+  async requireTenant(scope: TenantScope): Promise<Tenant> {
+    const tenant = await this.repo.findTenant(scope);
+    if (!tenant) throw AppError.notFound('tenant', scope.tenantId);
+    return tenant;
+  }
+
+  async createSeller(scope: TenantScope, input: { name: string; code: string }): Promise<{ seller: Seller; apiKey: string }> {
+    await this.requireTenant(scope);
+    const seller: Seller = { id: newId('sel'), tenant_id: scope.tenantId, name: input.name, code: input.code, created_at: new Date() };
+    const apiKey = `oms_${scope.tenantId}_${randomBytes(24).toString('base64url')}`;
+    await this.repo.insertSeller(seller, hashKey(apiKey));
+    return { seller, apiKey };
+  }
+
+  /** The seller a key belongs to, or null for any key that is not a live seller's. */
+  async authenticate(apiKey: string): Promise<Seller | null> {
+    const match = /^oms_(ten_[A-Za-z0-9]+)_[A-Za-z0-9_-]{16,}$/.exec(apiKey);
+    if (!match) return null;
+    return this.repo.findSellerByKeyHash(tenantScope(match[1] as string), hashKey(apiKey));
+  }
+
+  async requireSeller(scope: TenantScope, sellerId: string): Promise<Seller> {
+    const seller = await this.repo.findSeller(scope, sellerId);
+    if (!seller) throw AppError.notFound('seller', sellerId);
+    return seller;
+  }
+
+  async sellerScopeFor(scope: TenantScope, sellerId: string): Promise<SellerScope> {
+    await this.requireSeller(scope, sellerId);
+    return { tenantId: scope.tenantId, sellerId };
+  }
+
+  /** Settings with configured defaults filled in; cached briefly (they change rarely). */
+  async settings(scope: TenantScope): Promise<TenantSettings> {
+    const cached = this.settingsCache.get(scope.tenantId);
+    if (cached && Date.now() - cached.at < 2000) return cached.value;
+    const stored = await this.repo.getSettings(scope);
+    const value = stored ?? this.defaultSettings();
+    this.settingsCache.set(scope.tenantId, { at: Date.now(), value });
+    return value;
+  }
+
+  async updateSettings(scope: TenantScope, patch: DeepPartial<TenantSettings>): Promise<TenantSettings> {
+    await this.requireTenant(scope);
+    const current = (await this.repo.getSettings(scope)) ?? this.defaultSettings();
+    const next: TenantSettings = {
+      auto_approval: patch.auto_approval ?? current.auto_approval,
+      routing: { ...current.routing, ...(patch.routing ?? {}) },
+      hold_rules: { ...current.hold_rules, ...(patch.hold_rules ?? {}) },
+      low_stock_threshold: patch.low_stock_threshold ?? current.low_stock_threshold,
+    };
+    await this.repo.saveSettings(scope, next);
+    this.settingsCache.delete(scope.tenantId);
+    return next;
+  }
+
+  defaultSettings(): TenantSettings {
+    return {
+      auto_approval: this.defaults.order.auto_approval,
+      routing: { proximity_weight: this.defaults.hub.proximity_weight, performance_weight: this.defaults.hub.performance_weight },
+      hold_rules: { hold_unpaid_prepaid: true, manual_review_above_total: null, cod_limit: null },
+      low_stock_threshold: this.defaults.inventory.low_stock_threshold,
+    };
+  }
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object | null ? Partial<T[K]> : T[K] };
+
+function hashKey(apiKey: string): string {
+  return createHash('sha256').update(apiKey).digest('hex');
+}

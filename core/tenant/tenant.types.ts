@@ -1,0 +1,28 @@
+export interface Tenant {
+  id: string;
+  name: string;
+  created_at: Date;
+}
+
+export interface Seller {
+  id: string;
+  tenant_id: string;
+  name: string;
+  code: string;
+  created_at: Date;
+}
+
+/** Per-tenant business settings (API.md: PUT /internal/api/v1/tenants/{tenant_id}/settings). */
+export interface TenantSettings {
+  auto_approval: boolean;
+  routing: { proximity_weight: number; performance_weight: number };
+  hold_rules: {
+    /** Prepaid orders whose payment is not `paid` wait in `payment_pending`. */
+    hold_unpaid_prepaid: boolean;
+    /** Orders whose total is above this go to `manual_review` (null: no limit). */
+    manual_review_above_total: number | null;
+    /** COD orders above this go to `manual_review` (null: no limit). */
+    cod_limit: number | null;
+  };
+  low_stock_threshold: number;
+}

@@ -1,0 +1,92 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedPusherEvent {
+  channel: string;
+  name: string;
+  data: unknown;
+  received_at: number;
+}
+
+/**
+ * A local stand-in for Pusher's HTTP API (dev and tests): it accepts `POST /apps/{id}/events`
+ * only when the request carries a valid Pusher signature for the configured key and secret
+ * (auth_signature = HMAC-SHA256(secret, "POST\n{path}\n{sorted query without auth_signature}"),
+ * body_md5 = MD5 of the body), and keeps the events it accepted for inspection.
+ */
+export class PusherReceiver {
+  readonly events: ReceivedPusherEvent[] = [];
+  rejected = 0;
+  private server: Server | null = null;
+
+  constructor(
+    private readonly appId: string,
+    private readonly key: string,
+    private readonly secret: string,
+  ) {}
+
+  async start(port = 0, host = '127.0.0.1'): Promise<number> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const url = new URL(req.url ?? '/', 'http://receiver');
+        if (req.method === 'GET' && url.pathname === '/_events') {
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.events));
+          return;
+        }
+        const problem = this.verify(req.method ?? '', url, body);
+        if (problem) {
+          this.rejected += 1;
+          res.writeHead(problem.status, { 'content-type': 'text/plain' }).end(problem.message);
+          return;
+        }
+        const payload = JSON.parse(body) as { name: string; data: string; channels?: string[]; channel?: string };
+        const channels = payload.channels ?? (payload.channel ? [payload.channel] : []);
+        for (const channel of channels) {
+          this.events.push({ channel, name: payload.name, data: safeJson(payload.data), received_at: Date.now() });
+        }
+        if (this.events.length > 50_000) this.events.splice(0, this.events.length - 50_000);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    return (this.server!.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  eventsFor(channel: string): ReceivedPusherEvent[] {
+    return this.events.filter((e) => e.channel === channel);
+  }
+
+  private verify(method: string, url: URL, body: string): { status: number; message: string } | null {
+    if (method !== 'POST' || url.pathname !== `/apps/${this.appId}/events`) return { status: 404, message: 'not found' };
+    const params = url.searchParams;
+    if (params.get('auth_key') !== this.key) return { status: 401, message: 'unknown auth_key' };
+    const timestamp = Number(params.get('auth_timestamp'));
+    if (!Number.isFinite(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > 600) return { status: 401, message: 'stale timestamp' };
+    if (params.get('body_md5') !== createHash('md5').update(body).digest('hex')) return { status: 401, message: 'body_md5 mismatch' };
+    const signed = [...params.entries()]
+      .filter(([k]) => k !== 'auth_signature')
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${k}=${v}`)
+      .join('&');
+    const expected = createHmac('sha256', this.secret).update(`POST\n${url.pathname}\n${signed}`).digest();
+    const given = Buffer.from(params.get('auth_signature') ?? '', 'hex');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { status: 401, message: 'invalid signature' };
+    return null;
+  }
+}
+
+function safeJson(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    return data;
+  }
+}

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { createTenant, createHub, http, internalHeaders } from './support/api.js';
+
+describe('platform: routers, auth, health, docs', () => {
+  it('answers liveness and readiness with every store checked', async () => {
+    assert.equal((await http('GET', '/health/live')).status, 200);
+    const ready = await http('GET', '/health/ready');
+    assert.equal(ready.status, 200);
+    assert.deepEqual(ready.body.checks, { mongodb: 'ok', redis: 'ok', sqs: 'ok' });
+  });
+
+  it('serves Prometheus metrics and an OpenAPI 3 document of the routes', async () => {
+    const metrics = await http('GET', '/metrics');
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.body, /oms_http_requests_total/);
+    const doc = await http('GET', '/openapi.json');
+    assert.equal(doc.status, 200);
+    assert.match(doc.body.openapi, /^3\./);
+    assert.ok(doc.body.paths['/internal/api/v1/tenants/{tenant_id}/sellers']);
+    assert.ok(doc.body.paths['/api/v1/sellers/{seller_id}/hubs']);
+  });
+
+  it('creates a tenant and seller; the API key is shown once and works only for its seller', async () => {
+    const a = await createTenant();
+    const b = await createTenant();
+    assert.match(a.apiKey, /^oms_ten_/);
+    assert.equal((await a.seller('GET', '/hubs')).status, 200);
+    // another seller's path with my key: 404, exactly as a missing seller
+    const cross = await http('GET', `/api/v1/sellers/${b.sellerId}/hubs`, { headers: { authorization: `Bearer ${a.apiKey}` } });
+    assert.equal(cross.status, 404);
+    assert.equal(cross.body.error.code, 'not_found');
+    const missing = await http('GET', `/api/v1/sellers/sel_nope/hubs`, { headers: { authorization: `Bearer ${a.apiKey}` } });
+    assert.equal(missing.status, 404);
+  });
+
+  it('refuses missing and wrong credentials with 401 and the error envelope', async () => {
+    const t = await createTenant();
+    const none = await http('GET', `/api/v1/sellers/${t.sellerId}/hubs`);
+    assert.equal(none.status, 401);
+    assert.equal(none.body.error.code, 'unauthorized');
+    assert.ok(none.body.error.request_id);
+    const bad = await http('GET', `/api/v1/sellers/${t.sellerId}/hubs`, { headers: { authorization: `Bearer oms_${t.tenantId}_forgedforgedforgedforged` } });
+    assert.equal(bad.status, 401);
+    const internal = await http('POST', '/internal/api/v1/tenants', { body: { name: 'x' }, headers: { 'x-internal-token': 'wrong-token-123' } });
+    assert.equal(internal.status, 401);
+  });
+
+  it('validates bodies field by field and writes nothing on failure', async () => {
+    const t = await createTenant();
+    const res = await http('POST', `/internal/api/v1/tenants/${t.tenantId}/hubs`, {
+      body: { code: 'bad code!', name: '', latitude: 200, longitude: 'x' },
+      headers: internalHeaders(),
+    });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error.code, 'validation_failed');
+    const fields = res.body.error.details.map((d: { field: string }) => d.field).sort();
+    assert.deepEqual(fields, ['code', 'latitude', 'longitude', 'name']);
+    assert.deepEqual((await t.seller('GET', '/hubs')).body.data, []);
+  });
+
+  it('rejects malformed JSON with 400 and unknown routes with 404', async () => {
+    const res = await http('POST', '/internal/api/v1/tenants', { raw: '{"name": ', headers: internalHeaders() });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error.code, 'bad_request');
+    assert.equal((await http('GET', '/nope')).status, 404);
+  });
+
+  it('creates hubs once per code and lists them for the seller', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'H1' });
+    const dup = await http('POST', `/internal/api/v1/tenants/${t.tenantId}/hubs`, {
+      body: { code: 'H1', name: 'again', latitude: 1, longitude: 1 },
+      headers: internalHeaders(),
+    });
+    assert.equal(dup.status, 409);
+    const list = await t.seller('GET', '/hubs');
+    assert.deepEqual(list.body.data.map((h: { code: string }) => h.code), ['H1']);
+  });
+
+  it('updates tenant settings partially and validates weights', async () => {
+    const t = await createTenant();
+    const ok = await http('PUT', `/internal/api/v1/tenants/${t.tenantId}/settings`, { body: { auto_approval: false, routing: { proximity_weight: 0.9 } }, headers: internalHeaders() });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.data.auto_approval, false);
+    assert.equal(ok.body.data.routing.proximity_weight, 0.9);
+    assert.equal(ok.body.data.routing.performance_weight, 0.7);
+    const bad = await http('PUT', `/internal/api/v1/tenants/${t.tenantId}/settings`, { body: { routing: { proximity_weight: 2 } }, headers: internalHeaders() });
+    assert.equal(bad.status, 400);
+    const missing = await http('PUT', `/internal/api/v1/tenants/ten_missing/settings`, { body: { auto_approval: true }, headers: internalHeaders() });
+    assert.equal(missing.status, 404);
+  });
+});

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { MongoClient } from 'mongodb';
+import { startFauxqs } from 'fauxqs';
+import dynalite from 'dynalite';
+import type { AddressInfo } from 'node:net';
+import { loadConfig, withOverrides, type Config } from '../../configs/config.js';
+import { ensureEmbeddedStack } from '../../localstack/embedded.js';
+import { PusherReceiver } from '../../localstack/pusher-receiver.js';
+import { startOms, type Oms } from '../../cmd/oms.js';
+import { createLogger } from '../../core/platform/logger.js';
+
+/**
+ * The global fixture: the real local stack, once per run. FerretDB and Redis are shared servers
+ * (started if absent, reused if present) with a database and key prefix of this run's own;
+ * fauxqs and dynalite run in this process, fresh each run; the OMS itself runs in process
+ * (API + workers) against them. Every test makes its own tenant, so tests never see each
+ * other's data.
+ */
+export interface TestStack {
+  config: Config;
+  oms: Oms;
+  baseUrl: string;
+  pusher: PusherReceiver;
+  runId: string;
+}
+
+let stack: TestStack | null = null;
+let cleanup: (() => Promise<void>) | null = null;
+
+export function getStack(): TestStack {
+  if (!stack) throw new Error('the test stack is not up (is test/support/stack.ts loaded as a global fixture?)');
+  return stack;
+}
+
+export async function mochaGlobalSetup(): Promise<void> {
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const base = loadConfig(process.env);
+  const endpoints = await ensureEmbeddedStack(
+    base.localstack,
+    { mongo: !process.env.MONGODB_URI, redis: !process.env.REDIS_URL, sqs: false, dynamo: false },
+    () => undefined,
+  );
+  const sqs = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
+  const dyn = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((r) => dyn.listen(0, '127.0.0.1', () => r()));
+  const dynPort = (dyn.address() as AddressInfo).port;
+  const pusher = new PusherReceiver('test-app', 'test-key', 'test-secret');
+  const pusherPort = await pusher.start(0);
+
+  const config = withOverrides(base, {
+    'service.env': 'test',
+    'service.log_level': process.env.LOG_LEVEL ?? 'silent',
+    'server.port': 0,
+    'mongodb.uri': process.env.MONGODB_URI ?? endpoints.mongoUri,
+    'mongodb.database': `oms_test_${runId}`,
+    'redis.url': process.env.REDIS_URL ?? endpoints.redisUrl,
+    'redis.key_prefix': `oms-test:${runId}:`,
+    'aws.sqs.endpoint': sqs.address,
+    'aws.sqs.max_receive_count': 3,
+    'aws.dynamodb.endpoint': `http://127.0.0.1:${dynPort}`,
+    'pusher.app_id': 'test-app',
+    'pusher.key': 'test-key',
+    'pusher.secret': 'test-secret',
+    'pusher.host': '127.0.0.1',
+    'pusher.port': pusherPort,
+    'order.outbox_sweep_interval_ms': 200,
+    'order.outbox_sweep_min_age_ms': 300,
+    'dev.wms_simulator': false,
+  });
+  const oms = await startOms(config, 'all', { logger: createLogger(config), waitTimeSeconds: 1 });
+  stack = { config, oms, baseUrl: `http://127.0.0.1:${oms.port}`, pusher, runId };
+  cleanup = async () => {
+    await oms.stop();
+    const client = new MongoClient(config.mongodb.uri);
+    await client.connect();
+    await client.db(config.mongodb.database).dropDatabase().catch(() => undefined);
+    await client.close();
+    await pusher.stop();
+    await sqs.stop();
+    await new Promise<void>((r) => dyn.close(() => r()));
+  };
+}
+
+export async function mochaGlobalTeardown(): Promise<void> {
+  await cleanup?.();
+}
