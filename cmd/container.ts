@@ -37,7 +37,16 @@ export async function buildContainer(platform: Platform): Promise<Container> {
   const tenants = new TenantService(new TenantRepository(db), config);
   const hubs = new HubService(new HubRepository(db));
 
-  const indexes: IndexPlan = { ...TENANT_INDEXES, ...HUB_INDEXES };
+  // --- orders (issue 3): build here ---
+  // --- stock & routing (issue 4): build here ---
+  // --- fulfilment (issue 5): build here ---
+  // --- aggregator & bulk (issue 6): build here ---
+
+  const indexes: IndexPlan = {
+    ...TENANT_INDEXES,
+    ...HUB_INDEXES,
+    // --- indexes: each domain adds its IndexPlan here ---
+  };
   await ensureIndexes(db, indexes);
 
   return {
@@ -48,12 +57,24 @@ export async function buildContainer(platform: Platform): Promise<Container> {
     registerRoutes(groups) {
       registerTenantRoutes(groups.internal, tenants);
       registerHubRoutes(groups, hubs, tenants);
+      // --- orders (issue 3): routes ---
+      // --- stock & routing (issue 4): routes ---
+      // --- fulfilment (issue 5): routes ---
+      // --- aggregator & bulk (issue 6): routes ---
     },
     listeners() {
-      return [];
+      return [
+        // --- orders (issue 3): listeners ---
+        // --- stock & routing (issue 4): listeners ---
+        // --- fulfilment (issue 5): listeners ---
+        // --- aggregator & bulk (issue 6): listeners ---
+      ];
     },
     background() {
-      return [];
+      return [
+        // --- orders (issue 3): background tasks ---
+        // --- fulfilment (issue 5): background tasks ---
+      ];
     },
   };
 }
