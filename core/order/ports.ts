@@ -12,6 +12,12 @@ export interface StockPort {
    * Idempotent: releasing an order that holds nothing is a no-op.
    */
   releaseForOrder(scope: TenantScope, order: Order): Promise<void>;
+
+  /** Shipping: the order's held units leave the hub (on_hand and reserved both drop). Idempotent per order. */
+  consumeForOrder(scope: TenantScope, order: Order): Promise<void>;
+
+  /** Units come back to a hub (RTO, received return). `key` makes it idempotent (one restock per key). */
+  restock(scope: TenantScope, hubCode: string, lines: { sku: string; quantity: number }[], key: string): Promise<void>;
 }
 
 export interface RoutingPort {
