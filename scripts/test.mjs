@@ -30,7 +30,9 @@ for (const [name, args] of [
 }
 
 const counts = join(mkdtempSync(join(tmpdir(), 'oms-test-')), 'counts.json');
-const extra = process.argv.slice(2);
+// Spec globs live here, not in .mocharc, so `npx mocha some.test.ts` runs just that file.
+const SPECS = ['test/**/*.test.ts', 'core/**/*.test.ts', 'configs/**/*.test.ts', 'router/**/*.test.ts'];
+const extra = process.argv.length > 2 ? process.argv.slice(2) : SPECS;
 const mochaOk = step('mocha', 'npx', ['--no-install', 'mocha', ...extra], { OMS_TEST_COUNTS: counts });
 if (existsSync(counts)) {
   const c = JSON.parse(readFileSync(counts, 'utf8'));
