@@ -1,8 +1,10 @@
 import type { ListenerName } from '../configs/config.js';
+import RESOURCES from './resources.json' with { type: 'json' };
 
 /**
- * The AWS resources of the OMS, defined once: the embedded launcher, the LocalStack init script
- * (localstack/init/ready.d), the worker runtime and the tests all read this list.
+ * The AWS resources of the OMS, defined once in resources.json: the embedded launcher, the
+ * LocalStack init script (localstack/init/ready.d) and docker-compose, the worker runtime and the
+ * tests all read that file.
  */
 export interface QueueDefinition {
   /** Base name; the configured prefix is prepended at run time. */
@@ -14,20 +16,13 @@ export interface QueueDefinition {
   fifo: boolean;
 }
 
-export const QUEUES = {
-  createOrder: { name: 'oms-create-order-queue', listener: 'create_order', visibilityTimeoutS: 30, fifo: false },
-  hubRouting: { name: 'oms-hub-routing-queue', listener: 'hub_routing', visibilityTimeoutS: 30, fifo: false },
-  approveOnHold: { name: 'oms-approve-on-hold-queue', listener: 'approve_on_hold', visibilityTimeoutS: 60, fifo: false },
-  shipment: { name: 'oms-shipment-queue', listener: 'shipment', visibilityTimeoutS: 30, fifo: false },
-  inventory: { name: 'oms-inventory-queue', listener: 'inventory', visibilityTimeoutS: 30, fifo: false },
-  orderUpdates: { name: 'oms-order-updates-queue', listener: 'order_updates', visibilityTimeoutS: 30, fifo: false },
-  bulkAction: { name: 'oms-bulk-action-queue', listener: 'bulk_action', visibilityTimeoutS: 120, fifo: false },
-} as const satisfies Record<string, QueueDefinition>;
+export const QUEUES = RESOURCES.queues as Record<keyof typeof RESOURCES.queues, QueueDefinition>;
 
 export type QueueKey = keyof typeof QUEUES;
 
 export function dlqName(queueName: string): string {
-  return queueName.endsWith('.fifo') ? `${queueName.slice(0, -5)}-dlq.fifo` : `${queueName}-dlq`;
+  const suffix = RESOURCES.deadLetter.suffix;
+  return queueName.endsWith('.fifo') ? `${queueName.slice(0, -5)}${suffix}.fifo` : `${queueName}${suffix}`;
 }
 
 export interface TableDefinition {
@@ -36,9 +31,6 @@ export interface TableDefinition {
 }
 
 /** DynamoDB: the idempotency ledger and the per-tenant sequences (order, invoice, return numbers). */
-export const TABLES = {
-  idempotency: { name: 'oms-idempotency', hashKey: 'pk' },
-  sequences: { name: 'oms-sequences', hashKey: 'pk' },
-} as const satisfies Record<string, TableDefinition>;
+export const TABLES = RESOURCES.tables as Record<keyof typeof RESOURCES.tables, TableDefinition>;
 
 export type TableKey = keyof typeof TABLES;
