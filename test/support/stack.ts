@@ -63,8 +63,8 @@ export async function mochaGlobalSetup(): Promise<void> {
     'pusher.secret': 'test-secret',
     'pusher.host': '127.0.0.1',
     'pusher.port': pusherPort,
-    'order.outbox_sweep_interval_ms': 200,
-    'order.outbox_sweep_min_age_ms': 300,
+    'order.outbox_sweep_interval_ms': 500,
+    'order.outbox_sweep_min_age_ms': 2000,
     'dev.wms_simulator': false,
   });
   const oms = await startOms(config, 'all', { logger: createLogger(config), waitTimeSeconds: 1 });
