@@ -1,5 +1,5 @@
 import type { Container } from './container.js';
-import { tenantScope } from '../core/domain/tenant-scope.js';
+import { sellerScope, tenantScope } from '../core/domain/tenant-scope.js';
 import { AppError } from '../core/domain/errors.js';
 
 /** Fixed ids, so a restarted dev stack finds its demo data again instead of adding more. */
@@ -34,4 +34,16 @@ export async function seedDemo(container: Container, seeders: DemoSeeders = {}):
   }
   await seeders.stock?.(container);
   return DEMO;
+}
+
+/** Stock for every demo SKU at every demo hub, set only where none exists (a restart keeps what the demo did). */
+export async function seedDemoStock(container: Container): Promise<void> {
+  const scope = sellerScope(DEMO.tenantId, DEMO.sellerId);
+  const existing = await container.stockRouting.stock.list(scope, {});
+  for (const hub of DEMO.hubs) {
+    for (const [i, sku] of DEMO.skus.entries()) {
+      if (existing.some((r) => r.hub_code === hub.code && r.sku === sku)) continue;
+      await container.stockRouting.stock.setOnHand(scope, { hub_code: hub.code, sku, quantity: 50 + 25 * i });
+    }
+  }
 }

@@ -4,18 +4,24 @@ import { PusherReceiver } from '../localstack/pusher-receiver.js';
 import { AppError } from '../core/domain/errors.js';
 import { createLogger } from '../core/platform/logger.js';
 import { startOms, type Mode, type Oms } from './oms.js';
-import { seedDemo, type DemoSeeders } from './demo.js';
+import { seedDemo, seedDemoStock, type DemoSeeders } from './demo.js';
+import { checkStock } from './check-stock.js';
 
 /**
  * Entry point: `oms server | worker | all | dev`.
  * dev = all + the embedded local stack (only what the environment leaves unset) + demo data.
  */
-const USAGE = 'usage: oms <server|worker|all|dev>';
+const USAGE = 'usage: oms <server|worker|all|dev> | oms check-stock --tenant <tenant_id> [--repair]';
 
-export const demoSeeders: DemoSeeders = {};
+export const demoSeeders: DemoSeeders = { stock: seedDemoStock };
 
 async function main(argv: string[]): Promise<void> {
   const [command] = argv;
+  if (command === 'check-stock') {
+    const config = loadConfig();
+    process.exitCode = await checkStock(config, createLogger(config), argv.slice(1));
+    return;
+  }
   if (!command || !['server', 'worker', 'all', 'dev'].includes(command)) {
     console.error(USAGE);
     process.exitCode = 2;

@@ -54,7 +54,8 @@ describe('order transition table', () => {
         }
       }
     }
-    assert.ok(refused > 700, `expected most moves refused, got ${refused}`);
+    const allowedCount = EXPECTED.reduce((n, [, , actors]) => n + actors.length, 0);
+    assert.equal(refused, ORDER_STATUSES.length ** 2 * ACTORS.length - allowedCount);
   });
 
   it('has no move out of a terminal status', () => {

@@ -28,6 +28,10 @@ export class HubService {
     return this.repo.list(scope);
   }
 
+  find(scope: TenantScope, code: string): Promise<Hub | null> {
+    return this.repo.findByCode(scope, code);
+  }
+
   async require(scope: TenantScope, code: string): Promise<Hub> {
     const hub = await this.repo.findByCode(scope, code);
     if (!hub) throw new AppError('not_found', `hub ${code} not found`, { hub_code: code });

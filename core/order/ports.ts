@@ -1,4 +1,4 @@
-import type { HoldReason, Order } from '../domain/order.js';
+import type { Actor, HoldReason, Order } from '../domain/order.js';
 import type { SellerScope, TenantScope } from '../domain/tenant-scope.js';
 
 /**
@@ -20,13 +20,19 @@ export interface StockPort {
   restock(scope: TenantScope, hubCode: string, lines: { sku: string; quantity: number }[], key: string): Promise<void>;
 }
 
+export interface RouteOrderOptions {
+  hubCode?: string | null;
+  /** Who asks: 'system' (routing listener) applies hold rules; a seller or service approving has decided already. */
+  actor?: Actor;
+}
+
 export interface RoutingPort {
   /**
    * Routes a pending (or stock-held) order: picks a hub, reserves every line there or none,
    * stores the decision, and moves the order to `approved` or `on_hold` with a reason.
    * Idempotent: a redelivered message never reserves twice. Returns the order after.
    */
-  routeOrder(scope: TenantScope, orderId: string, options?: { hubCode?: string | null }): Promise<Order>;
+  routeOrder(scope: TenantScope, orderId: string, options?: RouteOrderOptions): Promise<Order>;
 }
 
 /** Hold rules of the tenant (payment pending, manual review) evaluated for a routed order. */

@@ -1,0 +1,64 @@
+import type { Collection, Db, Document } from 'mongodb';
+import type { OrderStatus } from '../domain/order.js';
+import type { SellerScope } from '../domain/tenant-scope.js';
+
+/** One cell of the breakdown: how many orders share these four values. */
+export interface BreakdownRow {
+  status: OrderStatus;
+  hub_code: string | null;
+  sales_channel: string | null;
+  hold_reason: string | null;
+  count: number;
+}
+
+export interface DateRange {
+  from: Date;
+  to: Date;
+}
+
+/**
+ * A read model over the orders collection for dashboards: counts only, through aggregations
+ * FerretDB 1.x runs ($match, $group, $sum, $count). Every $match starts with tenant_id and
+ * seller_id, served by the orders' `tenant_seller_created` and `tenant_seller_status_created`
+ * indexes.
+ */
+export class DashboardRepository {
+  private readonly orders: Collection<Document>;
+
+  constructor(db: Db) {
+    this.orders = db.collection('orders');
+  }
+
+  /**
+   * One $group over the four dimensions, so every count of the dashboard comes from the same
+   * pass and they always add up to the same total.
+   */
+  async breakdown(scope: SellerScope, range: DateRange): Promise<BreakdownRow[]> {
+    const rows = await this.orders
+      .aggregate<{ _id: { status: OrderStatus; hub?: string | null; channel?: string | null; hold?: string | null }; n: number }>([
+        { $match: { tenant_id: scope.tenantId, seller_id: scope.sellerId, created_at: { $gte: range.from, $lte: range.to } } },
+        { $group: { _id: { status: '$status', hub: '$hub_code', channel: '$sales_channel.name', hold: '$hold_reason' }, n: { $sum: 1 } } },
+      ])
+      .toArray();
+    return rows.map((r) => ({
+      status: r._id.status,
+      hub_code: r._id.hub ?? null,
+      sales_channel: r._id.channel ?? null,
+      hold_reason: r._id.hold ?? null,
+      count: r.n,
+    }));
+  }
+
+  /** Orders created in `range` up to `createdBefore` that are still in one of `statuses`. */
+  async countCreatedBefore(scope: SellerScope, range: DateRange, createdBefore: Date, statuses: readonly OrderStatus[]): Promise<number> {
+    const upper = new Date(Math.min(range.to.getTime(), createdBefore.getTime() - 1));
+    if (upper < range.from) return 0;
+    const rows = await this.orders
+      .aggregate<{ n: number }>([
+        { $match: { tenant_id: scope.tenantId, seller_id: scope.sellerId, status: { $in: [...statuses] }, created_at: { $gte: range.from, $lte: upper } } },
+        { $count: 'n' },
+      ])
+      .toArray();
+    return rows[0]?.n ?? 0;
+  }
+}

@@ -1,0 +1,74 @@
+import { AppError } from '../domain/errors.js';
+import { ORDER_STATUSES, type OrderStatus } from '../domain/order.js';
+import type { SellerScope } from '../domain/tenant-scope.js';
+import type { BreakdownRow, DashboardRepository, DateRange } from './dashboard.repository.js';
+
+/** Statuses in which an order has not left the hub yet: past its ship-by time, it is late. */
+export const NOT_YET_SHIPPED: readonly OrderStatus[] = ['pending', 'on_hold', 'approved', 'picking', 'picked', 'packing', 'packed'];
+
+const DEFAULT_RANGE_DAYS = 30;
+
+export interface Dashboard {
+  range: { from: string; to: string };
+  total: number;
+  by_status: Record<string, number>;
+  by_hub: Record<string, number>;
+  by_sales_channel: Record<string, number>;
+  on_hold_by_reason: Record<string, number>;
+  late: { count: number; ship_by_sla_hours: number; rule: string };
+}
+
+/**
+ * A seller's dashboard over a creation-date range. Ship-by is `created_at + SLA hours` (the
+ * OMS keeps no per-order promise date yet); an order not yet shipped past it counts as late.
+ * Orders without a hub count under "unassigned", without a sales channel under "direct".
+ */
+export class DashboardService {
+  constructor(
+    private readonly repo: DashboardRepository,
+    private readonly options: { shipBySlaHours: number },
+  ) {}
+
+  async dashboard(scope: SellerScope, query: { from?: Date; to?: Date; sla_hours?: number }, now = new Date()): Promise<Dashboard> {
+    const range = resolveRange(query, now);
+    const slaHours = query.sla_hours ?? this.options.shipBySlaHours;
+    const shipByCutoff = new Date(now.getTime() - slaHours * 3_600_000);
+    const [rows, late] = await Promise.all([
+      this.repo.breakdown(scope, range),
+      this.repo.countCreatedBefore(scope, range, shipByCutoff, NOT_YET_SHIPPED),
+    ]);
+    return {
+      range: { from: range.from.toISOString(), to: range.to.toISOString() },
+      ...summarize(rows),
+      late: { count: late, ship_by_sla_hours: slaHours, rule: 'created_at + ship_by_sla_hours, status not yet shipped' },
+    };
+  }
+}
+
+export function resolveRange(query: { from?: Date; to?: Date }, now: Date): DateRange {
+  const to = query.to ?? now;
+  const from = query.from ?? new Date(to.getTime() - DEFAULT_RANGE_DAYS * 86_400_000);
+  if (from > to) throw AppError.validation([{ field: 'query.from', message: 'must not be after to' }]);
+  return { from, to };
+}
+
+/** Folds the breakdown cells into the dashboard's counters; every status is present, zero or not. */
+export function summarize(rows: BreakdownRow[]): Omit<Dashboard, 'range' | 'late'> {
+  const byStatus: Record<string, number> = Object.fromEntries(ORDER_STATUSES.map((s) => [s, 0]));
+  const byHub: Record<string, number> = {};
+  const byChannel: Record<string, number> = {};
+  const onHold: Record<string, number> = {};
+  let total = 0;
+  for (const row of rows) {
+    total += row.count;
+    byStatus[row.status] = (byStatus[row.status] ?? 0) + row.count;
+    add(byHub, row.hub_code ?? 'unassigned', row.count);
+    add(byChannel, row.sales_channel ?? 'direct', row.count);
+    if (row.status === 'on_hold') add(onHold, row.hold_reason ?? 'unspecified', row.count);
+  }
+  return { total, by_status: byStatus, by_hub: byHub, by_sales_channel: byChannel, on_hold_by_reason: onHold };
+}
+
+function add(counts: Record<string, number>, key: string, n: number): void {
+  counts[key] = (counts[key] ?? 0) + n;
+}

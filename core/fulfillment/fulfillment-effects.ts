@@ -1,0 +1,36 @@
+import type { Order } from '../domain/order.js';
+import { tenantScope } from '../domain/tenant-scope.js';
+import type { StockPort } from '../order/ports.js';
+import type { InvoiceService } from '../invoice/invoice.service.js';
+import { LEFT_HUB, invoiceDue } from './status-report.js';
+
+/**
+ * What reaching a stage entails beyond the order document: stock leaves the hub on ship, comes
+ * back on RTO, and the invoice is issued. The status change is written first and these follow;
+ * each one is idempotent (per order, or per restock key), so they are simply re-run for every
+ * event about the order, duplicates included: a process that died between the status change and
+ * an effect is healed by the next delivery of any event.
+ */
+export class FulfillmentEffects {
+  constructor(
+    private readonly stock: StockPort,
+    private readonly invoices: InvoiceService,
+    private readonly config: { create_on: 'shipped' | 'packed' },
+  ) {}
+
+  async settle(order: Order): Promise<void> {
+    const scope = tenantScope(order.tenant_id);
+    if (LEFT_HUB.includes(order.status)) await this.stock.consumeForOrder(scope, order);
+    if (invoiceDue(order.status, this.config.create_on) && !order.invoice_number) await this.invoices.issueFor(order);
+    if (order.status === 'returned_to_origin' && order.hub_code) {
+      await this.stock.restock(scope, order.hub_code, orderLines(order), `rto:${order.id}`);
+    }
+  }
+}
+
+/** The units an order physically holds, by SKU (the parcel that comes back on RTO). */
+export function orderLines(order: Order): { sku: string; quantity: number }[] {
+  const bySku = new Map<string, number>();
+  for (const item of order.order_items) bySku.set(item.seller_sku_code, (bySku.get(item.seller_sku_code) ?? 0) + item.quantity);
+  return [...bySku].map(([sku, quantity]) => ({ sku, quantity }));
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import type { SellerRoutes } from '../../router/app.js';
+import { toOrderView } from '../domain/order.js';
+import type { HubRoutingService } from './hub-routing.service.js';
+
+const OrderParams = z.object({ seller_id: z.string().min(1), order_id: z.string().trim().min(1).max(200) });
+const hubCode = z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only');
+export const AssignHubBody = z.object({ hub_code: hubCode }).strict();
+export const ReassignHubBody = z.object({ hub_code: hubCode, reason: z.string().trim().min(1).max(500) }).strict();
+
+/** Hub assignment and the routing dry run, on the public and internal seller groups. */
+export function registerHubRoutingRoutes(groups: { seller: SellerRoutes }, routing: HubRoutingService): void {
+  groups.seller.add(
+    {
+      method: 'post',
+      path: '/orders/:order_id/assign-hub',
+      summary: 'Route a pending or held order to this hub (every line reserved there, or 409 with nothing changed)',
+      tag: 'hub routing',
+      params: OrderParams,
+      body: AssignHubBody,
+      errors: { 409: 'insufficient_stock at that hub, order_in_progress, or edit_not_allowed in this status' },
+    },
+    async ({ params, body, caller }) => ({ body: { data: toOrderView(await routing.assignHub(caller.scope!, params.order_id, body.hub_code, caller.actor)) } }),
+  );
+
+  groups.seller.add(
+    {
+      method: 'post',
+      path: '/orders/:order_id/reassign-hub',
+      summary: "Move an approved order's reservation to another hub, atomically or not at all",
+      tag: 'hub routing',
+      params: OrderParams,
+      body: ReassignHubBody,
+      errors: { 409: 'insufficient_stock at the new hub, already there, order_in_progress, or edit_not_allowed' },
+    },
+    async ({ params, body, caller }) => ({
+      body: { data: toOrderView(await routing.reassignHub(caller.scope!, params.order_id, body.hub_code, body.reason, caller.actor)) },
+    }),
+  );
+
+  for (const method of ['get', 'post'] as const) {
+    groups.seller.add(
+      {
+        method,
+        path: '/orders/:order_id/routing-preview',
+        summary: 'Dry run: the routing decision now, every candidate with its score and why, reserving nothing',
+        tag: 'hub routing',
+        params: OrderParams,
+      },
+      async ({ params, caller }) => ({ body: { data: await routing.preview(caller.scope!, params.order_id) } }),
+    );
+  }
+}

@@ -1,0 +1,159 @@
+import { AppError } from '../domain/errors.js';
+import { EVENT_TYPES } from '../domain/events.js';
+import type { Actor, Order } from '../domain/order.js';
+import type { SellerScope, TenantScope } from '../domain/tenant-scope.js';
+import type { HubService } from '../hub/hub.service.js';
+import type { StockService } from '../inventory/stock.service.js';
+import type { OrderRepository } from '../order/order.repository.js';
+import type { RoutingPort } from '../order/ports.js';
+import { orderLockKey, type Locker } from '../platform/locker.js';
+import type { TenantService } from '../tenant/tenant.service.js';
+import { STOCK_HOLD_REASONS, evaluateHoldRules } from './hold-rules.js';
+import type { RoutingDecider } from './routing-decider.js';
+import { orderLines, type RoutingInputs } from './routing-inputs.js';
+import { routingRecord } from './routing-plan.js';
+
+export interface RouteOptions {
+  hubCode?: string | null;
+  /**
+   * Who asks. 'system' (the routing listener, approve-on-hold) applies hold rules and
+   * auto-approval; a seller or service approving a held order has made that call already.
+   */
+  actor?: Actor;
+}
+
+/**
+ * Hub routing use cases: route (listener, approve), preview, assign and reassign. Callers of
+ * `routeOrder` hold the order lock (the approve flow does); `routeLocked` takes it for the
+ * listener. The lock only spares wasted work: correctness rests on the conditional updates.
+ */
+export class HubRoutingService implements RoutingPort {
+  constructor(
+    private readonly orders: OrderRepository,
+    private readonly decider: RoutingDecider,
+    private readonly inputs: RoutingInputs,
+    private readonly stock: StockService,
+    private readonly hubs: HubService,
+    private readonly tenants: TenantService,
+    private readonly locker: Locker,
+    /** Sends the events a change put in the order's outbox now (the sweeper would, later). */
+    private readonly relay: (order: Order) => Promise<void> = async () => undefined,
+  ) {}
+
+  async routeOrder(scope: TenantScope, orderId: string, options: RouteOptions = {}): Promise<Order> {
+    return this.relayed(await this.route(scope, orderId, options));
+  }
+
+  /** The route_order message: under the order lock (busy: retried later); events relayed after it is released. */
+  async routeLocked(scope: TenantScope, orderId: string): Promise<Order> {
+    return this.relayed(await this.locker.withLock(orderLockKey(scope.tenantId, orderId), () => this.route(scope, orderId, {})));
+  }
+
+  /** The decision routing would take now, with every candidate, reserving nothing. */
+  async preview(scope: SellerScope, orderId: string): Promise<Record<string, unknown>> {
+    const order = await this.requireOrder(scope, orderId);
+    const settings = await this.tenants.settings(scope);
+    const own = await this.stock.holdsOf(scope, order.id);
+    const plan = await this.inputs.plan(scope, { order, lines: orderLines(order), own, requestedHub: order.hub_code, weights: settings.routing });
+    const rule = evaluateHoldRules(settings.hold_rules, order) ?? (settings.auto_approval ? null : 'manual_review');
+    const chosen = plan.ranked[0]?.code ?? null;
+    const holdReason = rule ?? plan.hold_reason;
+    const record = routingRecord(plan, settings.routing, chosen, holdReason ? 'on_hold' : 'approved', holdReason);
+    return { order_id: order.id, status: order.status, dry_run: true, ...record };
+  }
+
+  /** Puts a pending or held order at `hubCode` (all lines reserved there, or 409 with nothing changed); an approved one is moved. */
+  async assignHub(scope: SellerScope, orderId: string, hubCode: string, actor: Actor): Promise<Order> {
+    return this.relayed(await this.locker.withLock(orderLockKey(scope.tenantId, orderId), async () => {
+      const order = await this.requireOrder(scope, orderId);
+      await this.requireHub(scope, hubCode);
+      if (order.status === 'pending' || order.status === 'on_hold') {
+        return this.decider.decide(order, { actor, approving: false, requestedHub: hubCode, onlyHub: hubCode });
+      }
+      if (order.status === 'approved') return order.hub_code === hubCode ? order : this.move(order, hubCode, 'assigned', actor);
+      throw notMovable(order);
+    }));
+  }
+
+  async reassignHub(scope: SellerScope, orderId: string, hubCode: string, reason: string, actor: Actor): Promise<Order> {
+    return this.relayed(await this.locker.withLock(orderLockKey(scope.tenantId, orderId), async () => {
+      const order = await this.requireOrder(scope, orderId);
+      await this.requireHub(scope, hubCode);
+      if (order.status === 'pending' || order.status === 'on_hold') {
+        return this.decider.decide(order, { actor, approving: false, requestedHub: hubCode, onlyHub: hubCode });
+      }
+      if (order.status !== 'approved') throw notMovable(order);
+      if (order.hub_code === hubCode) throw new AppError('conflict', `the order is already at hub ${hubCode}`, { hub_code: hubCode });
+      return this.move(order, hubCode, reason, actor);
+    }));
+  }
+
+  /**
+   * Moves an approved order's reservation: every line reserved at the new hub first (or 409,
+   * nothing changed), then the order points at it, then the old holds are released. A crash
+   * between the last two leaves old holds no live order claims: `check-stock --repair` frees them.
+   */
+  private async move(order: Order, hubCode: string, reason: string, actor: Actor): Promise<Order> {
+    const scope: TenantScope = { tenantId: order.tenant_id };
+    const settings = await this.tenants.settings(scope);
+    const lines = orderLines(order);
+    const own = await this.stock.holdsOf(scope, order.id);
+    const plan = await this.inputs.plan(scope, { order, lines, own, requestedHub: hubCode, weights: settings.routing, onlyHub: hubCode });
+    const cannot = () => new AppError('insufficient_stock', `hub ${hubCode} cannot fulfil the order`, { hub_code: hubCode, rejected_because: plan.candidates[0]?.rejected_because ?? [] });
+    if (plan.ranked.length === 0) throw cannot();
+    const reserved = await this.stock.reserveAll(scope, hubCode, order, lines);
+    if (!reserved.ok) throw cannot();
+    const routing = { ...routingRecord(plan, settings.routing, hubCode, 'reassigned', null), previous_hub: order.hub_code, reason };
+    const next = await this.orders.update(order, {
+      set: { hub_code: hubCode, reservation: { hub_code: hubCode, lines }, routing },
+      timeline: [{ actor, kind: 'hub_reassigned', from: null, to: null, reason, details: { from_hub: order.hub_code, to_hub: hubCode } }],
+      events: [{ type: EVENT_TYPES.orderHubAssigned, data: { hub_code: hubCode, previous_hub_code: order.hub_code, reason } }],
+    });
+    if (!next) {
+      await this.stock.releaseHolds(scope, (await this.stock.holdsOf(scope, order.id)).filter((h) => h.hub_code === hubCode));
+      throw new AppError('version_conflict', 'the order changed while its hub was being moved; nothing was changed', { order_id: order.id });
+    }
+    await this.stock.releaseHolds(scope, (await this.stock.holdsOf(scope, order.id)).filter((h) => h.hub_code !== hubCode));
+    return next;
+  }
+
+  private async route(scope: TenantScope, orderId: string, options: RouteOptions): Promise<Order> {
+    const order = await this.orders.findInTenant(scope, orderId);
+    if (!order) throw AppError.notFound('order', orderId);
+    const actor = options.actor ?? 'system';
+    const approving = actor !== 'system';
+    if (!(await this.routable(order, approving))) return order;
+    return this.decider.decide(order, { actor, approving, requestedHub: options.hubCode ?? order.hub_code });
+  }
+
+  private async relayed(order: Order): Promise<Order> {
+    if (order.outbox.length > 0) await this.relay(order);
+    return order;
+  }
+
+  /** Which orders routing may (re)decide: pending ones; held ones whose reason routing can clear. */
+  private async routable(order: Order, approving: boolean): Promise<boolean> {
+    if (order.status === 'pending') return true;
+    if (order.status !== 'on_hold') return false;
+    if (approving || (order.hold_reason && STOCK_HOLD_REASONS.includes(order.hold_reason))) return true;
+    if (order.hold_reason === 'payment_pending') {
+      const rules = (await this.tenants.settings({ tenantId: order.tenant_id })).hold_rules;
+      return evaluateHoldRules(rules, order) !== 'payment_pending';
+    }
+    return false; // manual_review waits for a person
+  }
+
+  private async requireOrder(scope: SellerScope, orderId: string): Promise<Order> {
+    const order = (await this.orders.findById(scope, orderId)) ?? (await this.orders.findBySellerOrderId(scope, orderId));
+    if (!order) throw AppError.notFound('order', orderId);
+    return order;
+  }
+
+  private async requireHub(scope: TenantScope, code: string): Promise<void> {
+    if (!(await this.hubs.find(scope, code))) throw AppError.validation([{ field: 'hub_code', message: `unknown hub ${code}` }]);
+  }
+}
+
+function notMovable(order: Order): AppError {
+  return new AppError('edit_not_allowed', `the hub of an order in ${order.status} cannot change`, { status: order.status });
+}

@@ -1,0 +1,160 @@
+import { AppError } from '../domain/errors.js';
+import { EVENT_TYPES } from '../domain/events.js';
+import type { Actor, HoldReason, Order } from '../domain/order.js';
+import { tenantScope } from '../domain/tenant-scope.js';
+import { RESERVING_STATUSES } from '../domain/transitions.js';
+import type { Hub } from '../hub/hub.types.js';
+import type { FoundHold } from '../inventory/stock.repository.js';
+import type { StockService } from '../inventory/stock.service.js';
+import type { StockLine } from '../inventory/stock.types.js';
+import { retryBusy } from '../inventory/retry-busy.js';
+import type { OrderRepository } from '../order/order.repository.js';
+import type { Logger } from '../platform/logger.js';
+import type { Metrics } from '../platform/metrics.js';
+import type { TenantService } from '../tenant/tenant.service.js';
+import type { WmsClient } from '../../external-service/wms/wms.client.js';
+import { evaluateHoldRules } from './hold-rules.js';
+import { orderLines, type RoutingInputs } from './routing-inputs.js';
+import { routingRecord, type RoutingPlan } from './routing-plan.js';
+import type { Weights } from './routing-score.js';
+
+export interface DecideOptions {
+  actor: Actor;
+  requestedHub: string | null;
+  /** A seller's or service's approval: hold rules and auto-approval were their call. */
+  approving: boolean;
+  /** Assign: this hub or fail with nothing changed. */
+  onlyHub?: string;
+}
+
+/**
+ * Routes one pending or held order: plan, reserve every line at the best hub that still has
+ * them (or none), record the decision, move the order. Crash-safe because the stock rows are the
+ * truth: holds a killed attempt left are found again (`own`), reused when at the chosen hub and
+ * released otherwise, before the order changes; a lost race on the order is cleaned up after.
+ */
+export class RoutingDecider {
+  constructor(
+    private readonly orders: OrderRepository,
+    private readonly stock: StockService,
+    private readonly inputs: RoutingInputs,
+    private readonly tenants: TenantService,
+    private readonly wms: WmsClient,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+  ) {}
+
+  async decide(order: Order, opts: DecideOptions): Promise<Order> {
+    const scope = tenantScope(order.tenant_id);
+    const lines = orderLines(order);
+    const [settings, own] = await Promise.all([this.tenants.settings(scope), this.stock.holdsOf(scope, order.id)]);
+    const plan = await this.inputs.plan(scope, { order, lines, own, requestedHub: opts.requestedHub, weights: settings.routing, onlyHub: opts.onlyHub });
+    if (opts.onlyHub && plan.ranked.length === 0) throw cannotAssign(opts.onlyHub, plan);
+
+    const rule = opts.approving ? null : (evaluateHoldRules(settings.hold_rules, order) ?? (settings.auto_approval ? null : 'manual_review'));
+    if (rule) {
+      await this.stock.releaseHolds(scope, own);
+      return this.hold(order, plan, rule, plan.ranked[0]?.code ?? null, opts, settings.routing);
+    }
+    for (const hub of plan.ranked) {
+      const reserved = await this.stock.reserveAll(scope, hub.code, order, lines);
+      if (!reserved.ok) {
+        mark(plan, hub.code, 'lost_race', `${reserved.sku}: taken by another order meanwhile`);
+        continue;
+      }
+      if (hub.is_external && !(await this.handOver(hub, order))) {
+        await this.stock.releaseHolds(scope, (await this.stock.holdsOf(scope, order.id)).filter((h) => h.hub_code === hub.code));
+        mark(plan, hub.code, 'wms_refused', 'external WMS did not accept the order');
+        continue;
+      }
+      await this.stock.releaseHolds(scope, own.filter((h) => h.hub_code !== hub.code || !lines.some((l) => l.sku === h.sku)));
+      return this.approve(order, plan, hub, lines, opts.actor, settings.routing);
+    }
+    if (opts.onlyHub) throw cannotAssign(opts.onlyHub, plan);
+    await this.stock.releaseHolds(scope, own);
+    return this.hold(order, plan, plan.hold_reason ?? 'insufficient_inventory', null, opts, settings.routing);
+  }
+
+  private async approve(order: Order, plan: RoutingPlan, hub: Hub, lines: StockLine[], actor: Actor, weights: Weights): Promise<Order> {
+    const routing = routingRecord(plan, weights, hub.code, 'approved', null);
+    const next = await retryBusy(() => this.orders.transition(order, {
+      to: 'approved',
+      actor,
+      reason: `routed to ${hub.code}`,
+      set: { hub_code: hub.code, reservation: { hub_code: hub.code, lines }, routing },
+      timeline: [{ actor, kind: 'hub_routed', from: null, to: null, reason: `chosen ${hub.code}`, details: routingSummary(routing) }],
+      events: [{ type: EVENT_TYPES.orderHubAssigned, data: { hub_code: hub.code, previous_hub_code: order.hub_code } }],
+    }));
+    if (!next) return this.lostUpdate(order);
+    this.metrics.domainEvents.inc({ event: 'order_reserved' });
+    return next;
+  }
+
+  private async hold(order: Order, plan: RoutingPlan, reason: HoldReason, tentative: string | null, opts: DecideOptions, weights: Weights): Promise<Order> {
+    const routing = routingRecord(plan, weights, tentative, 'on_hold', reason);
+    // Only an assignment changes the hub of a held order: otherwise hub_code stays the seller's request.
+    const hubCode = opts.onlyHub ?? order.hub_code;
+    const entry = { actor: opts.actor, kind: 'hub_routed', from: null, to: null, reason, details: routingSummary(routing) };
+    let next: Order | null;
+    if (order.status === 'on_hold') {
+      // Re-evaluating a held order that stays held for the same reason writes nothing, so sweeps do not grow timelines.
+      if (order.hold_reason === reason && order.hub_code === hubCode) return order;
+      next = await retryBusy(() => this.orders.update(order, { set: { hold_reason: reason, hub_code: hubCode, reservation: null, routing }, timeline: [entry] }));
+    } else {
+      next = await retryBusy(() => this.orders.transition(order, { to: 'on_hold', actor: opts.actor, holdReason: reason, set: { hub_code: hubCode, reservation: null, routing }, timeline: [entry] }));
+    }
+    if (!next) return this.lostUpdate(order);
+    this.metrics.domainEvents.inc({ event: 'order_held' });
+    return next;
+  }
+
+  /**
+   * Someone changed the order between our read and our write. Holds of the order that its
+   * current state does not claim are ours and orphaned: give them back, then let the caller
+   * retry (a message is redelivered; an API call answers 409).
+   */
+  private async lostUpdate(order: Order): Promise<never> {
+    const scope = tenantScope(order.tenant_id);
+    const current = await this.orders.findInTenant(scope, order.id);
+    const claimed = current && RESERVING_STATUSES.includes(current.status) ? current.reservation : null;
+    const orphans = (await this.stock.holdsOf(scope, order.id)).filter((h) => !claims(claimed, h));
+    await this.stock.releaseHolds(scope, orphans);
+    throw new AppError('version_conflict', 'the order changed while it was being routed', { order_id: order.id });
+  }
+
+  private async handOver(hub: Hub, order: Order): Promise<boolean> {
+    try {
+      return (await this.wms.submitOrder(hub, order)).accepted;
+    } catch (err) {
+      this.logger.warn({ err, hub_code: hub.code, order_id: order.id }, 'external WMS unavailable; trying the next hub');
+      return false;
+    }
+  }
+}
+
+/** The timeline keeps who won and each hub's score; the full explanation is order.routing (kept small: FerretDB rewrites whole documents). */
+function routingSummary(routing: Record<string, unknown>): Record<string, unknown> {
+  const candidates = routing.candidates as { hub_code: string; score: number | null; outcome: string; rejected_because: string[] }[];
+  return {
+    chosen_hub: routing.chosen_hub,
+    hold_reason: routing.hold_reason,
+    candidates: candidates.map((c) => ({ hub_code: c.hub_code, score: c.score, outcome: c.outcome, why: c.rejected_because.join('; ') || null })),
+  };
+}
+
+function claims(reservation: Order['reservation'], h: FoundHold): boolean {
+  return !!reservation && reservation.hub_code === h.hub_code && reservation.lines.some((l) => l.sku === h.sku && l.quantity === h.hold.quantity);
+}
+
+function mark(plan: RoutingPlan, hubCode: string, outcome: 'lost_race' | 'wms_refused', why: string): void {
+  const c = plan.candidates.find((x) => x.hub_code === hubCode);
+  if (c) {
+    c.outcome = outcome;
+    c.rejected_because.push(why);
+  }
+}
+
+function cannotAssign(hubCode: string, plan: RoutingPlan): AppError {
+  const c = plan.candidates.find((x) => x.hub_code === hubCode);
+  return new AppError('insufficient_stock', `hub ${hubCode} cannot fulfil the order`, { hub_code: hubCode, rejected_because: c?.rejected_because ?? ['unknown hub'] });
+}

@@ -1,0 +1,62 @@
+import type { Order } from '../domain/order.js';
+import type { TenantScope } from '../domain/tenant-scope.js';
+import type { HubService } from '../hub/hub.service.js';
+import type { FoundHold } from '../inventory/stock.repository.js';
+import type { StockService } from '../inventory/stock.service.js';
+import { mergeLines, type StockLine } from '../inventory/stock.types.js';
+import type { HubLoadReadModel } from './hub-load.read-model.js';
+import { planRouting, type RoutingPlan } from './routing-plan.js';
+import type { Weights } from './routing-score.js';
+
+export interface PlanRequest {
+  order: Order;
+  lines: StockLine[];
+  /** Holds the order already has (a crashed attempt's, or its current reservation): usable by it. */
+  own: FoundHold[];
+  requestedHub: string | null;
+  weights: Weights;
+  /** Consider this hub only (assign / reassign). */
+  onlyHub?: string;
+}
+
+/** Loads what routing looks at (hubs, stock of the order's SKUs, today's load) and plans. */
+export class RoutingInputs {
+  constructor(
+    private readonly hubs: HubService,
+    private readonly stock: StockService,
+    private readonly load: HubLoadReadModel,
+    private readonly capacityCheck: boolean,
+  ) {}
+
+  async plan(scope: TenantScope, req: PlanRequest): Promise<RoutingPlan> {
+    const skus = req.lines.map((l) => l.sku);
+    const [allHubs, rows] = await Promise.all([this.hubs.list(scope), this.stock.rowsForSkus(scope, skus)]);
+    const hubs = req.onlyHub ? allHubs.filter((h) => h.code === req.onlyHub) : allHubs;
+    const available = new Map<string, Map<string, number>>();
+    for (const row of rows) {
+      const mine = req.own.find((h) => h.hub_code === row.hub_code && h.sku === row.sku)?.hold.quantity ?? 0;
+      if (!available.has(row.hub_code)) available.set(row.hub_code, new Map());
+      available.get(row.hub_code)!.set(row.sku, row.available + mine);
+    }
+    const loadToday = new Map<string, number>();
+    if (this.capacityCheck) {
+      await Promise.all(
+        hubs.filter((h) => h.daily_capacity !== null).map(async (h) => loadToday.set(h.code, await this.load.routedToday(scope, h.code))),
+      );
+    }
+    const { latitude, longitude } = req.order.shipping_address;
+    return planRouting({
+      hubs,
+      available,
+      loadToday,
+      lines: req.lines,
+      shipTo: typeof latitude === 'number' && typeof longitude === 'number' ? { latitude, longitude } : null,
+      weights: req.weights,
+      requestedHub: req.requestedHub,
+    });
+  }
+}
+
+export function orderLines(order: Pick<Order, 'order_items'>): StockLine[] {
+  return mergeLines(order.order_items.map((i) => ({ sku: i.seller_sku_code, quantity: i.quantity })));
+}

@@ -1,0 +1,74 @@
+import type { Platform } from '../../cmd/platform.js';
+import type { RouteGroups } from '../../router/app.js';
+import type { Order } from '../domain/order.js';
+import type { HubService } from '../hub/hub.service.js';
+import { registerInventoryRoutes } from '../inventory/inventory.controller.js';
+import { LowStockNotifier } from '../inventory/low-stock.notifier.js';
+import { StockCheck } from '../inventory/stock-check.js';
+import { STOCK_INDEXES, StockRepository } from '../inventory/stock.repository.js';
+import { StockService } from '../inventory/stock.service.js';
+import type { OrderRepository } from '../order/order.repository.js';
+import type { IndexPlan } from '../platform/mongo.js';
+import type { TenantService } from '../tenant/tenant.service.js';
+import type { ListenerRegistration } from '../workers/runtime/server.js';
+import { approveOnHoldListener } from '../workers/listeners/approve-on-hold.listener.js';
+import { hubRoutingListener } from '../workers/listeners/hub-routing.listener.js';
+import { inventoryListener } from '../workers/listeners/inventory.listener.js';
+import { HttpWmsClient } from '../../external-service/wms/wms.client.js';
+import { ApproveOnHoldService } from './approve-on-hold.service.js';
+import { HoldRules } from './hold-rules.js';
+import { HubLoadReadModel } from './hub-load.read-model.js';
+import { registerHubRoutingRoutes } from './hub-routing.controller.js';
+import { HubRoutingService } from './hub-routing.service.js';
+import { RoutingDecider } from './routing-decider.js';
+import { RoutingInputs } from './routing-inputs.js';
+
+/** Stock, routing and approve-on-hold (issue 4), as the container wires them. */
+export interface StockRoutingModule {
+  stock: StockService;
+  routing: HubRoutingService;
+  holdRules: HoldRules;
+  approveOnHold: ApproveOnHoldService;
+  check: StockCheck;
+  indexes: IndexPlan;
+  registerRoutes(groups: RouteGroups): void;
+  listeners(): ListenerRegistration[];
+}
+
+export interface StockRoutingDeps {
+  tenants: TenantService;
+  hubs: HubService;
+  orders: OrderRepository;
+  /** The order outbox relay, so routing's events leave at once. */
+  relay?: (order: Order) => Promise<void>;
+}
+
+export function buildStockRoutingModule(platform: Platform, deps: StockRoutingDeps): StockRoutingModule {
+  const { config, logger, metrics, queues, locker } = platform;
+  const db = platform.mongo.db;
+  const stockRepo = new StockRepository(db);
+  const stock = new StockService(stockRepo, deps.hubs, deps.tenants, new LowStockNotifier(queues, logger), async (scope) => {
+    // Arrived stock may release held orders; the sweep is idempotent, so a duplicate trigger costs only a read.
+    await queues
+      .send('approveOnHold', { event: 'approve_on_hold', tenant_id: scope.tenantId, seller_id: scope.sellerId })
+      .catch((err) => logger.warn({ err, tenant_id: scope.tenantId }, 'approve-on-hold trigger not sent'));
+  });
+  const inputs = new RoutingInputs(deps.hubs, stock, new HubLoadReadModel(db), config.hub.capacity_check);
+  const wms = new HttpWmsClient(config.wms, logger);
+  const decider = new RoutingDecider(deps.orders, stock, inputs, deps.tenants, wms, metrics, logger);
+  const routing = new HubRoutingService(deps.orders, decider, inputs, stock, deps.hubs, deps.tenants, locker, deps.relay);
+  const approveOnHold = new ApproveOnHoldService(deps.orders, routing, logger);
+  return {
+    stock,
+    routing,
+    holdRules: new HoldRules(deps.tenants),
+    approveOnHold,
+    check: new StockCheck(stockRepo, deps.orders),
+    indexes: STOCK_INDEXES,
+    registerRoutes(groups) {
+      registerInventoryRoutes(groups, stock);
+      registerHubRoutingRoutes(groups, routing);
+    },
+    listeners: () => (config.hub.routing_enabled ? [hubRoutingListener(routing)] : []).concat([inventoryListener(stock), approveOnHoldListener(approveOnHold)]),
+  };
+}

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { SellerRoutes } from '../../router/app.js';
+import { AppError } from '../domain/errors.js';
+import type { StockService } from './stock.service.js';
+import { toStockView } from './stock.types.js';
+
+const code = z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only');
+export const Sku = z.string().trim().regex(/^[A-Za-z0-9_.:/-]{1,100}$/, 'letters, digits and _ . : / - only, at most 100');
+const units = z.number().int('must be a whole number').min(0, 'must not be negative').max(1_000_000_000);
+
+export const SetStockBody = z.object({ hub_code: code, sku: Sku, quantity: units }).strict();
+export const TransferBody = z
+  .object({ from_hub_code: code, to_hub_code: code, sku: Sku, quantity: units.min(1, 'must be at least 1') })
+  .strict();
+const StockQuery = z.object({ hub_code: code.optional(), sku: Sku.optional() });
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,200}$/;
+
+/** Stock routes on the public and internal seller groups (API.md "Stock"). */
+export function registerInventoryRoutes(groups: { seller: SellerRoutes }, stock: StockService): void {
+  groups.seller.add(
+    { method: 'get', path: '/inventory', summary: 'Stock per hub and SKU: on_hand, reserved, available', tag: 'inventory', query: StockQuery },
+    async ({ query, caller }) => ({ body: { data: (await stock.list(caller.scope!, query)).map(toStockView) } }),
+  );
+
+  groups.seller.add(
+    {
+      method: 'put',
+      path: '/inventory',
+      summary: 'Set on_hand of a SKU at a hub (never below what is reserved)',
+      tag: 'inventory',
+      body: SetStockBody,
+      errors: { 409: 'conflict: quantity is below the units reserved for orders (details.reserved)' },
+    },
+    async ({ body, caller }) => ({ body: { data: toStockView(await stock.setOnHand(caller.scope!, body)) } }),
+  );
+
+  groups.seller.add(
+    {
+      method: 'post',
+      path: '/stock-transfers',
+      summary: 'Move available units between hubs (Idempotency-Key header makes a retry safe)',
+      tag: 'inventory',
+      status: 201,
+      body: TransferBody,
+      errors: { 409: 'insufficient_stock at the source hub' },
+    },
+    async ({ body, caller, ctx }) => {
+      const key = ctx.get('idempotency-key');
+      if (key && !IDEMPOTENCY_KEY.test(key)) throw AppError.validation([{ field: 'header.idempotency-key', message: 'letters, digits and _ . : - only' }]);
+      const transferId = key ? `key:${key}` : randomUUID();
+      const { from, to } = await stock.transfer(caller.scope!, body, transferId);
+      return { body: { data: { transfer_id: transferId, from: toStockView(from), to: toStockView(to) } } };
+    },
+  );
+}

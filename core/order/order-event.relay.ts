@@ -1,0 +1,72 @@
+import { EVENT_TYPES, type OutboundEvent } from '../domain/events.js';
+import type { Order, OutboxEvent } from '../domain/order.js';
+import { tenantScope } from '../domain/tenant-scope.js';
+import type { Logger } from '../platform/logger.js';
+import type { Metrics } from '../platform/metrics.js';
+import type { Queues } from '../platform/queues.js';
+import type { OrderRepository } from './order.repository.js';
+import type { StockPort } from './ports.js';
+
+/** The envelope of API.md for one outbox event. */
+export function toOutboundEvent(order: Order, event: OutboxEvent): OutboundEvent {
+  return {
+    event_id: event.event_id,
+    event: event.type,
+    occurred_at: new Date(event.occurred_at).toISOString(),
+    tenant_id: order.tenant_id,
+    seller_id: order.seller_id,
+    order_id: order.id,
+    data: event.payload,
+  };
+}
+
+/**
+ * Relays an order's outbox: runs the follow-up each event stands for, sends the events to
+ * oms-order-updates-queue, then removes them from the document. Because an event leaves the
+ * outbox only after all of that succeeded, a crash anywhere in between is repaired by the next
+ * relay (the sweeper); the price is an occasional duplicate, which consumers drop by event_id
+ * and the follow-ups (route_order, stock release) tolerate by contract.
+ *
+ * Follow-ups ride on events rather than being called after the write so that they cannot be
+ * lost: `order.created.v1` of a pending order sends route_order to the hub-routing queue, and a
+ * move to `cancelled` releases the order's stock.
+ */
+export class OrderEventRelay {
+  constructor(
+    private readonly repo: OrderRepository,
+    private readonly queues: Queues,
+    private readonly stock: StockPort,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** Relays the events at least `minAgeMs` old (0: all); returns how many were relayed. */
+  async relay(order: Order, minAgeMs = 0): Promise<number> {
+    const cutoff = Date.now() - minAgeMs;
+    const due = order.outbox.filter((e) => new Date(e.occurred_at).getTime() <= cutoff);
+    if (due.length === 0) return 0;
+    for (const event of due) await this.followUp(order, event);
+    await this.queues.sendMany('orderUpdates', due.map((e) => toOutboundEvent(order, e)));
+    await this.repo.removeFromOutbox(tenantScope(order.tenant_id), order.id, due);
+    for (const event of due) this.metrics.domainEvents.inc({ event: event.type });
+    return due.length;
+  }
+
+  /** After a write: relay now, but a failure only delays delivery to the sweeper. */
+  async relayQuietly(order: Order): Promise<void> {
+    try {
+      await this.relay(order);
+    } catch (err) {
+      this.logger.warn({ err, order_id: order.id, tenant_id: order.tenant_id }, 'outbox relay failed; the sweeper will retry');
+    }
+  }
+
+  private async followUp(order: Order, event: OutboxEvent): Promise<void> {
+    if (event.type === EVENT_TYPES.orderCreated && order.status === 'pending') {
+      await this.queues.send('hubRouting', { event: 'route_order', tenant_id: order.tenant_id, seller_id: order.seller_id, order_id: order.id });
+    }
+    if (event.type === EVENT_TYPES.orderStatusChanged && event.payload.to === 'cancelled') {
+      await this.stock.releaseForOrder(tenantScope(order.tenant_id), order);
+    }
+  }
+}

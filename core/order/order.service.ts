@@ -1,0 +1,209 @@
+import { AppError } from '../domain/errors.js';
+import type { Actor, HoldReason, Order, SalesChannelRef, TimelineEntry } from '../domain/order.js';
+import type { SellerScope } from '../domain/tenant-scope.js';
+import { planTransition } from '../domain/transitions.js';
+import { EVENT_TYPES } from '../domain/events.js';
+import { newId } from '../platform/ids.js';
+import { orderLockKey, type Locker } from '../platform/locker.js';
+import type { Logger } from '../platform/logger.js';
+import type { Metrics } from '../platform/metrics.js';
+import type { Sequences } from '../platform/dynamo.js';
+import type { Telemetry } from '../platform/telemetry.js';
+import { planEdits, type EditSource, type OrderEdit } from './order-edits.js';
+import type { OrderEventRelay } from './order-event.relay.js';
+import type { ListFilter, OrderRepository } from './order.repository.js';
+import { CreateOrderBody, type CreateOrderInput } from './order.schemas.js';
+import { parseInput } from '../domain/validation.js';
+import type { RoutingPort, StockPort } from './ports.js';
+
+export interface CreateOptions {
+  /** `sales_channel` for orders ingested from a channel's queue (logged and on the timeline). */
+  source?: EditSource;
+  logger?: Logger;
+}
+
+export interface OrderServiceDeps {
+  repo: OrderRepository;
+  relay: OrderEventRelay;
+  sequences: Sequences;
+  locker: Locker;
+  stock: StockPort;
+  routing: RoutingPort;
+  logger: Logger;
+  telemetry: Telemetry;
+  metrics: Metrics;
+}
+
+/** Holds that routing can resolve: approving them means routing again (reserve, then approve or hold). */
+const ROUTED_HOLDS: readonly (HoldReason | null)[] = ['insufficient_inventory', 'no_serviceable_hub', 'hub_capacity'];
+
+/**
+ * The order use cases. Every door (public and internal routes, the create-order listener, bulk
+ * jobs) calls these methods; every status change goes through OrderRepository.transition.
+ */
+export class OrderService {
+  constructor(private readonly deps: OrderServiceDeps) {}
+
+  /**
+   * `input` is validated here as well as at the door (it is cheap and idempotent), so bulk jobs
+   * and any future caller get the same field errors and nothing is written on bad input.
+   */
+  async create(scope: SellerScope, raw: CreateOrderInput | Record<string, unknown>, actor: Actor, opts: CreateOptions = {}): Promise<Order> {
+    const { repo, sequences, relay } = this.deps;
+    const input = parseInput(CreateOrderBody, raw);
+    const source = opts.source ?? 'api';
+    const now = new Date();
+    const draft: Order = {
+      id: newId('ord'),
+      tenant_id: scope.tenantId,
+      seller_id: scope.sellerId,
+      order_id: input.order_id,
+      order_number: 0,
+      status: 'pending',
+      hold_reason: null,
+      hub_code: input.hub_code,
+      sales_channel: input.sales_channel,
+      order_items: input.order_items,
+      customer: input.customer,
+      shipping_address: input.shipping_address,
+      payment: input.payment,
+      shipment: null,
+      invoice_number: null,
+      routing: null,
+      reservation: null,
+      timeline: [{ at: now, actor, kind: 'created', from: null, to: 'pending', reason: null, details: { source } }],
+      outbox: [],
+      created_at: now,
+      updated_at: now,
+      version: 1,
+    };
+    // Checked first so that a duplicate does not burn an order number; the unique indexes
+    // still decide when two copies race past this check.
+    const duplicate = await repo.findDuplicate(draft);
+    if (duplicate) throw alreadyExists(draft, duplicate);
+    this.reportMissingItemIds(draft, opts.logger ?? this.deps.logger);
+    draft.order_number = await sequences.next(scope.tenantId, 'order');
+    const created = await repo.insert(draft);
+    this.deps.metrics.domainEvents.inc({ event: 'order_created' });
+    await relay.relayQuietly(created);
+    return created;
+  }
+
+  async get(scope: SellerScope, id: string): Promise<Order> {
+    const order = await this.deps.repo.findById(scope, id);
+    if (!order) throw AppError.notFound('order', id);
+    return order;
+  }
+
+  list(scope: SellerScope, filter: ListFilter, page: number, perPage: number): Promise<{ orders: Order[]; total: number }> {
+    return this.deps.repo.list(scope, filter, page, perPage);
+  }
+
+  async timeline(scope: SellerScope, id: string): Promise<TimelineEntry[]> {
+    return (await this.get(scope, id)).timeline;
+  }
+
+  edit(scope: SellerScope, id: string, edit: OrderEdit, actor: Actor): Promise<Order> {
+    return this.applyEdits(scope, id, [edit], actor, 'api');
+  }
+
+  /** Several edits in one conditional update, under the order's lock (EDIT_RULES decide what is allowed). */
+  async applyEdits(scope: SellerScope, id: string, edits: OrderEdit[], actor: Actor, source: EditSource): Promise<Order> {
+    return this.locked(scope, id, async () => {
+      const order = await this.get(scope, id);
+      const plan = planEdits(order, edits, source);
+      const types = edits.map((e) => e.edit_type);
+      const updated = await this.deps.repo.update(order, {
+        set: plan.set,
+        timeline: [{ actor, kind: 'edited', from: order.status, to: order.status, reason: types.join(', '), details: { edit_types: types, fields: plan.fields, source } }],
+        events: [{ type: EVENT_TYPES.orderUpdated, data: { edit_types: types, fields: plan.fields, source } }],
+      });
+      return this.afterWrite(order, updated);
+    });
+  }
+
+  /**
+   * Manual approval. A pending order, or one held for stock or hub reasons, is routed (the
+   * routing capability reserves stock and approves or holds it again); other holds (payment,
+   * manual review) are a plain move to approved.
+   */
+  async approve(scope: SellerScope, id: string, actor: Actor): Promise<Order> {
+    return this.locked(scope, id, async () => {
+      const order = await this.get(scope, id);
+      planTransition(order.status, 'approved', actor);
+      if (order.status === 'pending' || ROUTED_HOLDS.includes(order.hold_reason)) {
+        return this.deps.routing.routeOrder(scope, order.id, { hubCode: order.hub_code, actor });
+      }
+      const updated = await this.deps.repo.transition(order, { to: 'approved', actor, reason: `approved from ${order.hold_reason ?? order.status}` });
+      return this.afterWrite(order, updated);
+    });
+  }
+
+  /** Cancels with a reason; the relay releases the order's stock when it relays the move (crash-safe). */
+  async cancel(scope: SellerScope, id: string, reason: string, actor: Actor): Promise<Order> {
+    return this.locked(scope, id, async () => {
+      const order = await this.get(scope, id);
+      const updated = await this.deps.repo.transition(order, { to: 'cancelled', actor, reason });
+      return this.afterWrite(order, updated);
+    });
+  }
+
+  /** The sales channel's update_order: payment, customer and address changes through the edit rules. */
+  async updateFromChannel(scope: SellerScope, channel: SalesChannelRef, edits: OrderEdit[], actor: Actor): Promise<Order> {
+    const order = await this.requireByChannel(scope, channel);
+    return this.applyEdits(scope, order.id, edits, actor, 'sales_channel');
+  }
+
+  /** The sales channel's cancel_order; cancelling a cancelled order again is a no-op (redelivery). */
+  async cancelFromChannel(scope: SellerScope, channel: SalesChannelRef, reason: string, actor: Actor): Promise<Order> {
+    const order = await this.requireByChannel(scope, channel);
+    if (order.status === 'cancelled') return order;
+    return this.cancel(scope, order.id, reason, actor);
+  }
+
+  private async requireByChannel(scope: SellerScope, channel: SalesChannelRef): Promise<Order> {
+    const order = await this.deps.repo.findByChannel(scope, channel.name, channel.order_id);
+    // Retryable: a channel's update may overtake its create on a standard queue.
+    if (!order) {
+      throw new AppError('order_not_found', `no order for ${channel.name} order ${channel.order_id}`, { sales_channel: channel }, { retryable: true });
+    }
+    return order;
+  }
+
+  private locked<T>(scope: SellerScope, id: string, fn: () => Promise<T>): Promise<T> {
+    return this.deps.locker.withLock(orderLockKey(scope.tenantId, id), fn);
+  }
+
+  /** A null update means someone changed the order after we read it: the lock expired or was bypassed. */
+  private async afterWrite(before: Order, updated: Order | null): Promise<Order> {
+    if (!updated) {
+      throw new AppError('version_conflict', 'the order was changed by someone else; read it again and retry', { id: before.id, version: before.version });
+    }
+    await this.deps.relay.relayQuietly(updated);
+    return updated;
+  }
+
+  /** Lines without the channel's item id cannot be matched on the channel later (partial fulfilment, refunds). */
+  private reportMissingItemIds(order: Order, logger: Logger): void {
+    if (!order.sales_channel) return;
+    const skus = order.order_items.filter((i) => !i.sales_channel_order_item_id).map((i) => i.seller_sku_code);
+    if (skus.length === 0) return;
+    const attributes = {
+      tenant_id: order.tenant_id,
+      seller_id: order.seller_id,
+      sales_channel: order.sales_channel.name,
+      sales_channel_order_id: order.sales_channel.order_id,
+      skus: skus.join(','),
+    };
+    logger.warn(attributes, 'order lines without sales_channel_order_item_id');
+    this.deps.telemetry.noticeError(new Error('order lines without sales_channel_order_item_id'), attributes);
+  }
+}
+
+function alreadyExists(order: Order, existing: Order): AppError {
+  return new AppError('order_already_exists', `order ${order.order_id} already exists`, {
+    order_id: existing.order_id,
+    id: existing.id,
+    ...(existing.sales_channel ? { sales_channel: existing.sales_channel } : {}),
+  });
+}

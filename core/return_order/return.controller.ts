@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import type { SellerRoutes } from '../../router/app.js';
+import type { ReturnService } from './return.service.js';
+import { toReturnView, type ReturnStatus } from './return.types.js';
+
+const ReturnBody = z
+  .object({
+    items: z
+      .array(
+        z
+          .object({
+            seller_sku_code: z.string().trim().min(1).max(100),
+            quantity: z.number().int().positive().max(100000),
+            reason: z.string().trim().min(1).max(500),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(200),
+  })
+  .strict();
+const MoveBody = z.object({ note: z.string().trim().max(500).optional() }).strict();
+const ReturnParams = z.object({ seller_id: z.string(), return_id: z.string().min(1).max(100) });
+
+const MOVES: { path: string; to: ReturnStatus; summary: string }[] = [
+  { path: 'receive', to: 'received', summary: 'The returned units arrived at the hub: restocked there' },
+  { path: 'refund', to: 'refunded', summary: 'The customer was refunded' },
+  { path: 'close', to: 'closed', summary: 'Close the return (without refund, or withdrawn before receipt)' },
+];
+
+export function registerReturnRoutes(seller: SellerRoutes, returns: ReturnService): void {
+  seller.add(
+    {
+      method: 'post',
+      path: '/orders/:order_id/returns',
+      summary: 'Request a return of delivered units (never more than delivered, counting earlier returns)',
+      tag: 'returns',
+      status: 201,
+      params: z.object({ seller_id: z.string(), order_id: z.string().min(1) }),
+      body: ReturnBody,
+      errors: { 409: 'the order is not delivered' },
+    },
+    async ({ params, body, caller }) => ({ body: { data: toReturnView(await returns.request(caller.scope!, params.order_id, body.items)) } }),
+  );
+  seller.add(
+    { method: 'get', path: '/returns/:return_id', summary: 'A return', tag: 'returns', params: ReturnParams },
+    async ({ params, caller }) => ({ body: { data: toReturnView(await returns.get(caller.scope!, params.return_id)) } }),
+  );
+  for (const move of MOVES) {
+    seller.add(
+      { method: 'post', path: `/returns/:return_id/${move.path}`, summary: move.summary, tag: 'returns', params: ReturnParams, body: MoveBody, errors: { 409: 'not allowed from the current status' } },
+      async ({ params, body, caller }) => ({ body: { data: toReturnView(await returns.move(caller.scope!, params.return_id, move.to, body.note ?? null)) } }),
+    );
+  }
+}

@@ -1,0 +1,106 @@
+import { AppError } from '../domain/errors.js';
+import { EVENT_TYPES } from '../domain/events.js';
+import type { Order } from '../domain/order.js';
+import type { SellerScope } from '../domain/tenant-scope.js';
+import type { Sequences } from '../platform/dynamo.js';
+import { newId } from '../platform/ids.js';
+import { orderLockKey, type Locker } from '../platform/locker.js';
+import type { OrderRepository } from '../order/order.repository.js';
+import type { StockPort } from '../order/ports.js';
+import { updateOrderRetrying } from '../fulfillment/order-retry.js';
+import type { ReturnRepository } from './return.repository.js';
+import { RETURN_MOVES, returnableProblems, toReturnView, type ReturnItem, type ReturnOrder, type ReturnStatus } from './return.types.js';
+
+const MAX_ATTEMPTS = 5;
+
+export class ReturnService {
+  constructor(
+    private readonly repo: ReturnRepository,
+    private readonly orders: OrderRepository,
+    private readonly stock: StockPort,
+    private readonly sequences: Sequences,
+    private readonly locker: Locker,
+  ) {}
+
+  /**
+   * Requests a return of delivered units. The order's lock serialises requests for one order, so
+   * two at once cannot both take the last returnable unit; the `return.created.v1` event goes out
+   * through the order's outbox.
+   */
+  async request(scope: SellerScope, orderId: string, items: ReturnItem[]): Promise<ReturnOrder> {
+    const order = await this.findOrder(scope, orderId);
+    return this.locker.withLock(orderLockKey(scope.tenantId, order.id), async () => {
+      const current = await this.findOrder(scope, order.id);
+      if (current.status !== 'delivered') {
+        throw new AppError('conflict', `only delivered orders can be returned; this one is ${current.status}`, { order_id: orderId, status: current.status });
+      }
+      const problems = returnableProblems(current.order_items, await this.repo.listForOrder(scope, current.id), items);
+      if (problems.length > 0) throw AppError.validation(problems, 'more than was delivered, or items not in the order');
+      const now = new Date();
+      const ret: ReturnOrder = {
+        id: newId('ret'),
+        tenant_id: scope.tenantId,
+        seller_id: scope.sellerId,
+        order_id: current.id,
+        return_number: await this.sequences.next(scope.tenantId, 'return'),
+        hub_code: current.hub_code ?? '',
+        status: 'requested',
+        items,
+        history: [{ at: now, from: null, to: 'requested', note: null }],
+        received_at: null,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+      };
+      await this.repo.insert(ret);
+      await this.noteOnOrder(current, ret, 'return_requested', [{ type: EVENT_TYPES.returnCreated, data: { return: toReturnView(ret) } }]);
+      return ret;
+    });
+  }
+
+  async get(scope: SellerScope, id: string): Promise<ReturnOrder> {
+    const ret = await this.repo.findForSeller(scope, id);
+    if (!ret) throw AppError.notFound('return', id);
+    return ret;
+  }
+
+  /** requested -> received (restocks the order's hub once) -> refunded | closed. Repeating a move is a no-op. */
+  async move(scope: SellerScope, id: string, to: ReturnStatus, note: string | null): Promise<ReturnOrder> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const ret = await this.get(scope, id);
+      if (ret.status === to) return ret;
+      if (!RETURN_MOVES[ret.status].includes(to)) {
+        throw new AppError('invalid_transition', `a return cannot move from ${ret.status} to ${to}`, { from: ret.status, to });
+      }
+      // Restock first, keyed by the return: a crash before the status write restocks nothing twice.
+      if (to === 'received' && ret.hub_code) await this.stock.restock(scope, ret.hub_code, linesOf(ret.items), `return:${ret.id}`);
+      const moved = await this.repo.move(ret, to, note, to === 'received' ? { received_at: new Date() } : {});
+      if (moved) {
+        const order = await this.orders.findInTenant(scope, ret.order_id);
+        if (order) await this.noteOnOrder(order, moved, `return_${to}`, []);
+        return moved;
+      }
+    }
+    throw new AppError('version_conflict', `return ${id} kept changing; try again`, { return_id: id });
+  }
+
+  private async noteOnOrder(order: Order, ret: ReturnOrder, kind: string, events: { type: string; data: Record<string, unknown> }[]): Promise<void> {
+    await updateOrderRetrying(this.orders, order, (current) =>
+      current.timeline.some((t) => t.kind === kind && t.details?.return_id === ret.id)
+        ? null
+        : { timeline: [{ actor: 'seller', kind, from: null, to: null, reason: null, details: { return_id: ret.id, items: ret.items } }], events },
+    );
+  }
+
+  private async findOrder(scope: SellerScope, orderId: string): Promise<Order> {
+    const order = (await this.orders.findById(scope, orderId)) ?? (await this.orders.findBySellerOrderId(scope, orderId));
+    if (!order) throw AppError.notFound('order', orderId);
+    return order;
+  }
+}
+
+function linesOf(items: ReturnItem[]): { sku: string; quantity: number }[] {
+  const bySku = new Map<string, number>();
+  for (const i of items) bySku.set(i.seller_sku_code, (bySku.get(i.seller_sku_code) ?? 0) + i.quantity);
+  return [...bySku].map(([sku, quantity]) => ({ sku, quantity }));
+}

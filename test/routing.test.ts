@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { tenantScope } from '../core/domain/tenant-scope.js';
+import { createHub, createTenant, eventually, http, type ApiResponse } from './support/api.js';
+import { getStack } from './support/stack.js';
+import { createOrder, holdsSum, modules, routed, row, setStock, settings, stored } from './stock-support.js';
+
+/** A client retries 409 order_in_progress (the lock of a routing that is just finishing). */
+async function notBusy(call: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  for (let i = 0; ; i++) {
+    const res = await call();
+    if (res.status !== 409 || res.body.error.code !== 'order_in_progress' || i > 20) return res;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const RUH = { latitude: 24.7136, longitude: 46.6753 };
+const JED = { latitude: 21.4858, longitude: 39.1925 };
+
+describe('routing: hub choice, explanation, holds', () => {
+  it('nearest hub wins when the weights favour proximity; every candidate is explained on the order', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'NEAR', ...RUH, performance_score: 0.2 });
+    await createHub(t.tenantId, { code: 'FAR', ...JED, performance_score: 0.9 });
+    await setStock(t, 'NEAR', 'SKU-1', 5);
+    await setStock(t, 'FAR', 'SKU-1', 5);
+    await settings(t.tenantId, { routing: { proximity_weight: 0.9, performance_weight: 0.1 } });
+    const order = await routed(t.tenantId, await createOrder(t, [['SKU-1', 1]]));
+    assert.equal(order.status, 'approved');
+    assert.equal(order.hub_code, 'NEAR');
+    assert.deepEqual(order.reservation, { hub_code: 'NEAR', lines: [{ sku: 'SKU-1', quantity: 1 }] });
+    const candidates = order.routing!.candidates as any[];
+    assert.deepEqual(candidates.map((c) => [c.hub_code, c.outcome]), [['NEAR', 'chosen'], ['FAR', 'not_best']]);
+    assert.ok(candidates[0].score > candidates[1].score && candidates[1].distance_km > 800);
+    assert.ok(order.timeline.some((e) => e.kind === 'hub_routed'));
+    // The default weights (performance 0.7) prefer the far, better hub.
+    await settings(t.tenantId, { routing: { proximity_weight: 0.3, performance_weight: 0.7 } });
+    await new Promise((r) => setTimeout(r, 2100)); // settings cache
+    assert.equal((await routed(t.tenantId, await createOrder(t, [['SKU-1', 1]]))).hub_code, 'FAR');
+  });
+
+  it('skips hubs at daily capacity, breaks ties by priority and honours a requested hub that can fulfil', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'LOW', ...RUH, priority: 1 });
+    await createHub(t.tenantId, { code: 'HIGH', ...RUH, priority: 9, daily_capacity: 1 });
+    for (const h of ['LOW', 'HIGH']) await setStock(t, h, 'SKU-1', 10);
+    assert.equal((await routed(t.tenantId, await createOrder(t, [['SKU-1', 1]]))).hub_code, 'HIGH');
+    const second = await routed(t.tenantId, await createOrder(t, [['SKU-1', 1]]));
+    assert.equal(second.hub_code, 'LOW');
+    const high = (second.routing!.candidates as any[]).find((c) => c.hub_code === 'HIGH');
+    assert.match(high.rejected_because.join(), /at daily capacity \(1\/1\)/);
+    const asked = await routed(t.tenantId, await createOrder(t, [['SKU-1', 1]], { hub_code: 'LOW' }));
+    assert.equal(asked.hub_code, 'LOW');
+    assert.equal(asked.routing!.requested_hub_honoured, true);
+  });
+
+  it('holds the order with the right reason: no stock, no hub, hold rules, auto-approval off; rule holds reserve nothing', async () => {
+    const t = await createTenant();
+    const noHub = await routed(t.tenantId, await createOrder(t, [['SKU-1', 1]]));
+    assert.deepEqual([noHub.status, noHub.hold_reason], ['on_hold', 'no_serviceable_hub']);
+    await createHub(t.tenantId, { code: 'H1' });
+    await setStock(t, 'H1', 'SKU-1', 1);
+    // The arriving unit goes to the order that waited for it (approve-on-hold).
+    await eventually('held order approved on arrival', async () => (await stored(t.tenantId, noHub.id)).status === 'approved');
+    const noStock = await routed(t.tenantId, await createOrder(t, [['SKU-1', 2]]));
+    assert.deepEqual([noStock.status, noStock.hold_reason, noStock.reservation], ['on_hold', 'insufficient_inventory', null]);
+    await setStock(t, 'H1', 'SKU-1', 5);
+    await eventually('stock order approved', async () => (await stored(t.tenantId, noStock.id)).status === 'approved');
+    const unpaid = await routed(t.tenantId, await createOrder(t, [['SKU-1', 1]], { payment: { method: 'prepaid', status: 'pending', currency: 'SAR', total: 10 } }));
+    assert.deepEqual([unpaid.status, unpaid.hold_reason], ['on_hold', 'payment_pending']);
+    await settings(t.tenantId, { auto_approval: false, hold_rules: { cod_limit: 500 } });
+    await new Promise((r) => setTimeout(r, 2100));
+    const big = await routed(t.tenantId, await createOrder(t, [['SKU-1', 1]], { payment: { method: 'cod', status: 'pending', currency: 'SAR', total: 900 } }));
+    assert.deepEqual([big.status, big.hold_reason], ['on_hold', 'manual_review']);
+    const small = await routed(t.tenantId, await createOrder(t, [['SKU-1', 1]]));
+    assert.deepEqual([small.status, small.hold_reason], ['on_hold', 'manual_review']); // auto-approval off
+    const r = (await row(t.tenantId, 'H1', 'SKU-1'))!;
+    assert.deepEqual([r.on_hand, r.reserved, r.available], [5, 3, 2]);
+    assert.deepEqual(r.holds.map((h) => h.order_id).sort(), [noHub.id, noStock.id].sort());
+  });
+
+  it('never holds a partial set for a multi-line order; takes the hub that has every line', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'HA', ...RUH });
+    await createHub(t.tenantId, { code: 'HB', ...RUH });
+    await setStock(t, 'HA', 'SKU-A', 5);
+    await setStock(t, 'HB', 'SKU-B', 5);
+    const split = await routed(t.tenantId, await createOrder(t, [['SKU-A', 1], ['SKU-B', 1]]));
+    assert.deepEqual([split.status, split.hold_reason], ['on_hold', 'insufficient_inventory']);
+    for (const [h, s] of [['HA', 'SKU-A'], ['HB', 'SKU-B']] as const) assert.equal((await row(t.tenantId, h, s))!.reserved, 0);
+    await createHub(t.tenantId, { code: 'HC', ...JED });
+    await setStock(t, 'HC', 'SKU-A', 1);
+    await setStock(t, 'HC', 'SKU-B', 1);
+    // The held order is the oldest waiting: it gets both lines at HC, the only hub with the set.
+    await eventually('split order approved at HC', async () => (await stored(t.tenantId, split.id)).hub_code === 'HC');
+    assert.equal((await stored(t.tenantId, split.id)).status, 'approved');
+    assert.equal((await row(t.tenantId, 'HC', 'SKU-A'))!.reserved, 1);
+    assert.equal((await row(t.tenantId, 'HC', 'SKU-B'))!.reserved, 1);
+    for (const [h, s] of [['HA', 'SKU-A'], ['HB', 'SKU-B']] as const) assert.equal((await row(t.tenantId, h, s))!.reserved, 0);
+  });
+
+  it('a worker killed mid-reservation: the redelivered message reuses full holds and releases partial ones', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'H1' });
+    const scope = tenantScope(t.tenantId);
+    const queues = getStack().oms.container.platform.queues;
+    // Two orders held for stock; then stock arrives only for SKU-A.
+    const full = await routed(t.tenantId, await createOrder(t, [['SKU-A', 2]]));
+    const partial = await routed(t.tenantId, await createOrder(t, [['SKU-A', 1], ['SKU-B', 1]]));
+    assert.equal(full.status, 'on_hold');
+    await modules().stock.applyUpdate({ tenantId: t.tenantId, sellerId: 'nobody' }, { hub_code: 'H1', sku: 'SKU-A', delta: 10 }, 'seed');
+    // The state a killed worker leaves: holds written on the stock row, the order untouched.
+    assert.equal((await modules().stock.reserveAll(scope, 'H1', full, [{ sku: 'SKU-A', quantity: 2 }])).ok, true);
+    assert.equal((await modules().stock.reserveAll(scope, 'H1', partial, [{ sku: 'SKU-A', quantity: 1 }])).ok, true);
+    assert.equal((await row(t.tenantId, 'H1', 'SKU-A'))!.reserved, 3);
+    for (const o of [full, partial]) await queues.send('approveOnHold', { event: 'approve_on_hold', tenant_id: t.tenantId, seller_id: t.sellerId, order_id: o.id });
+    await eventually('full order approved', async () => (await stored(t.tenantId, full.id)).status === 'approved');
+    await eventually('partial order re-evaluated', async () => (await row(t.tenantId, 'H1', 'SKU-A'))!.reserved === 2);
+    const r = (await row(t.tenantId, 'H1', 'SKU-A'))!;
+    assert.deepEqual([r.on_hand, r.reserved, r.available, holdsSum(r)], [10, 2, 8, 2]);
+    assert.equal((await stored(t.tenantId, partial.id)).status, 'on_hold');
+    assert.equal((await modules().check.run(scope, { repair: false })).ok, true);
+  });
+
+  it('on hold -> approved when stock arrives, oldest first', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'H1' });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push(await createOrder(t, [['SKU-W', 1]]));
+      await routed(t.tenantId, ids[i]!);
+    }
+    await setStock(t, 'H1', 'SKU-W', 2); // an increase queues approve_on_hold for the seller
+    await eventually('two oldest approved', async () => (await stored(t.tenantId, ids[1]!)).status === 'approved');
+    assert.equal((await stored(t.tenantId, ids[0]!)).status, 'approved');
+    assert.equal((await stored(t.tenantId, ids[2]!)).status, 'on_hold');
+    const r = (await row(t.tenantId, 'H1', 'SKU-W'))!;
+    assert.deepEqual([r.reserved, r.available], [2, 0]);
+  });
+
+  it('reassign moves the reservation atomically, or fails with nothing changed; assign-hub routes a held order', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'H1', ...RUH });
+    await createHub(t.tenantId, { code: 'H2', ...JED });
+    await setStock(t, 'H1', 'SKU-R', 5);
+    await setStock(t, 'H2', 'SKU-R', 1);
+    await settings(t.tenantId, { routing: { proximity_weight: 1, performance_weight: 0 } });
+    const order = await routed(t.tenantId, await createOrder(t, [['SKU-R', 2]]));
+    assert.equal(order.hub_code, 'H1');
+    const refused = await notBusy(() => t.seller('POST', `/orders/${order.id}/reassign-hub`, { hub_code: 'H2', reason: 'closer courier' }));
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.error.code, 'insufficient_stock');
+    assert.deepEqual([(await row(t.tenantId, 'H1', 'SKU-R'))!.reserved, (await row(t.tenantId, 'H2', 'SKU-R'))!.reserved], [2, 0]);
+    assert.equal((await stored(t.tenantId, order.id)).hub_code, 'H1');
+    const bad = await t.seller('POST', `/orders/${order.id}/reassign-hub`, { hub_code: 'NOPE', reason: 'x' });
+    assert.equal(bad.status, 400);
+    const missingReason = await t.seller('POST', `/orders/${order.id}/reassign-hub`, { hub_code: 'H2' });
+    assert.equal(missingReason.status, 400);
+    await setStock(t, 'H2', 'SKU-R', 5);
+    const moved = await t.seller('POST', `/orders/${order.id}/reassign-hub`, { hub_code: 'H2', reason: 'closer courier' });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    assert.equal(moved.body.data.hub_code, 'H2');
+    const h1 = (await row(t.tenantId, 'H1', 'SKU-R'))!;
+    const h2 = (await row(t.tenantId, 'H2', 'SKU-R'))!;
+    assert.deepEqual([h1.reserved, h1.available, h2.reserved, h2.available], [0, 5, 2, 3]);
+    const after = await stored(t.tenantId, order.id);
+    assert.deepEqual(after.reservation, { hub_code: 'H2', lines: [{ sku: 'SKU-R', quantity: 2 }] });
+    assert.ok(after.timeline.some((e) => e.kind === 'hub_reassigned'));
+    // assign-hub on a held order: that hub or 409
+    const held = await routed(t.tenantId, await createOrder(t, [['SKU-R', 4]]));
+    assert.equal(held.status, 'approved'); // H1 has 5 free
+    const other = await createTenant();
+    assert.equal((await other.seller('POST', `/orders/${order.id}/reassign-hub`, { hub_code: 'H1', reason: 'x' })).status, 404);
+  });
+
+  it('assign-hub puts a held order at the named hub or fails with nothing changed', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'H1' });
+    await createHub(t.tenantId, { code: 'H2' });
+    const order = await routed(t.tenantId, await createOrder(t, [['SKU-S', 2]]));
+    assert.equal(order.status, 'on_hold');
+    await getStack().oms.container.platform.mongo.db.collection('orders').findOne({ _id: order.id as any }); // settle
+    await modules().stock.applyUpdate({ tenantId: t.tenantId, sellerId: 'nobody' }, { hub_code: 'H1', sku: 'SKU-S', delta: 1 }, 'a');
+    await modules().stock.applyUpdate({ tenantId: t.tenantId, sellerId: 'nobody' }, { hub_code: 'H2', sku: 'SKU-S', delta: 3 }, 'b');
+    const refused = await notBusy(() => t.seller('POST', `/orders/${order.id}/assign-hub`, { hub_code: 'H1' }));
+    assert.equal(refused.status, 409);
+    assert.equal((await stored(t.tenantId, order.id)).status, 'on_hold');
+    const ok = await t.seller('POST', `/orders/${order.id}/assign-hub`, { hub_code: 'H2' });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.deepEqual([ok.body.data.status, ok.body.data.hub_code], ['approved', 'H2']);
+    assert.equal((await row(t.tenantId, 'H2', 'SKU-S'))!.reserved, 2);
+    assert.equal((await row(t.tenantId, 'H1', 'SKU-S'))!.reserved, 0);
+  });
+
+  it('routing preview explains the decision without reserving', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'H1', ...RUH });
+    const order = await routed(t.tenantId, await createOrder(t, [['SKU-P', 1]]));
+    assert.equal(order.status, 'on_hold');
+    await modules().stock.applyUpdate({ tenantId: t.tenantId, sellerId: 'nobody' }, { hub_code: 'H1', sku: 'SKU-P', delta: 3 }, 'p');
+    for (const method of ['GET', 'POST']) {
+      const res = await t.seller(method, `/orders/${order.id}/routing-preview`);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.data.dry_run, true);
+      assert.equal(res.body.data.chosen_hub, 'H1');
+      assert.equal(res.body.data.outcome, 'approved');
+      assert.equal(res.body.data.candidates.length, 1);
+    }
+    assert.equal((await row(t.tenantId, 'H1', 'SKU-P'))!.reserved, 0);
+    assert.equal((await stored(t.tenantId, order.id)).status, 'on_hold');
+    assert.equal((await http('GET', `/api/v1/sellers/${t.sellerId}/orders/${order.id}/routing-preview`)).status, 401);
+  });
+});

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { tenantScope, sellerScope } from '../core/domain/tenant-scope.js';
+import { createHub, createTenant, eventually, http } from './support/api.js';
+import { getStack } from './support/stack.js';
+import { createOrder, holdsSum, modules, routed, row, setStock, stockRepo, uid } from './stock-support.js';
+
+describe('stock: inventory API, listener, check-stock', () => {
+  it('sets on_hand, lists by hub and SKU, and shows reserved/available', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'H1' });
+    await createHub(t.tenantId, { code: 'H2' });
+    await setStock(t, 'H1', 'SKU-A', 5);
+    await setStock(t, 'H2', 'SKU-A', 7);
+    await setStock(t, 'H1', 'SKU-B', 1);
+    const all = await t.seller('GET', '/inventory');
+    assert.equal(all.status, 200);
+    assert.equal(all.body.data.length, 3);
+    const one = await t.seller('GET', '/inventory?hub_code=H2&sku=SKU-A');
+    assert.deepEqual(one.body.data.map((r: any) => [r.hub_code, r.sku, r.on_hand, r.reserved, r.available]), [['H2', 'SKU-A', 7, 0, 7]]);
+    await setStock(t, 'H2', 'SKU-A', 3);
+    assert.equal((await row(t.tenantId, 'H2', 'SKU-A'))!.available, 3);
+  });
+
+  it('refuses bad stock input with 400 and field errors, writing nothing; another tenant is 404', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'H1' });
+    await createHub(t.tenantId, { code: 'H2' });
+    await setStock(t, 'H1', 'SKU-A', 5);
+    const cases: [string, string, unknown, string][] = [
+      ['PUT', '/inventory', { hub_code: 'H1', sku: 'SKU-A', quantity: -1 }, 'quantity'],
+      ['PUT', '/inventory', { hub_code: 'H1', sku: 'SKU-A', quantity: 1.5 }, 'quantity'],
+      ['PUT', '/inventory', { hub_code: 'H1', sku: 'SKU-A', quantity: '3' }, 'quantity'],
+      ['PUT', '/inventory', { hub_code: 'NOPE', sku: 'SKU-A', quantity: 3 }, 'hub_code'],
+      ['PUT', '/inventory', { hub_code: 'H1', sku: 'bad sku!', quantity: 3 }, 'sku'],
+      ['POST', '/stock-transfers', { from_hub_code: 'H1', to_hub_code: 'H2', sku: 'SKU-A', quantity: 0 }, 'quantity'],
+      ['POST', '/stock-transfers', { from_hub_code: 'H1', to_hub_code: 'NOPE', sku: 'SKU-A', quantity: 1 }, 'to_hub_code'],
+      ['POST', '/stock-transfers', { from_hub_code: 'H1', to_hub_code: 'H2', sku: 'SKU-UNKNOWN', quantity: 1 }, 'sku'],
+      ['POST', '/stock-transfers', { from_hub_code: 'H1', to_hub_code: 'H1', sku: 'SKU-A', quantity: 1 }, 'to_hub_code'],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const res = await t.seller(method, path, body);
+      assert.equal(res.status, 400, `${method} ${path} ${JSON.stringify(body)} -> ${res.status}`);
+      assert.equal(res.body.error.code, 'validation_failed');
+      assert.ok(res.body.error.details.some((d: any) => d.field === field), JSON.stringify(res.body.error.details));
+    }
+    const r = (await row(t.tenantId, 'H1', 'SKU-A'))!;
+    assert.deepEqual([r.on_hand, r.reserved, r.available], [5, 0, 5]);
+    assert.equal(await row(t.tenantId, 'H2', 'SKU-A'), null);
+    assert.equal(await row(t.tenantId, 'NOPE', 'SKU-A'), null);
+    const other = await createTenant();
+    const cross = await http('GET', `/api/v1/sellers/${t.sellerId}/inventory`, { headers: { authorization: `Bearer ${other.apiKey}` } });
+    assert.equal(cross.status, 404);
+    assert.deepEqual((await other.seller('GET', '/inventory')).body.data, []);
+  });
+
+  it('never sets on_hand below what is reserved (409 with the figures)', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'H1' });
+    await setStock(t, 'H1', 'SKU-A', 5);
+    const id = await createOrder(t, [['SKU-A', 3]]);
+    assert.equal((await routed(t.tenantId, id)).status, 'approved');
+    const res = await t.seller('PUT', '/inventory', { hub_code: 'H1', sku: 'SKU-A', quantity: 2 });
+    assert.equal(res.status, 409);
+    assert.equal(res.body.error.details.reserved, 3);
+    await setStock(t, 'H1', 'SKU-A', 3);
+    const r = (await row(t.tenantId, 'H1', 'SKU-A'))!;
+    assert.deepEqual([r.on_hand, r.reserved, r.available], [3, 3, 0]);
+  });
+
+  it('transfers available units between hubs once per idempotency key; never more than available', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'H1' });
+    await createHub(t.tenantId, { code: 'H2' });
+    await setStock(t, 'H1', 'SKU-A', 5);
+    const body = { from_hub_code: 'H1', to_hub_code: 'H2', sku: 'SKU-A', quantity: 2 };
+    const first = await t.seller('POST', '/stock-transfers', body, { 'idempotency-key': 'xfer-1' });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const again = await t.seller('POST', '/stock-transfers', body, { 'idempotency-key': 'xfer-1' });
+    assert.equal(again.status, 201);
+    assert.equal((await row(t.tenantId, 'H1', 'SKU-A'))!.on_hand, 3);
+    assert.equal((await row(t.tenantId, 'H2', 'SKU-A'))!.on_hand, 2);
+    const tooMuch = await t.seller('POST', '/stock-transfers', { ...body, quantity: 4 });
+    assert.equal(tooMuch.status, 409);
+    assert.equal(tooMuch.body.error.code, 'insufficient_stock');
+    assert.equal((await row(t.tenantId, 'H1', 'SKU-A'))!.on_hand, 3);
+  });
+
+  it('applies inventory_update messages: absolute and delta; a delta is applied once per message; bad ones are dead-lettered', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'H1' });
+    const queues = getStack().oms.container.platform.queues;
+    const base = { event: 'inventory_update', tenant_id: t.tenantId, seller_id: t.sellerId, hub_code: 'H1', sku: 'SKU-Q' };
+    await queues.send('inventory', { ...base, on_hand: 10 });
+    await eventually('absolute update', async () => (await row(t.tenantId, 'H1', 'SKU-Q'))?.on_hand === 10);
+    await queues.send('inventory', { ...base, delta: -4 });
+    await eventually('delta update', async () => (await row(t.tenantId, 'H1', 'SKU-Q'))?.on_hand === 6);
+    // A redelivered delta carries the same message id: applied once.
+    const scope = sellerScope(t.tenantId, t.sellerId);
+    await modules().stock.applyUpdate(scope, { hub_code: 'H1', sku: 'SKU-Q', delta: 5 }, 'msg-1');
+    await modules().stock.applyUpdate(scope, { hub_code: 'H1', sku: 'SKU-Q', delta: 5 }, 'msg-1');
+    assert.equal((await row(t.tenantId, 'H1', 'SKU-Q'))!.on_hand, 11);
+    await queues.send('inventory', { ...base, hub_code: 'NOPE', on_hand: 3 });
+    await queues.send('inventory', { ...base, delta: 1.5 });
+    await queues.send('inventory', { ...base, delta: -100 });
+    const dlq = queues.dlqName('inventory');
+    await eventually('bad inventory messages dead-lettered', async () => (await queues.depth(dlq)).visible >= 3);
+    assert.equal((await row(t.tenantId, 'H1', 'SKU-Q'))!.on_hand, 11);
+  });
+
+  it('emits inventory.low_stock.v1 once when available falls under the threshold', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'H1' });
+    await http('PUT', `/internal/api/v1/tenants/${t.tenantId}/settings`, { body: { low_stock_threshold: 3 }, headers: { 'x-internal-token': getStack().config.server.internal_token } });
+    await setStock(t, 'H1', 'SKU-L', 4);
+    await setStock(t, 'H1', 'SKU-L', 2);
+    await setStock(t, 'H1', 'SKU-L', 1);
+    const events = await eventually('low-stock event on pusher', async () => {
+      const found = getStack().pusher.eventsFor(`private-seller-${t.sellerId}`).filter((e) => e.name === 'inventory.low_stock.v1');
+      return found.length > 0 ? found : null;
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(getStack().pusher.eventsFor(`private-seller-${t.sellerId}`).filter((e) => e.name === 'inventory.low_stock.v1').length, 1);
+    assert.equal((events[0]!.data as any).data.available, 2);
+  });
+
+  it('check-stock finds injected drift and orphan holds, and --repair fixes them', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'H1' });
+    await setStock(t, 'H1', 'SKU-D', 10);
+    const id = await createOrder(t, [['SKU-D', 2]]);
+    assert.equal((await routed(t.tenantId, id)).status, 'approved');
+    const scope = tenantScope(t.tenantId);
+    assert.equal((await modules().check.run(scope, { repair: false })).ok, true);
+    // Drift: a counter bumped by hand, and a hold of an order that does not exist.
+    await stockRepo().rawUpdate(scope, 'H1', 'SKU-D', { $inc: { reserved: 3, available: 2 } });
+    await stockRepo().rawUpdate(scope, 'H1', 'SKU-D', { $push: { holds: { order_id: `ord_${uid()}`, quantity: 1, at: 1 } }, $inc: { reserved: 1, available: -1 } });
+    const report = await modules().check.run(scope, { repair: false });
+    assert.equal(report.ok, false);
+    const kinds = report.differences.map((d) => d.kind).sort();
+    assert.ok(kinds.includes('orphan_hold') && kinds.includes('reserved_drift') && kinds.includes('available_drift'), kinds.join());
+    const repaired = await modules().check.run(scope, { repair: true });
+    assert.equal(repaired.ok, true, JSON.stringify(repaired.differences));
+    const r = (await row(t.tenantId, 'H1', 'SKU-D'))!;
+    assert.deepEqual([r.on_hand, r.reserved, r.available, holdsSum(r)], [10, 2, 8, 2]);
+    assert.equal((await modules().check.run(scope, { repair: false })).differences.length, 0);
+  });
+});
