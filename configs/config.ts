@@ -119,7 +119,7 @@ export const ConfigSchema = z.object({
   localstack: z.object({
     data_dir: z.string().min(1),
     ferretdb_port: port,
-    ferretdb_backend: z.enum(['sqlite', 'postgresql']),
+    ferretdb_backend: z.enum(['auto', 'sqlite', 'postgresql']),
     postgresql_url: z.string().regex(/^postgres(ql)?:\/\//),
     redis_port: port,
     sqs_port: port,

@@ -48,7 +48,7 @@ async function withDb<T>(fn: (db: import('mongodb').Db) => Promise<T>): Promise<
 const ITEMS = Number(process.env.BULK_TEST_ITEMS ?? 2000);
 
 describe('bulk jobs: bulk create', function () {
-  this.timeout(Math.max(120_000, ITEMS * 600));
+  this.timeout(Math.max(120_000, ITEMS * 1600));
 
   it(`runs a ${ITEMS}-order job to exact per-item results, invalid items failing alone, with live progress`, async () => {
     const t = await createTenant();
@@ -72,7 +72,7 @@ describe('bulk jobs: bulk create', function () {
     assert.match(jobId, /^bjob_/);
     assert.equal(res.body.data.total, ITEMS + 1);
 
-    const job = await finished(t, jobId, ITEMS * 500);
+    const job = await finished(t, jobId, ITEMS * 1500);
     const valid = ITEMS - invalid.size;
     assert.equal(job.done, ITEMS + 1);
     assert.equal(job.succeeded, valid);
@@ -183,10 +183,11 @@ describe('bulk jobs: bulk create', function () {
 describe('bulk jobs: bulk actions and tenancy', function () {
   this.timeout(180_000);
 
+  let made = 0;
   async function createOrders(t: TestTenant, n: number): Promise<string[]> {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
-      const res = await t.seller('POST', '/orders', orderBody(`A${i}`));
+      const res = await t.seller('POST', '/orders', orderBody(`A${made++}`));
       assert.equal(res.status, 201, JSON.stringify(res.body));
       ids.push(res.body.data.id);
     }

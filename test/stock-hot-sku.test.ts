@@ -6,7 +6,7 @@ import { holdsSum, insertPending, modules, row, setStock } from './stock-support
 
 describe('stock: hot SKU under concurrent routing', () => {
   it('100 units, 300 one-unit orders through the queue: exactly 100 reserved, 200 on hold, never oversold', async function () {
-    this.timeout(240_000);
+    this.timeout(330_000);
     const t = await createTenant();
     await createHub(t.tenantId, { code: 'HOT' });
     await setStock(t, 'HOT', 'SKU-HOT', 100);
@@ -42,7 +42,7 @@ describe('stock: hot SKU under concurrent routing', () => {
         if (process.env.HOT_DEBUG) console.log(((Date.now() - started) / 1000).toFixed(1), { pending });
         return pending === 0;
       },
-      180_000,
+      300_000,
       1000,
     );
     sampling = false;
