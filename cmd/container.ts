@@ -10,7 +10,7 @@ import { registerHubRoutes } from '../core/hub/hub.controller.js';
 import type { Platform } from './platform.js';
 // aggregator & bulk (issue 6)
 import { buildBulkModule, zodValidator } from '../core/bulk/bulk.module.js';
-import { ServiceItemExecutor, hubAssignmentUnavailable } from '../core/bulk/bulk-item.executor.js';
+import { ServiceItemExecutor } from '../core/bulk/bulk-item.executor.js';
 import { buildAggregatorModule } from '../core/aggregator/aggregator.module.js';
 import { CreateOrderBody } from '../core/order/order.schemas.js';
 import { toTimelineView } from '../core/order/order.controller.js';
@@ -67,7 +67,7 @@ export async function buildContainer(platform: Platform): Promise<Container> {
   // --- aggregator & bulk (issue 6): build here ---
   const bulk = buildBulkModule(
     platform,
-    new ServiceItemExecutor(orders.service, hubAssignmentUnavailable, (scope, id) => orders.repository.findById(scope, id)),
+    new ServiceItemExecutor(orders.service, stockRouting.routing, (scope, id) => orders.repository.findById(scope, id)),
     zodValidator(CreateOrderBody),
   );
   const aggregator = buildAggregatorModule(db, async (scope, id) => (await orders.service.timeline(scope, id)).map(toTimelineView));

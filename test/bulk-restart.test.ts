@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { QUEUES } from '../localstack/resources.js';
 import { BulkJobRepository } from '../core/bulk/bulk-job.repository.js';
 import { BulkJobRunner } from '../core/bulk/bulk-job.runner.js';
-import { ServiceItemExecutor, hubAssignmentUnavailable, type BulkItemExecutor } from '../core/bulk/bulk-item.executor.js';
+import { ServiceItemExecutor, type BulkItemExecutor } from '../core/bulk/bulk-item.executor.js';
 import { AppError } from '../core/domain/errors.js';
 import { sellerScope } from '../core/domain/tenant-scope.js';
 import { buildOrderModule } from '../core/order/order.module.js';
@@ -67,7 +67,7 @@ describe('bulk jobs: a worker restart mid-job', function () {
     const platform = oms.container.platform;
     const db = platform.mongo.db;
     const orders = buildOrderModule(platform, new TenantService(new TenantRepository(db), config));
-    const real = new ServiceItemExecutor(orders.service, hubAssignmentUnavailable, (s, id) => orders.repository.findById(s, id));
+    const real = new ServiceItemExecutor(orders.service, getStack().oms.container.stockRouting.routing, (s, id) => orders.repository.findById(s, id));
     const repo = new BulkJobRepository(db);
     const deps = { queues: platform.queues, logger: platform.logger, telemetry: platform.telemetry, metrics: platform.metrics };
     const listenerFor = (executor: BulkItemExecutor) =>

@@ -1,4 +1,3 @@
-import { AppError } from '../domain/errors.js';
 import type { Actor, Order } from '../domain/order.js';
 import type { SellerScope } from '../domain/tenant-scope.js';
 
@@ -62,7 +61,3 @@ export class ServiceItemExecutor implements BulkItemExecutor {
   }
 }
 
-/** Stands in for hub assignment until the routing module is wired: each such item fails alone, the job goes on. */
-export const hubAssignmentUnavailable: HubAssignment = {
-  assignHub: () => Promise.reject(new AppError('bad_request', 'hub assignment is not available in this process')),
-};

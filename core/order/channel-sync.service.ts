@@ -63,7 +63,8 @@ export class ChannelSyncService {
     const log = { tenant_id: sync.tenant_id, order_id: sync.order_id, platform: sync.update.platform, status: sync.update.status };
     try {
       const outcome = await this.client.pushStatus(sync.update);
-      await this.repo.clearUpTo(scope, sync.id, sync.version);
+      // With no channel configured ('logged') nothing is ever parked, so there is nothing to clear.
+      if (outcome !== 'logged') await this.repo.clearUpTo(scope, sync.id, sync.version);
       return outcome;
     } catch (thrown) {
       const err = thrown instanceof AppError ? thrown : AppError.unavailable('sales channel', thrown);

@@ -47,7 +47,7 @@ export class OrderEventRelay {
     if (due.length === 0) return 0;
     for (const event of due) await this.followUp(order, event);
     await this.queues.sendMany('orderUpdates', due.map((e) => toOutboundEvent(order, e)));
-    await this.repo.removeFromOutbox(tenantScope(order.tenant_id), order.id, due);
+    await this.repo.removeFromOutbox(order, due);
     for (const event of due) this.metrics.domainEvents.inc({ event: event.type });
     return due.length;
   }

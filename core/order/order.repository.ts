@@ -186,11 +186,21 @@ export class OrderRepository {
     );
   }
 
-  /** Removes relayed events (exact-match $pullAll: FerretDB 1.x ignores conditional $pull). */
-  async removeFromOutbox(scope: TenantScope, orderId: string, events: OutboxEvent[]): Promise<void> {
+  /**
+   * Removes relayed events. When they are the whole outbox of the version that was read (the
+   * usual case), one update empties it; otherwise an exact-match `$pullAll` takes just them
+   * (FerretDB 1.x ignores a conditional `$pull`). The version is not bumped: relaying changes
+   * nothing about the order.
+   */
+  async removeFromOutbox(order: Order, events: OutboxEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.collection.updateOne({ tenant_id: scope.tenantId, _id: orderId }, { $pullAll: { outbox: events } });
-    await this.collection.updateOne({ tenant_id: scope.tenantId, _id: orderId, outbox: { $size: 0 } }, { $set: { outbox_pending: false } });
+    const key = { tenant_id: order.tenant_id, _id: order.id };
+    if (events.length === order.outbox.length) {
+      const res = await this.collection.updateOne({ ...key, version: order.version }, { $set: { outbox: [], outbox_pending: false } });
+      if (res.matchedCount === 1) return;
+    }
+    await this.collection.updateOne(key, { $pullAll: { outbox: events } });
+    await this.collection.updateOne({ ...key, outbox: { $size: 0 } }, { $set: { outbox_pending: false } });
   }
 
   /** Orders of a tenant whose outbox still holds events (the relay sweeper's work list). */

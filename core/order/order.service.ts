@@ -1,5 +1,5 @@
 import { AppError } from '../domain/errors.js';
-import type { Actor, HoldReason, Order, SalesChannelRef, TimelineEntry } from '../domain/order.js';
+import type { Actor, Order, SalesChannelRef, TimelineEntry } from '../domain/order.js';
 import type { SellerScope } from '../domain/tenant-scope.js';
 import { planTransition } from '../domain/transitions.js';
 import { EVENT_TYPES } from '../domain/events.js';
@@ -33,9 +33,6 @@ export interface OrderServiceDeps {
   telemetry: Telemetry;
   metrics: Metrics;
 }
-
-/** Holds that routing can resolve: approving them means routing again (reserve, then approve or hold). */
-const ROUTED_HOLDS: readonly (HoldReason | null)[] = ['insufficient_inventory', 'no_serviceable_hub', 'hub_capacity'];
 
 /**
  * The order use cases. Every door (public and internal routes, the create-order listener, bulk
@@ -123,15 +120,17 @@ export class OrderService {
   }
 
   /**
-   * Manual approval. A pending order, or one held for stock or hub reasons, is routed (the
-   * routing capability reserves stock and approves or holds it again); other holds (payment,
-   * manual review) are a plain move to approved.
+   * Manual approval: the caller's decision overrides hold rules, never stock. An order holding
+   * no reservation is routed with the caller as actor (reserve everything at one hub, then
+   * approve, or stay on hold for stock); one that already holds its stock just moves.
    */
   async approve(scope: SellerScope, id: string, actor: Actor): Promise<Order> {
     return this.locked(scope, id, async () => {
       const order = await this.get(scope, id);
       planTransition(order.status, 'approved', actor);
-      if (order.status === 'pending' || ROUTED_HOLDS.includes(order.hold_reason)) {
+      // An order that holds no stock (pending, or held before or instead of reserving) is approved
+      // by routing it: it reserves every line at one hub first, so nothing is approved unstocked.
+      if (!order.reservation) {
         return this.deps.routing.routeOrder(scope, order.id, { hubCode: order.hub_code, actor });
       }
       const updated = await this.deps.repo.transition(order, { to: 'approved', actor, reason: `approved from ${order.hold_reason ?? order.status}` });

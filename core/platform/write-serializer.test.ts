@@ -32,4 +32,19 @@ describe('platform: conditional updates are atomic on the configured store', () 
     assert.equal(winners.filter(Boolean).length, 1);
     assert.equal((await col.findOne({ _id: `${tenant}-v` }))?.version, 2);
   });
+
+  it('writes by _id and by other filters on the same document never interleave', async () => {
+    const col = db().collection<{ _id: string; tenant_id: string; sku: string; available: number }>('atomicity_probe');
+    const tenant = `ten_atomic_m_${Date.now()}`;
+    await col.insertOne({ _id: `${tenant}-m`, tenant_id: tenant, sku: 'S', available: 10 });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        i % 2 === 0
+          ? col.updateOne({ tenant_id: tenant, _id: `${tenant}-m`, available: { $gte: 1 } }, { $inc: { available: -1 } })
+          : col.updateOne({ tenant_id: tenant, sku: 'S', available: { $gte: 1 } }, { $inc: { available: -1 } }),
+      ),
+    );
+    assert.equal(results.filter((r) => r.modifiedCount === 1).length, 10);
+    assert.equal((await col.findOne({ _id: `${tenant}-m` }))?.available, 0);
+  });
 });

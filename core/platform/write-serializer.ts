@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db, Document } from 'mongodb';
 import type { Redis } from 'ioredis';
+import { Mutex, Semaphore } from 'async-mutex';
 
 /**
  * FerretDB 1.x does not apply a conditional update atomically: it reads the matching documents,
@@ -10,9 +11,9 @@ import type { Redis } from 'ioredis';
  * on a stock of 10). MongoDB applies each single-document update atomically, which the order
  * state machine and stock reservations rely on.
  *
- * So, on FerretDB only, every write to a collection is serialized per tenant: first through an
- * in-process queue (cheap), then through a short Redis lock (so a separate worker process is
- * serialized too). Reads are untouched. On MongoDB this module is not used at all.
+ * So, on FerretDB only, writes are serialized: per document when the filter names its `_id`,
+ * per tenant and collection otherwise (see WriteSerializer). Reads are untouched. On MongoDB this
+ * module is not used at all.
  */
 const WRITE_METHODS = new Set([
   'updateOne',
@@ -28,24 +29,44 @@ const WRITE_METHODS = new Set([
 
 const LOCK_TTL_MS = 5000;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+/** Writes by `_id` that may run at once within one tenant's collection (each document one at a time). */
+const PARALLEL_DOCUMENTS = 32;
 
+interface WriteTarget {
+  /** `{collection}:{tenant}`. */
+  scope: string;
+  /** The document's `_id` when the filter names it; null for writes that may touch any document. */
+  documentId: string | null;
+}
+
+/**
+ * In process, a readers-writer scheme per tenant and collection: a write by `_id` shares the
+ * tenant's lock and takes its document's mutex, so writes to different orders run side by side;
+ * a write by any other filter takes the tenant's lock exclusively. Across processes a Redis lock
+ * on the same key (document, or tenant) serializes what the in-process locks cannot see.
+ */
 export class WriteSerializer {
-  private readonly tails = new Map<string, Promise<void>>();
+  private readonly scopes = new Map<string, Semaphore>();
+  private readonly documents = new Map<string, Mutex>();
 
   constructor(private readonly redis: Redis) {}
 
-  async run<T>(key: string, write: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    let done!: () => void;
-    const mine = new Promise<void>((r) => (done = r));
-    const tail = previous.then(() => mine);
-    this.tails.set(key, tail);
-    await previous;
+  async run<T>(target: WriteTarget, write: () => Promise<T>): Promise<T> {
+    const scopeLock = this.scopes.get(target.scope) ?? this.scopes.set(target.scope, new Semaphore(PARALLEL_DOCUMENTS)).get(target.scope)!;
+    const weight = target.documentId === null ? PARALLEL_DOCUMENTS : 1;
+    const [, releaseScope] = await scopeLock.acquire(weight);
     try {
-      return await this.withRedisLock(key, write);
+      if (target.documentId === null) return await this.withRedisLock(target.scope, write);
+      const key = `${target.scope}:${target.documentId}`;
+      const documentLock = this.documents.get(key) ?? this.documents.set(key, new Mutex()).get(key)!;
+      try {
+        return await documentLock.runExclusive(() => this.withRedisLock(key, write));
+      } finally {
+        if (!documentLock.isLocked()) this.documents.delete(key);
+      }
     } finally {
-      done();
-      if (this.tails.get(key) === tail) this.tails.delete(key);
+      releaseScope();
+      if (scopeLock.getValue() === PARALLEL_DOCUMENTS && !scopeLock.isLocked()) this.scopes.delete(target.scope);
     }
   }
 
@@ -64,15 +85,18 @@ export class WriteSerializer {
   }
 }
 
-/** The tenant a write is for, from its filter (or the first operation of a bulk write). */
-function writeKey(collection: string, method: string, args: unknown[]): string {
+/** The tenant and (when the filter names one) the document a write is for. */
+function writeTarget(collection: string, method: string, args: unknown[]): WriteTarget {
   let filter = args[0] as Record<string, unknown> | undefined;
+  const many = method === 'updateMany' || method === 'deleteMany' || method === 'bulkWrite';
   if (method === 'bulkWrite') {
     const op = (args[0] as Record<string, { filter?: Record<string, unknown> }>[] | undefined)?.[0];
     filter = op ? Object.values(op)[0]?.filter : undefined;
   }
   const tenant = filter && typeof filter.tenant_id === 'string' ? filter.tenant_id : '*';
-  return `${collection}:${tenant}`;
+  const id = filter?._id;
+  const documentId = !many && (typeof id === 'string' || typeof id === 'number') ? String(id) : null;
+  return { scope: `${collection}:${tenant}`, documentId };
 }
 
 function serializeCollection<T extends Document>(collection: Collection<T>, serializer: WriteSerializer): Collection<T> {
@@ -80,7 +104,7 @@ function serializeCollection<T extends Document>(collection: Collection<T>, seri
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof prop !== 'string' || !WRITE_METHODS.has(prop) || typeof value !== 'function') return value;
-      return (...args: unknown[]) => serializer.run(writeKey(target.collectionName, prop, args), () => value.apply(target, args));
+      return (...args: unknown[]) => serializer.run(writeTarget(target.collectionName, prop, args), () => value.apply(target, args));
     },
   });
 }

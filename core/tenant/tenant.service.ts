@@ -78,7 +78,7 @@ export class TenantService {
   /** Settings with configured defaults filled in; cached briefly (they change rarely). */
   async settings(scope: TenantScope): Promise<TenantSettings> {
     const cached = this.settingsCache.get(scope.tenantId);
-    if (cached && Date.now() - cached.at < 2000) return cached.value;
+    if (cached && Date.now() - cached.at < SETTINGS_TTL_MS) return cached.value;
     const stored = await this.repo.getSettings(scope);
     const value = stored ?? this.defaultSettings();
     this.settingsCache.set(scope.tenantId, { at: Date.now(), value });
@@ -108,6 +108,9 @@ export class TenantService {
     };
   }
 }
+
+/** Other processes see a settings change within this long (this process at once). */
+const SETTINGS_TTL_MS = 5000;
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object | null ? Partial<T[K]> : T[K] };
 

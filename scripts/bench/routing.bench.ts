@@ -40,7 +40,7 @@ async function pendingOrders(tenantId: string, sellerId: string, count: number, 
       shipment: null, invoice_number: null, routing: null, reservation: null, timeline: [], outbox: [], created_at: now, updated_at: now, version: 1,
     };
     const created = await repo.insert(order);
-    await repo.removeFromOutbox(tenantScope(tenantId), order.id, created.outbox);
+    await repo.removeFromOutbox(created, created.outbox);
     ids.push(order.id);
   }
   return ids;
