@@ -83,7 +83,10 @@ describe('bulk jobs: a worker restart mid-job', function () {
     // Take the fixture's bulk worker out; ours stand in for "before" and "after" the restart.
     const workers = oms.workers!;
     const slot = workers.listeners.findIndex((l) => l.name === 'bulk_action');
-    await workers.listeners[slot]!.stop();
+    const fixtureWorker = workers.listeners[slot]!;
+    await fixtureWorker.stop();
+    const ours: Listener[] = [];
+    try {
 
     const t = await createTenant();
     const total = 24;
@@ -94,6 +97,7 @@ describe('bulk jobs: a worker restart mid-job', function () {
 
     const before = new CrashingExecutor(real, 9);
     const first = listenerFor(before);
+    ours.push(first);
     await first.start();
     await eventually('the first worker to die mid-job', async () => before.crashed && first.inFlightCount === 0 && (await repo.find(scope, jobId))?.lease_owner === null, 120_000, 200);
     await first.stop();
@@ -106,9 +110,8 @@ describe('bulk jobs: a worker restart mid-job', function () {
 
     const after = new CrashingExecutor(real, Number.POSITIVE_INFINITY);
     const second = listenerFor(after);
+    ours.push(second);
     await second.start();
-    // It stays as the fixture's bulk worker for the rest of the run (stopped with the others).
-    workers.listeners[slot] = second;
 
     const job = await eventually('the job to finish after the restart', async () => {
       const r = await t.seller('GET', `/bulk-jobs/${jobId}?per_page=100`);
@@ -128,5 +131,10 @@ describe('bulk jobs: a worker restart mid-job', function () {
     assert.equal(crashed.result.redone, true, 'its order was made before the crash; the redo found it');
     const list = await t.seller('GET', '/orders?per_page=1');
     assert.equal(list.body.meta.total, total, 'one order per item');
+    } finally {
+      // The fixture's own bulk worker takes over again for the rest of the run.
+      await Promise.all(ours.map((l) => l.stop(5000)));
+      await fixtureWorker.start();
+    }
   });
 });

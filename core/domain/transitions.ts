@@ -1,5 +1,5 @@
 import { AppError } from './errors.js';
-import type { Actor, OrderStatus } from './order.js';
+import { ORDER_STATUSES, type Actor, type OrderStatus } from './order.js';
 
 /**
  * Every allowed status move and who may cause it. This table is the order state machine: code
@@ -41,15 +41,7 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Partial<Record<OrderStatu
 };
 
 /** The forward path a WMS or courier may skip along (`approved` straight to `shipped`). */
-export const FORWARD_PATH: readonly OrderStatus[] = [
-  'approved',
-  'picking',
-  'picked',
-  'packing',
-  'packed',
-  'shipped',
-  'delivered',
-];
+export const FORWARD_PATH: readonly OrderStatus[] = ORDER_STATUSES.slice(ORDER_STATUSES.indexOf('approved'), ORDER_STATUSES.indexOf('delivered') + 1);
 
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['delivered', 'cancelled', 'returned_to_origin'];
 

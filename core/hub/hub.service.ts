@@ -4,16 +4,7 @@ import { newId } from '../platform/ids.js';
 import type { HubRepository } from './hub.repository.js';
 import type { Hub } from './hub.types.js';
 
-export interface CreateHubInput {
-  code: string;
-  name: string;
-  latitude: number;
-  longitude: number;
-  is_external: boolean;
-  daily_capacity: number | null;
-  priority: number;
-  performance_score: number;
-}
+export type CreateHubInput = Omit<Hub, 'id' | 'tenant_id' | 'active' | 'created_at'>;
 
 export class HubService {
   constructor(private readonly repo: HubRepository) {}

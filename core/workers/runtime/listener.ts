@@ -59,9 +59,9 @@ export interface ListenerDeps {
  */
 export class Listener {
   private running = false;
-  private readonly loops: Promise<void>[] = [];
+  private loops: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly abort = new AbortController();
+  private abort = new AbortController();
   private queueUrl = '';
   private dlqUrl = '';
 
@@ -77,6 +77,9 @@ export class Listener {
   async start(): Promise<void> {
     this.queueUrl = await this.deps.queues.url(this.queueName);
     this.dlqUrl = await this.deps.queues.url(this.dlqName);
+    // A stopped listener can be started again (fresh polls, fresh abort signal).
+    this.abort = new AbortController();
+    this.loops = [];
     this.running = true;
     for (let w = 0; w < this.options.workerCount; w++) this.loops.push(this.loop(w));
     this.deps.logger.info(
@@ -85,14 +88,20 @@ export class Listener {
     );
   }
 
-  /** Stops polling, then waits for in-flight messages (up to `timeoutMs`). */
+  /**
+   * Stops polling, then waits for in-flight messages (up to `timeoutMs`). Open long polls are
+   * let finish rather than cut: a cut poll may still be handed a message, which then stays
+   * invisible for a whole visibility timeout; what a finishing poll brings is released at once.
+   */
   async stop(timeoutMs = 20_000): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.abort.abort();
+    const deadline = Date.now() + timeoutMs;
+    const cut = setTimeout(() => this.abort.abort(), Math.max(0, timeoutMs - 1000));
     await Promise.all(this.loops);
+    clearTimeout(cut);
     const drained = Promise.allSettled([...this.inFlight]).then(() => true);
-    const timedOut = new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref());
+    const timedOut = new Promise<boolean>((r) => setTimeout(() => r(false), Math.max(0, deadline - Date.now())).unref());
     if (!(await Promise.race([drained, timedOut]))) {
       this.deps.logger.warn({ listener: this.name, in_flight: this.inFlight.size }, 'stopped with messages still in flight');
     }
@@ -122,6 +131,10 @@ export class Listener {
           { abortSignal: this.abort.signal },
         );
         messages = res.Messages ?? [];
+        if (!this.running) {
+          await this.release(messages);
+          break;
+        }
       } catch (err) {
         if (!this.running) break;
         this.deps.logger.error({ err, listener: this.name, worker }, 'receive failed; retrying');
@@ -134,6 +147,17 @@ export class Listener {
         for (const message of messages) this.track(slots, () => this.runOne(message));
       }
     }
+  }
+
+  /** Hands messages received during shutdown straight back to the queue. */
+  private async release(messages: Message[]): Promise<void> {
+    await Promise.all(
+      messages.map((m) =>
+        this.deps.queues.sqs
+          .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }))
+          .catch(() => undefined),
+      ),
+    );
   }
 
   private track(slots: Slots, work: () => Promise<void>): void {
