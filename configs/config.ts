@@ -73,6 +73,7 @@ export const ConfigSchema = z.object({
     edit_lock_ttl_ms: z.number().int().min(100),
     outbox_sweep_interval_ms: z.number().int().min(50),
     outbox_sweep_min_age_ms: z.number().int().min(0),
+    outbox_full_sweep_every_ms: z.number().int().min(100),
   }),
   inventory: z.object({ low_stock_threshold: z.number().int().min(0) }),
   hub: z.object({

@@ -1,7 +1,7 @@
 import type { Collection, Db, Filter } from 'mongodb';
 import type { SellerScope, TenantScope } from '../domain/tenant-scope.js';
 import type { IndexPlan } from '../platform/mongo.js';
-import type { BulkItem, BulkItemError, BulkItemStatus, BulkJob } from './bulk.types.js';
+import { itemId, type BulkItem, type BulkItemError, type BulkItemStatus, type BulkJob } from './bulk.types.js';
 
 type JobDoc = Omit<BulkJob, 'id'> & { _id: string };
 type ItemDoc = Omit<BulkItem, 'id'> & { _id: string };
@@ -77,21 +77,19 @@ export class BulkJobRepository {
   }
 
   /**
-   * The next unfinished items in index order, marked running with one more attempt. Items left
-   * running by a crashed worker come first, so nothing is skipped.
+   * The unfinished items among positions [from, from + limit), marked running with one more
+   * attempt. Items are read one by one by `_id` ({job}:{index}): FerretDB 1.x serves only
+   * `_id` equality without a scan, and a job's items are addressed by position anyway. Items a
+   * crashed worker left running are in the window again (the cursor only moves after a batch).
    */
-  async claimBatch(scope: TenantScope, jobId: string, limit: number): Promise<BulkItem[]> {
-    const docs = await this.items
-      .find({ tenant_id: scope.tenantId, job_id: jobId, status: { $in: UNFINISHED } })
-      .sort({ index: 1 })
-      .limit(limit)
-      .toArray();
-    if (docs.length === 0) return [];
-    await this.items.updateMany(
-      { tenant_id: scope.tenantId, _id: { $in: docs.map((d) => d._id) } },
-      { $set: { status: 'running' }, $inc: { attempts: 1 } },
+  async claimBatch(scope: TenantScope, job: BulkJob, from: number, limit: number): Promise<BulkItem[]> {
+    const indexes = Array.from({ length: Math.max(0, Math.min(limit, job.total - from)) }, (_, k) => from + k);
+    const docs = await Promise.all(indexes.map((index) => this.items.findOne({ tenant_id: scope.tenantId, _id: itemId(job.id, index) })));
+    const unfinished = docs.filter((d): d is ItemDoc => d !== null && UNFINISHED.includes(d.status));
+    await Promise.all(
+      unfinished.map((d) => this.items.updateOne({ tenant_id: scope.tenantId, _id: d._id }, { $set: { status: 'running' }, $inc: { attempts: 1 } })),
     );
-    return docs.map((d) => toItem({ ...d, status: 'running', attempts: d.attempts + 1 }));
+    return unfinished.map((d) => toItem({ ...d, status: 'running', attempts: d.attempts + 1 }));
   }
 
   /** The checkpoint: one item's outcome, written once. False when it was already recorded. */
@@ -101,11 +99,11 @@ export class BulkJobRepository {
     return res.modifiedCount === 1;
   }
 
-  /** Adds a batch's outcomes to the job's counters and renews the lease; null when the lease was lost. */
-  async addProgress(scope: TenantScope, jobId: string, owner: string, counts: { succeeded: number; failed: number }, until: Date): Promise<BulkJob | null> {
+  /** Adds a batch's outcomes to the job's counters, moves its cursor and renews the lease; null when the lease was lost. */
+  async addProgress(scope: TenantScope, jobId: string, owner: string, counts: { succeeded: number; failed: number }, cursor: number, until: Date): Promise<BulkJob | null> {
     const doc = await this.jobs.findOneAndUpdate(
       { tenant_id: scope.tenantId, _id: jobId, lease_owner: owner },
-      { $inc: { succeeded: counts.succeeded, failed: counts.failed }, $set: { lease_until: until, updated_at: new Date() } },
+      { $inc: { succeeded: counts.succeeded, failed: counts.failed }, $set: { cursor, lease_until: until, updated_at: new Date() } },
       { returnDocument: 'after' },
     );
     return toJob(doc);
@@ -142,7 +140,18 @@ export class BulkJobRepository {
     return toJob(doc);
   }
 
-  async listItems(scope: TenantScope, jobId: string, filter: { status?: 'pending' | 'succeeded' | 'failed' }, page: number, perPage: number): Promise<{ items: BulkItem[]; total: number }> {
+  /**
+   * A page of a job's items. Without a status filter the page is addressed by position (point
+   * reads by `_id`); with one, the job's items are filtered (a scan, on demand only).
+   */
+  async listItems(scope: TenantScope, job: BulkJob, filter: { status?: 'pending' | 'succeeded' | 'failed' }, page: number, perPage: number): Promise<{ items: BulkItem[]; total: number }> {
+    const jobId = job.id;
+    if (!filter.status) {
+      const from = (page - 1) * perPage;
+      const indexes = Array.from({ length: Math.max(0, Math.min(perPage, job.total - from)) }, (_, k) => from + k);
+      const docs = await Promise.all(indexes.map((index) => this.items.findOne({ tenant_id: scope.tenantId, _id: itemId(jobId, index) })));
+      return { items: docs.filter((d): d is ItemDoc => d !== null).map(toItem), total: job.total };
+    }
     const query: Filter<ItemDoc> = { tenant_id: scope.tenantId, job_id: jobId };
     if (filter.status) query.status = filter.status === 'pending' ? { $in: UNFINISHED } : filter.status;
     const [docs, total] = await Promise.all([
@@ -162,7 +171,7 @@ export class BulkJobRepository {
 function toJob(doc: JobDoc | null): BulkJob | null {
   if (!doc) return null;
   const { _id, ...rest } = doc;
-  return { id: _id, ...rest };
+  return { id: _id, ...rest, cursor: rest.cursor ?? 0 };
 }
 
 function toItem(doc: ItemDoc): BulkItem {

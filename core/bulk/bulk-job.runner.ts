@@ -61,12 +61,12 @@ export class BulkJobRunner {
       // A run before us may have died between an item write and the counter update.
       if (found.status === 'running') job = this.held(await this.repo.setCounts(scope, jobId, owner, await this.repo.countOutcomes(scope, jobId)), jobId);
       await this.publish(job);
-      for (;;) {
-        const batch = await this.repo.claimBatch(scope, jobId, this.options.batchSize);
-        if (batch.length === 0) break;
-        const counts = await this.runBatch(job, scope, batch);
-        job = this.held(await this.repo.addProgress(scope, jobId, owner, counts, this.leaseUntil()), jobId);
-        await this.publish(job);
+      // Walk the items by position from the job's cursor; it moves only after a whole batch is written.
+      for (let from = job.cursor; from < job.total; from += this.options.batchSize) {
+        const batch = await this.repo.claimBatch(scope, job, from, this.options.batchSize);
+        const counts = batch.length > 0 ? await this.runBatch(job, scope, batch) : { succeeded: 0, failed: 0 };
+        job = this.held(await this.repo.addProgress(scope, jobId, owner, counts, from + this.options.batchSize, this.leaseUntil()), jobId);
+        if (batch.length > 0) await this.publish(job);
       }
       job = this.held(await this.repo.complete(scope, jobId, owner, await this.repo.countOutcomes(scope, jobId)), jobId);
       finished = true;

@@ -70,7 +70,7 @@ export class BulkJobService {
   async get(scope: SellerScope, jobId: string, filter: { status?: 'pending' | 'succeeded' | 'failed' }, page: number, perPage: number): Promise<ItemPage> {
     const job = await this.repo.find(scope, jobId);
     if (!job) throw AppError.notFound('bulk_job', jobId);
-    const { items, total } = await this.repo.listItems(scope, jobId, filter, page, perPage);
+    const { items, total } = await this.repo.listItems(scope, job, filter, page, perPage);
     return { job, items, total };
   }
 
@@ -113,6 +113,7 @@ export class BulkJobService {
       source,
       status: 'queued',
       total: items.length,
+      cursor: 0,
       succeeded: 0,
       failed,
       lease_owner: null,

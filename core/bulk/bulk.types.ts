@@ -22,6 +22,8 @@ export interface BulkJob {
   source: 'json' | 'csv' | 'json_file' | 'ids';
   status: BulkJobStatus;
   total: number;
+  /** Items before this position are finished: where a resumed run starts. */
+  cursor: number;
   succeeded: number;
   failed: number;
   /** A worker holds the job until this time; a crashed worker's lease simply runs out. */

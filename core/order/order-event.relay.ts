@@ -32,6 +32,9 @@ export function toOutboundEvent(order: Order, event: OutboxEvent): OutboundEvent
  * move to `cancelled` releases the order's stock.
  */
 export class OrderEventRelay {
+  /** Tenant -> when this process last relayed (or tried to relay) one of its orders. */
+  private readonly touched = new Map<string, number>();
+
   constructor(
     private readonly repo: OrderRepository,
     private readonly queues: Queues,
@@ -42,6 +45,7 @@ export class OrderEventRelay {
 
   /** Relays the events at least `minAgeMs` old (0: all); returns how many were relayed. */
   async relay(order: Order, minAgeMs = 0): Promise<number> {
+    this.touched.set(order.tenant_id, Date.now());
     const cutoff = Date.now() - minAgeMs;
     const due = order.outbox.filter((e) => new Date(e.occurred_at).getTime() <= cutoff);
     if (due.length === 0) return 0;
@@ -50,6 +54,16 @@ export class OrderEventRelay {
     await this.repo.removeFromOutbox(order, due);
     for (const event of due) this.metrics.domainEvents.inc({ event: event.type });
     return due.length;
+  }
+
+  /** Tenants whose orders this process relayed since `since` (older entries are forgotten). */
+  tenantsTouchedSince(since: number): string[] {
+    const out: string[] = [];
+    for (const [tenantId, at] of this.touched) {
+      if (at >= since) out.push(tenantId);
+      else this.touched.delete(tenantId);
+    }
+    return out;
   }
 
   /** After a write: relay now, but a failure only delays delivery to the sweeper. */

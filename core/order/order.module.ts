@@ -61,8 +61,11 @@ export function buildOrderModule(platform: Platform, tenants: TenantService): Or
   const updates = new OrderUpdatesService(repository, platform.realtime, platform.ledger, notifications, channelSync);
   const tenantIds = new TenantRepository(db);
 
-  const forEachTenant = (pass: (tenantId: string) => Promise<void>) => async () => {
-    for (const tenantId of await tenantIds.listTenantIds()) await pass(tenantId);
+  const forEachTenant = (pass: (tenantId: string) => Promise<void>) => {
+    const tenantsToSweep = sweepSchedule(() => tenantIds.listTenantIds(), relay, config.order.outbox_full_sweep_every_ms);
+    return async () => {
+      for (const tenantId of await tenantsToSweep()) await pass(tenantId);
+    };
   };
   const outboxSweeper = periodicTask(
     'order-outbox-sweeper',
@@ -95,5 +98,26 @@ export function buildOrderModule(platform: Platform, tenants: TenantService): Or
       { queue: 'orderUpdates', handler: orderUpdatesHandler(updates) },
     ],
     background: () => [outboxSweeper, channelRetrier],
+  };
+}
+
+/** In between full passes, tenants whose orders this process relayed within this long. */
+const RECENT_MS = 120_000;
+
+/**
+ * Which tenants a sweep visits. Visiting every tenant each few hundred milliseconds costs one
+ * query per tenant per pass, which grows with the platform, so most passes visit only the
+ * tenants this process touched lately (the relay's record), and a full pass (the first one, and
+ * then every `order.outbox_full_sweep_every_ms`) catches what another or an earlier, crashed process left behind.
+ */
+function sweepSchedule(allTenants: () => Promise<string[]>, relay: OrderEventRelay, fullEveryMs: number): () => Promise<string[]> {
+  let lastFull = 0;
+  return async () => {
+    const now = Date.now();
+    if (now - lastFull >= fullEveryMs) {
+      lastFull = now;
+      return allTenants();
+    }
+    return relay.tenantsTouchedSince(now - RECENT_MS);
   };
 }

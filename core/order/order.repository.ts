@@ -93,13 +93,18 @@ export class OrderRepository {
     return created;
   }
 
-  /** The order that an insert of `order` collided with (same seller order id or same channel order). */
+  /**
+   * The order that an insert of `order` collides with (same seller order id or same channel
+   * order). Two equality lookups rather than one `$or`: FerretDB 1.x serves equality filters from
+   * the backend but evaluates `$or` over every document of the tenant.
+   */
   async findDuplicate(order: Order): Promise<Order | null> {
-    const doc = await this.collection.findOne({
-      tenant_id: order.tenant_id,
-      seller_id: order.seller_id,
-      $or: [{ order_id: order.order_id }, { channel_key: channelKey(order) }],
-    });
+    const seller = { tenant_id: order.tenant_id, seller_id: order.seller_id };
+    const [byOrderId, byChannel] = await Promise.all([
+      this.collection.findOne({ ...seller, order_id: order.order_id }),
+      this.collection.findOne({ ...seller, channel_key: channelKey(order) }),
+    ]);
+    const doc = byOrderId ?? byChannel;
     return doc ? fromDoc(doc) : null;
   }
 

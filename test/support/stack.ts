@@ -65,6 +65,7 @@ export async function mochaGlobalSetup(): Promise<void> {
     'pusher.port': pusherPort,
     'order.outbox_sweep_interval_ms': 500,
     'order.outbox_sweep_min_age_ms': 2000,
+    'order.outbox_full_sweep_every_ms': 5000,
     'dev.wms_simulator': false,
   });
   const oms = await startOms(config, 'all', { logger: createLogger(config), waitTimeSeconds: 1 });
