@@ -113,8 +113,8 @@ describe('routing: hub choice, explanation, holds', () => {
     assert.equal((await modules().stock.reserveAll(scope, 'H1', partial, [{ sku: 'SKU-A', quantity: 1 }])).ok, true);
     assert.equal((await row(t.tenantId, 'H1', 'SKU-A'))!.reserved, 3);
     for (const o of [full, partial]) await queues.send('approveOnHold', { event: 'approve_on_hold', tenant_id: t.tenantId, seller_id: t.sellerId, order_id: o.id });
-    await eventually('full order approved', async () => (await stored(t.tenantId, full.id)).status === 'approved');
-    await eventually('partial order re-evaluated', async () => (await row(t.tenantId, 'H1', 'SKU-A'))!.reserved === 2);
+    await eventually('full order approved', async () => (await stored(t.tenantId, full.id)).status === 'approved', 45_000);
+    await eventually('partial order re-evaluated', async () => (await row(t.tenantId, 'H1', 'SKU-A'))!.reserved === 2, 45_000);
     const r = (await row(t.tenantId, 'H1', 'SKU-A'))!;
     assert.deepEqual([r.on_hand, r.reserved, r.available, holdsSum(r)], [10, 2, 8, 2]);
     assert.equal((await stored(t.tenantId, partial.id)).status, 'on_hold');

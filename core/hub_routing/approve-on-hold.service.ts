@@ -46,8 +46,10 @@ export class ApproveOnHoldService {
       try {
         after = await this.routing.routeLocked(scope, order.id);
       } catch (err) {
-        // Someone is editing it (or it changed): it is not lost, the next sweep sees it again.
-        if (isAppError(err) && err.retryable) {
+        // Someone is changing it right now. A sweep of the seller moves on (whoever holds the
+        // lock is routing or editing it); a message about this one order is retried later, so
+        // the re-evaluation it asks for is not lost.
+        if (isAppError(err) && err.retryable && !orderId) {
           this.logger.info({ order_id: order.id, code: err.code }, 'approve-on-hold: order busy; left for the next sweep');
           result.skipped += 1;
           continue;

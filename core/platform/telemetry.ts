@@ -44,7 +44,8 @@ export class LocalTelemetry implements Telemetry {
   }
 
   noticeError(err: unknown, attributes: Record<string, string | number | boolean> = {}): void {
-    if (this.noticed.length < 1000) this.noticed.push({ err, attributes });
+    this.noticed.push({ err, attributes });
+    if (this.noticed.length > 1000) this.noticed.shift(); // the latest thousand, for tests
     this.logger.warn({ err, ...attributes }, 'noticed error');
   }
 
