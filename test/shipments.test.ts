@@ -58,7 +58,12 @@ describe('shipments API and courier webhook', () => {
     const order = await approvedOrder(t, [{ sku: 'S', quantity: 1 }]);
     const waybill = awb();
     await sendWms(t, order.id, 'shipped', { shipment: { awb: waybill, courier: 'aramex' } });
-    const shipped = await untilStatus(t, order.id, 'shipped');
+    await untilStatus(t, order.id, 'shipped');
+    // Shipping's effects (stock consumed, invoice issued) write the order once more: let them land.
+    const shipped = await eventually('the invoice on the shipped order', async () => {
+      const o = await readOrder(t, order.id);
+      return o.invoice_number ? o : null;
+    });
     const body = { status: 'DELIVERED', timestamp: '2026-01-01T10:00:00Z' };
     const forged = await courier(waybill, body, 'a'.repeat(64));
     assert.equal(forged.status, 401);
