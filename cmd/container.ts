@@ -57,11 +57,10 @@ export async function buildContainer(platform: Platform): Promise<Container> {
   orders.ports.bind({ stock: stockRouting.stock, routing: stockRouting.routing });
   // --- fulfilment (issue 5): build here ---
   // Stock goes through the orders module's late-bound port, which the stock & routing anchor binds.
-  const tenantRepo = new TenantRepository(db);
   const fulfilment = buildFulfillmentModule(platform, {
     orders: orders.repository,
     stock: orders.ports,
-    tenantIds: () => tenantRepo.listTenantIds(),
+    tenantIds: () => tenants.listTenantIds(),
     relay: (order) => orders.relay.relayQuietly(order),
   });
   // --- aggregator & bulk (issue 6): build here ---

@@ -6,10 +6,9 @@ export type OrderLock = <T>(tenantId: string, orderId: string, fn: () => Promise
 /**
  * The order's Redis lock, waited for briefly. WMS and courier reports about one order often
  * arrive together (a courier retrying, a WMS batch); making them queue for a few hundred ms is
- * kinder than bouncing them back with 409. The lock also serialises us with the other writers
- * that take it (approve, cancel, routing, returns): FerretDB 1.x on SQLite was seen to let two
- * concurrent version-conditioned findOneAndUpdate calls both succeed, so the version filter
- * alone is not a sufficient guard there. Still busy after `waitMs`: order_in_progress (retryable).
+ * kinder than bouncing them back with 409. The lock only spares wasted work: correctness rests on
+ * the version-conditioned update (made atomic on FerretDB by core/platform/write-serializer.ts).
+ * Still busy after `waitMs`: order_in_progress (retryable).
  */
 export function orderLock(locker: Locker, waitMs = 5000): OrderLock {
   return async (tenantId, orderId, fn) => {

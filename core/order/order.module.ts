@@ -2,7 +2,6 @@ import type { Platform } from '../../cmd/platform.js';
 import type { RouteGroups } from '../../router/app.js';
 import { tenantScope } from '../domain/tenant-scope.js';
 import type { IndexPlan } from '../platform/mongo.js';
-import { TenantRepository } from '../tenant/tenant.repository.js';
 import type { TenantService } from '../tenant/tenant.service.js';
 import type { ListenerRegistration } from '../workers/runtime/server.js';
 import { createOrderHandler } from '../workers/handlers/create-order.handler.js';
@@ -59,10 +58,9 @@ export function buildOrderModule(platform: Platform, tenants: TenantService): Or
   const notifications = new NotificationService(notificationRepo, loggedChannels(logger), logger, telemetry);
   const channelSync = new ChannelSyncService(new SalesChannelClient(config.sales_channel, logger), new ChannelSyncRepository(db), logger, telemetry);
   const updates = new OrderUpdatesService(repository, platform.realtime, platform.ledger, notifications, channelSync);
-  const tenantIds = new TenantRepository(db);
 
   const forEachTenant = (pass: (tenantId: string) => Promise<void>) => {
-    const tenantsToSweep = sweepSchedule(() => tenantIds.listTenantIds(), relay, config.order.outbox_full_sweep_every_ms);
+    const tenantsToSweep = sweepSchedule(() => tenants.listTenantIds(), relay, config.order.outbox_full_sweep_every_ms);
     return async () => {
       for (const tenantId of await tenantsToSweep()) await pass(tenantId);
     };

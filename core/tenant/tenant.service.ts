@@ -43,6 +43,11 @@ export class TenantService {
     return seller;
   }
 
+  /** Every tenant's id: background passes (outbox sweeper, dev WMS simulator) walk them. */
+  listTenantIds(): Promise<string[]> {
+    return this.repo.listTenantIds();
+  }
+
   async requireTenant(scope: TenantScope): Promise<Tenant> {
     const tenant = await this.repo.findTenant(scope);
     if (!tenant) throw AppError.notFound('tenant', scope.tenantId);
