@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createTenant, eventually, http } from './support/api.js';
 import { getStack } from './support/stack.js';
+import { ShipmentRepository } from '../core/shipment/shipment.repository.js';
+import { tenantScope } from '../core/domain/tenant-scope.js';
 import { approvedOrder, courier, readOrder, sendWms, stockRow, stockedHub, untilStatus } from './fulfilment.fixtures.js';
 
 const awb = () => `AWB${Date.now()}${Math.floor(Math.random() * 1e6)}`;
@@ -97,6 +99,18 @@ describe('shipments API and courier webhook', () => {
     assert.equal(shipment.status, 'in_transit');
     const o = await readOrder(t, order.id);
     assert.equal(o.timeline.filter((e) => e.kind === 'courier_report').length, 1);
+    // A later scan, then the first one replayed at once: still stored once each.
+    const later = { status: 'IN_TRANSIT', timestamp: '2026-01-01T12:00:00Z', location: { lat: 24.5, lng: 46.5 } };
+    assert.equal((await courier(waybill, later)).status, 200);
+    await Promise.all([courier(waybill, scan), courier(waybill, scan), courier(waybill, scan)]);
+    const two = (await t.seller('GET', `/shipments/${shipped.shipment!.shipment_id}`)).body.data;
+    assert.deepEqual(two.tracking.map((p: any) => p.at), ['2026-01-01T10:00:00.000Z', '2026-01-01T12:00:00.000Z']);
+    // The store's own guard, below the service's check: racing writes of the first point again.
+    const repo = new ShipmentRepository(getStack().oms.container.platform.mongo.db);
+    const first = (await repo.findById(tenantScope(t.tenantId), shipped.shipment!.shipment_id!))!.tracking[0]!;
+    const stored = await Promise.all([1, 2, 3].map(() => repo.addTrackingPoint(tenantScope(t.tenantId), shipped.shipment!.shipment_id!, first, null)));
+    assert.deepEqual(stored, [false, false, false]);
+    assert.equal((await repo.findById(tenantScope(t.tenantId), shipped.shipment!.shipment_id!))!.tracking.length, 2);
     assert.equal((await courier('AWB-unknown-1', scan)).status, 404);
     const bad = await courier(waybill, { status: 'LOST', timestamp: 'yesterday' });
     assert.equal(bad.status, 400);

@@ -123,6 +123,24 @@ describe('stock: inventory API, listener, check-stock', () => {
     assert.equal((events[0]!.data as any).data.available, 2);
   });
 
+  it('one hold per order and row: a repeated reserve for an order finds its hold, whatever other orders hold there', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'H1' });
+    await setStock(t, 'H1', 'SKU-G', 10);
+    const scope = tenantScope(t.tenantId);
+    const [a, b] = [`ord_${uid()}`, `ord_${uid()}`];
+    assert.equal((await stockRepo().reserve(scope, 'H1', 'SKU-G', { order_id: a, quantity: 2, at: 1 })).kind, 'reserved');
+    assert.equal((await stockRepo().reserve(scope, 'H1', 'SKU-G', { order_id: b, quantity: 1, at: 2 })).kind, 'reserved');
+    // With b's hold beside a's, a `'holds.order_id': {$ne: a}` guard let this through on FerretDB 1.x.
+    const again = await Promise.all([1, 2, 3].map((n) => stockRepo().reserve(scope, 'H1', 'SKU-G', { order_id: a, quantity: 2, at: 2 + n })));
+    assert.deepEqual(again.map((o) => o.kind), ['held', 'held', 'held']);
+    const r = (await row(t.tenantId, 'H1', 'SKU-G'))!;
+    assert.deepEqual([r.reserved, r.available, r.holds.length, holdsSum(r)], [3, 7, 2, 3]);
+    assert.deepEqual(r.hold_order_ids, [a, b]);
+    assert.notEqual(await stockRepo().release(scope, 'H1', 'SKU-G', { order_id: a, quantity: 2, at: 1 }), null);
+    assert.deepEqual((await row(t.tenantId, 'H1', 'SKU-G'))!.hold_order_ids, [b]);
+  });
+
   it('check-stock finds injected drift and orphan holds, and --repair fixes them', async () => {
     const t = await createTenant();
     await createHub(t.tenantId, { code: 'H1' });
@@ -131,13 +149,15 @@ describe('stock: inventory API, listener, check-stock', () => {
     assert.equal((await routed(t.tenantId, id)).status, 'approved');
     const scope = tenantScope(t.tenantId);
     assert.equal((await modules().check.run(scope, { repair: false })).ok, true);
-    // Drift: a counter bumped by hand, and a hold of an order that does not exist.
+    // Drift: a counter bumped by hand, a hold of an order that does not exist (missing from the
+    // hold index too), and a second hold for the live order (the double reservation shape).
     await stockRepo().rawUpdate(scope, 'H1', 'SKU-D', { $inc: { reserved: 3, available: 2 } });
     await stockRepo().rawUpdate(scope, 'H1', 'SKU-D', { $push: { holds: { order_id: `ord_${uid()}`, quantity: 1, at: 1 } }, $inc: { reserved: 1, available: -1 } });
+    await stockRepo().rawUpdate(scope, 'H1', 'SKU-D', { $push: { holds: { order_id: id, quantity: 2, at: 2 }, hold_order_ids: id }, $inc: { reserved: 2, available: -2 } });
     const report = await modules().check.run(scope, { repair: false });
     assert.equal(report.ok, false);
     const kinds = report.differences.map((d) => d.kind).sort();
-    assert.ok(kinds.includes('orphan_hold') && kinds.includes('reserved_drift') && kinds.includes('available_drift'), kinds.join());
+    for (const kind of ['orphan_hold', 'duplicate_hold', 'reserved_drift', 'available_drift', 'hold_index_drift']) assert.ok(kinds.includes(kind as never), `${kind} not in ${kinds.join()}`);
     const repaired = await modules().check.run(scope, { repair: true });
     assert.equal(repaired.ok, true, JSON.stringify(repaired.differences));
     const r = (await row(t.tenantId, 'H1', 'SKU-D'))!;

@@ -8,7 +8,7 @@ import type { Hold, StockRow } from './stock.types.js';
 export interface StockDifference {
   hub_code: string;
   sku: string;
-  kind: 'orphan_hold' | 'in_flight_hold' | 'missing_hold' | 'hold_quantity' | 'reserved_drift' | 'available_drift' | 'negative_available';
+  kind: 'orphan_hold' | 'in_flight_hold' | 'missing_hold' | 'hold_quantity' | 'duplicate_hold' | 'reserved_drift' | 'available_drift' | 'negative_available' | 'hold_index_drift';
   order_id?: string;
   expected?: number;
   actual?: number;
@@ -75,7 +75,13 @@ export class StockCheck {
   private async checkRow(scope: TenantScope, row: StockRow, want: Map<string, number>, repair: boolean): Promise<StockDifference[]> {
     const out: StockDifference[] = [];
     const at = { hub_code: row.hub_code, sku: row.sku };
+    const seen = new Set<string>();
     for (const hold of row.holds) {
+      if (seen.has(hold.order_id)) {
+        out.push({ ...at, kind: 'duplicate_hold', order_id: hold.order_id, expected: 0, actual: hold.quantity, note: 'a second hold for the same order', repaired: repair ? await this.release(scope, row, hold) : false });
+        continue;
+      }
+      seen.add(hold.order_id);
       const quantity = want.get(hold.order_id);
       if (quantity === hold.quantity) continue;
       if (quantity === undefined) {
@@ -108,6 +114,10 @@ export class StockCheck {
       if (row.reserved !== held) out.push({ ...at, kind: 'reserved_drift', expected: held, actual: row.reserved });
       if (row.available !== row.on_hand - held) out.push({ ...at, kind: 'available_drift', expected: row.on_hand - held, actual: row.available });
       if (row.on_hand - held < 0) out.push({ ...at, kind: 'negative_available', expected: 0, actual: row.on_hand - held, note: 'orders hold more than is on hand' });
+      const ids = row.holds.map((h) => h.order_id);
+      if (ids.length !== row.hold_order_ids.length || ids.some((id, i) => row.hold_order_ids[i] !== id)) {
+        out.push({ ...at, kind: 'hold_index_drift', expected: ids.length, actual: row.hold_order_ids.length, note: 'hold_order_ids differs from the holds' });
+      }
       if (out.length === 0 || !repair) return out;
       if (await this.stock.setCounters(scope, row, held)) return out.map((d) => ({ ...d, repaired: d.kind !== 'negative_available' }));
     }

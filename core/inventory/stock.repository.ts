@@ -10,7 +10,7 @@ export const STOCK_INDEXES: IndexPlan = {
   stock: [
     { key: { tenant_id: 1, hub_code: 1, sku: 1 }, name: 'tenant_hub_sku', unique: true },
     { key: { tenant_id: 1, sku: 1, hub_code: 1 }, name: 'tenant_sku_hub' },
-    { key: { tenant_id: 1, 'holds.order_id': 1 }, name: 'tenant_hold_order' },
+    { key: { tenant_id: 1, hold_order_ids: 1 }, name: 'tenant_hold_orders' },
   ],
 };
 
@@ -27,7 +27,12 @@ export interface FoundHold {
 /**
  * The only code that touches stock rows. Every change is one conditional update on one row that
  * moves the counters and the holds together, so no interleaving of writers can oversell
- * (`available >= q` is in the filter) or count a hold twice (`holds.order_id != order` is too).
+ * (`available >= q` is in the filter) or count a hold twice (`hold_order_ids != order` is too).
+ *
+ * `hold_order_ids` mirrors the order ids of `holds` and is written with them. It exists because
+ * FerretDB 1.x evaluates `{'holds.order_id': {$ne: x}}` wrongly (a row holding x for one order
+ * and y for another matches), which let a second hold for the same order through; `$ne` on an
+ * array of strings it evaluates correctly, as MongoDB does.
  */
 export class StockRepository {
   private readonly rows: Collection<StockDoc>;
@@ -56,14 +61,14 @@ export class StockRepository {
 
   /** Every hold `orderId` has, at any hub (the truth, whatever the order document says). */
   async holdsOf(scope: TenantScope, orderId: string): Promise<FoundHold[]> {
-    const docs = await this.rows.find({ tenant_id: scope.tenantId, 'holds.order_id': orderId }).toArray();
+    const docs = await this.rows.find({ tenant_id: scope.tenantId, hold_order_ids: orderId }).toArray();
     return docs.flatMap((d) => (d.holds ?? []).filter((h) => h.order_id === orderId).map((hold) => ({ hub_code: d.hub_code, sku: d.sku, hold })));
   }
 
   async reserve(scope: TenantScope, hubCode: string, sku: string, hold: Hold): Promise<ReserveOutcome> {
     const doc = await retryBusy(() => this.rows.findOneAndUpdate(
-      { ...key(scope, hubCode, sku), available: { $gte: hold.quantity }, 'holds.order_id': { $ne: hold.order_id } },
-      { $inc: { reserved: hold.quantity, available: -hold.quantity, version: 1 }, $push: { holds: hold }, $set: { updated_at: new Date() } },
+      { ...key(scope, hubCode, sku), available: { $gte: hold.quantity }, hold_order_ids: { $ne: hold.order_id } },
+      { $inc: { reserved: hold.quantity, available: -hold.quantity, version: 1 }, $push: { holds: hold, hold_order_ids: hold.order_id }, $set: { updated_at: new Date() } },
       { returnDocument: 'after' },
     ));
     if (doc) return { kind: 'reserved', row: toRow(doc) };
@@ -97,7 +102,7 @@ export class StockRepository {
       $set: { updated_at: new Date() },
       ...(applyKey ? { $push: { applied: applyKey } } : {}),
     };
-    if (delta > 0) update.$setOnInsert = { reserved: 0, holds: [] };
+    if (delta > 0) update.$setOnInsert = { reserved: 0, holds: [], hold_order_ids: [] };
     try {
       const doc = await retryBusy(() => this.rows.findOneAndUpdate(filter, update, { returnDocument: 'after', upsert: delta > 0 }));
       if (doc) return { kind: 'applied', row: toRow(doc) };
@@ -128,7 +133,7 @@ export class StockRepository {
   /** Creates a row; false when one exists already (a concurrent first write). */
   async insert(scope: TenantScope, hubCode: string, sku: string, onHand: number): Promise<boolean> {
     try {
-      await this.rows.insertOne({ ...key(scope, hubCode, sku), on_hand: onHand, reserved: 0, available: onHand, holds: [], applied: [], version: 1, updated_at: new Date() });
+      await this.rows.insertOne({ ...key(scope, hubCode, sku), on_hand: onHand, reserved: 0, available: onHand, holds: [], hold_order_ids: [], applied: [], version: 1, updated_at: new Date() });
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;
@@ -136,11 +141,11 @@ export class StockRepository {
     }
   }
 
-  /** Repair: counters recomputed from the holds, if the row is still at the version examined. */
+  /** Repair: counters (and the hold index) recomputed from the holds, if the row is still at the version examined. */
   async setCounters(scope: TenantScope, row: StockRow, reserved: number): Promise<boolean> {
     const res = await this.rows.updateOne(
       { ...key(scope, row.hub_code, row.sku), version: row.version },
-      { $set: { reserved, available: row.on_hand - reserved, updated_at: new Date() }, $inc: { version: 1 } },
+      { $set: { reserved, available: row.on_hand - reserved, hold_order_ids: row.holds.map((h) => h.order_id), updated_at: new Date() }, $inc: { version: 1 } },
     );
     return res.modifiedCount === 1;
   }
@@ -155,7 +160,7 @@ export class StockRepository {
     const doc = await retryBusy(() =>
       this.rows.findOneAndUpdate(
         { ...key(scope, hubCode, sku), holds: { $all: [hold] } },
-        { $pullAll: { holds: [hold] }, $inc: { ...inc, version: 1 }, $set: { updated_at: new Date() } },
+        { $pullAll: { holds: [hold], hold_order_ids: [hold.order_id] }, $inc: { ...inc, version: 1 }, $set: { updated_at: new Date() } },
         { returnDocument: 'after' },
       ),
     );
@@ -176,6 +181,7 @@ function toRow(doc: StockDoc): StockRow {
     reserved: doc.reserved ?? 0,
     available: doc.available,
     holds: doc.holds ?? [],
+    hold_order_ids: doc.hold_order_ids ?? [],
     applied: doc.applied ?? [],
     version: doc.version ?? 0,
     updated_at: doc.updated_at,

@@ -16,6 +16,8 @@ export interface StockRow {
   available: number;
   /** The truth of what live orders hold here: `reserved` is their sum. */
   holds: Hold[];
+  /** The order ids of `holds`, written with them: what the "one hold per order" guard conditions on. */
+  hold_order_ids: string[];
   /** Keys of keyed adjustments already applied (delta messages, restocks, transfers). */
   applied: string[];
   version: number;

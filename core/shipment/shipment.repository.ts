@@ -4,7 +4,12 @@ import type { SellerScope, TenantScope } from '../domain/tenant-scope.js';
 import { isDuplicateKey, type IndexPlan } from '../platform/mongo.js';
 import type { Shipment, ShipmentStatus, TrackingPoint } from './shipment.types.js';
 
-type ShipmentDoc = Omit<Shipment, 'id'> & { _id: string };
+/**
+ * `tracking_keys` mirrors the keys of `tracking`, written with them: the "store a point once"
+ * guard conditions on it because FerretDB 1.x evaluates `{'tracking.key': {$ne: k}}` wrongly once
+ * the array holds another point (it matched, and a replayed scan was stored twice).
+ */
+type ShipmentDoc = Omit<Shipment, 'id'> & { _id: string; tracking_keys?: string[] };
 
 /**
  * AWB -> tenant, keyed by the AWB itself: the webhook may name a shipment by AWB alone, and a
@@ -40,7 +45,7 @@ export class ShipmentRepository {
     await this.claimAwb(shipment.tenant_id, shipment.awb, shipment.id);
     const { id, ...rest } = shipment;
     try {
-      await this.shipments.insertOne({ _id: id, ...rest });
+      await this.shipments.insertOne({ _id: id, ...rest, tracking_keys: rest.tracking.map((p) => p.key) });
     } catch (err) {
       await this.awbs.deleteOne({ _id: shipment.awb, shipment_id: shipment.id });
       if (isDuplicateKey(err)) throw new AppError('conflict', `order ${shipment.order_id} already has a shipment`, { order_id: shipment.order_id });
@@ -88,8 +93,8 @@ export class ShipmentRepository {
     const $set: Record<string, unknown> = { updated_at: point.received_at };
     if (status) $set.status = status;
     const res = await this.shipments.updateOne(
-      { tenant_id: scope.tenantId, _id: id, 'tracking.key': { $ne: point.key } },
-      { $push: { tracking: point }, $set },
+      { tenant_id: scope.tenantId, _id: id, tracking_keys: { $ne: point.key } },
+      { $push: { tracking: point, tracking_keys: point.key }, $set },
     );
     return res.modifiedCount === 1;
   }
@@ -111,6 +116,6 @@ export class ShipmentRepository {
   }
 }
 
-function fromDoc({ _id, ...rest }: ShipmentDoc): Shipment {
+function fromDoc({ _id, tracking_keys: _keys, ...rest }: ShipmentDoc): Shipment {
   return { id: _id, ...rest };
 }
