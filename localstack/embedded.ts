@@ -107,6 +107,7 @@ function postgresPort(url: string): number {
   return Number(new URL(url).port || 5432);
 }
 
+/** The backend database (created when missing), with the GIN indexes FerretDB 1.x can use (gin-twins.sql). */
 function ensurePostgresDatabase(url: string, log: Log): void {
   const parsed = new URL(url);
   const db = parsed.pathname.replace(/^\//, '') || 'ferretdb';
@@ -120,6 +121,9 @@ function ensurePostgresDatabase(url: string, log: Log): void {
     spawnSync('psql', [admin.toString(), '-c', `ALTER DATABASE "${db}" SET synchronous_commit TO off`], { stdio: 'ignore' });
     log(`ferretdb: created PostgreSQL database ${db}`);
   }
+  const sql = join(PROJECT_ROOT, 'localstack', 'ferretdb', 'gin-twins.sql');
+  const twins = spawnSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-v', `dbname=${db}`, '-q', '-f', sql], { encoding: 'utf8' });
+  if (twins.status !== 0) throw new Error(`could not install ${sql} in PostgreSQL database ${db}: ${twins.stderr.trim()}`);
 }
 
 async function ensureRedis(config: Config['localstack'], dataDir: string, log: Log): Promise<void> {

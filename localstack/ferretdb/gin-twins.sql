@@ -1,0 +1,53 @@
+-- Indexes FerretDB 1.x can use, for the embedded stack's PostgreSQL backend (idempotent).
+--
+-- FerretDB 1.24 pushes an equality filter down as `_jsonb -> 'field' @> '"value"'`, but the
+-- indexes it creates for createIndexes are btree indexes on `_jsonb -> 'field'`, which `@>`
+-- cannot use: every find, update and delete scanned (and de-TOASTed) the whole collection, so
+-- each operation got slower as a collection grew. For every btree index FerretDB creates on
+-- `_jsonb -> 'field'` keys, this adds a GIN twin per field that serves exactly that `@>`.
+-- FerretDB does not know about the twins (its own metadata lists its indexes), they go away
+-- with their table, and MongoDB, the production store, needs none of this.
+
+SET client_min_messages = warning;
+
+-- Plans are made per execution, so `_jsonb -> $1` becomes `_jsonb -> 'field'` and matches an
+-- index on that expression (a generic plan would not).
+ALTER DATABASE :"dbname" SET plan_cache_mode = force_custom_plan;
+
+CREATE OR REPLACE FUNCTION oms_gin_twin(btree regclass) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  tbl regclass;
+  field text;
+BEGIN
+  SELECT indrelid::regclass INTO tbl FROM pg_index WHERE indexrelid = btree;
+  IF tbl IS NULL OR pg_get_indexdef(btree) NOT LIKE '%USING btree%' THEN
+    RETURN;
+  END IF;
+  FOR field IN SELECT DISTINCT (regexp_matches(pg_get_indexdef(btree), '\(_jsonb -> ''([^'']+)''::text\)', 'g'))[1] LOOP
+    EXECUTE format(
+      'CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((_jsonb -> %L) jsonb_path_ops)',
+      left((SELECT relname FROM pg_class WHERE oid = tbl), 40) || '_' || left(md5(field), 10) || '_gin',
+      tbl,
+      field
+    );
+  END LOOP;
+END $$;
+
+CREATE OR REPLACE FUNCTION oms_gin_twins_on_create_index() RETURNS event_trigger LANGUAGE plpgsql AS $$
+DECLARE
+  cmd record;
+BEGIN
+  FOR cmd IN SELECT objid FROM pg_event_trigger_ddl_commands() WHERE command_tag = 'CREATE INDEX' LOOP
+    PERFORM oms_gin_twin(cmd.objid::regclass);
+  END LOOP;
+END $$;
+
+DROP EVENT TRIGGER IF EXISTS oms_gin_twins;
+CREATE EVENT TRIGGER oms_gin_twins ON ddl_command_end WHEN TAG IN ('CREATE INDEX')
+  EXECUTE FUNCTION oms_gin_twins_on_create_index();
+
+-- Indexes made before this was installed.
+DO $$ BEGIN
+  PERFORM oms_gin_twin(i.indexrelid::regclass)
+  FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attname = '_jsonb';
+END $$;
