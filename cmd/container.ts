@@ -69,7 +69,9 @@ export async function buildContainer(platform: Platform): Promise<Container> {
     new ServiceItemExecutor(orders.service, stockRouting.routing, (scope, id) => orders.repository.findById(scope, id)),
     zodValidator(CreateOrderBody),
   );
-  const aggregator = buildAggregatorModule(db, async (scope, id) => (await orders.service.timeline(scope, id)).map(toTimelineView));
+  const aggregator = buildAggregatorModule(db, async (scope, id) => (await orders.service.timeline(scope, id)).map(toTimelineView), {
+    shipBySlaHours: config.order.ship_by_sla_hours,
+  });
 
   const indexes: IndexPlan = {
     ...TENANT_INDEXES,

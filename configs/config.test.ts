@@ -17,7 +17,9 @@ describe('configs: defaults, environment overrides, validation', () => {
       NEW_RELIC_ENABLED: 'true',
       OMS_WORKERS__CREATE_ORDER__WORKER_COUNT: '4',
       OMS_HUB__PROXIMITY_WEIGHT: '0.5',
+      OMS_ORDER__SHIP_BY_SLA_HOURS: '24',
     });
+    assert.equal(config.order.ship_by_sla_hours, 24);
     assert.equal(config.server.port, 9000);
     assert.equal(config.mongodb.uri, 'mongodb://db:27017');
     assert.equal(config.aws.sqs.endpoint, 'http://127.0.0.1:4566');
@@ -39,6 +41,7 @@ describe('configs: defaults, environment overrides, validation', () => {
     );
     assert.throws(() => loadConfig({ REDIS_URL: 'localhost:6379' }), /redis\.url: must be a redis:\/\/ URL/);
     assert.throws(() => loadConfig({ OMS_WORKERS__SHIPMENT__WORKER_COUNT: '0' }), /workers\.shipment\.worker_count/);
+    assert.throws(() => loadConfig({ OMS_ORDER__SHIP_BY_SLA_HOURS: '0' }), /order\.ship_by_sla_hours/);
   });
 
   it('derives copies with overrides and still validates them', () => {
