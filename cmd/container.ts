@@ -119,6 +119,8 @@ export async function buildContainer(platform: Platform): Promise<Container> {
       return [
         // --- orders (issue 3): background tasks ---
         ...orders.background(),
+        // --- stock & routing (issue 4): background tasks ---
+        ...stockRouting.background(),
         // --- fulfilment (issue 5): background tasks ---
         ...fulfilment.background(),
       ];

@@ -76,7 +76,11 @@ export const ConfigSchema = z.object({
     outbox_full_sweep_every_ms: z.number().int().min(100),
     ship_by_sla_hours: z.number().min(1).max(24 * 90),
   }),
-  inventory: z.object({ low_stock_threshold: z.number().int().min(0) }),
+  inventory: z.object({
+    low_stock_threshold: z.number().int().min(0),
+    transfer_recovery_interval_ms: z.number().int().min(100),
+    transfer_recovery_grace_ms: z.number().int().min(1000),
+  }),
   hub: z.object({
     routing_enabled: z.boolean(),
     capacity_check: z.boolean(),

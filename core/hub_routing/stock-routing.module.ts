@@ -7,6 +7,10 @@ import { LowStockNotifier } from '../inventory/low-stock.notifier.js';
 import { StockCheck } from '../inventory/stock-check.js';
 import { STOCK_INDEXES, StockRepository } from '../inventory/stock.repository.js';
 import { StockService } from '../inventory/stock.service.js';
+import { STOCK_TRANSFER_INDEXES, StockTransferRepository } from '../inventory/stock-transfer.repository.js';
+import { StockTransferService } from '../inventory/stock-transfer.service.js';
+import { tenantScope } from '../domain/tenant-scope.js';
+import { periodicTask, type PeriodicTask } from '../order/periodic-task.js';
 import type { OrderRepository } from '../order/order.repository.js';
 import type { IndexPlan } from '../platform/mongo.js';
 import type { TenantService } from '../tenant/tenant.service.js';
@@ -26,6 +30,7 @@ import { RoutingInputs } from './routing-inputs.js';
 /** Stock, routing and approve-on-hold (issue 4), as the container wires them. */
 export interface StockRoutingModule {
   stock: StockService;
+  transfers: StockTransferService;
   routing: HubRoutingService;
   holdRules: HoldRules;
   approveOnHold: ApproveOnHoldService;
@@ -33,6 +38,7 @@ export interface StockRoutingModule {
   indexes: IndexPlan;
   registerRoutes(groups: RouteGroups): void;
   listeners(): ListenerRegistration[];
+  background(): PeriodicTask[];
 }
 
 export interface StockRoutingDeps {
@@ -53,6 +59,15 @@ export function buildStockRoutingModule(platform: Platform, deps: StockRoutingDe
       .send('approveOnHold', { event: 'approve_on_hold', tenant_id: scope.tenantId, seller_id: scope.sellerId })
       .catch((err) => logger.warn({ err, tenant_id: scope.tenantId }, 'approve-on-hold trigger not sent'));
   });
+  const transfers = new StockTransferService(new StockTransferRepository(db), stockRepo, stock, deps.hubs, logger);
+  const transferRecovery = periodicTask(
+    'stock-transfer-recovery',
+    config.inventory.transfer_recovery_interval_ms,
+    async () => {
+      for (const tenantId of await deps.tenants.listTenantIds()) await transfers.recoverPending(tenantScope(tenantId), config.inventory.transfer_recovery_grace_ms);
+    },
+    logger,
+  );
   const inputs = new RoutingInputs(deps.hubs, stock, new HubLoadReadModel(db), config.hub.capacity_check);
   const wms = new HttpWmsClient(config.wms, logger);
   const decider = new RoutingDecider(deps.orders, stock, inputs, deps.tenants, wms, metrics, logger);
@@ -60,15 +75,17 @@ export function buildStockRoutingModule(platform: Platform, deps: StockRoutingDe
   const approveOnHold = new ApproveOnHoldService(deps.orders, routing, logger);
   return {
     stock,
+    transfers,
     routing,
     holdRules: new HoldRules(deps.tenants),
     approveOnHold,
     check: new StockCheck(stockRepo, deps.orders),
-    indexes: STOCK_INDEXES,
+    indexes: { ...STOCK_INDEXES, ...STOCK_TRANSFER_INDEXES },
     registerRoutes(groups) {
-      registerInventoryRoutes(groups, stock);
+      registerInventoryRoutes(groups, stock, transfers);
       registerHubRoutingRoutes(groups, routing);
     },
     listeners: () => (config.hub.routing_enabled ? [hubRoutingListener(routing)] : []).concat([inventoryListener(stock), approveOnHoldListener(approveOnHold)]),
+    background: () => [transferRecovery],
   };
 }

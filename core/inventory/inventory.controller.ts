@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { SellerRoutes } from '../../router/app.js';
 import { AppError } from '../domain/errors.js';
 import type { StockService } from './stock.service.js';
+import { toTransferView, type StockTransferService } from './stock-transfer.service.js';
 import { toStockView } from './stock.types.js';
 
 const code = z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only');
@@ -13,11 +14,12 @@ export const SetStockBody = z.object({ hub_code: code, sku: Sku, quantity: units
 export const TransferBody = z
   .object({ from_hub_code: code, to_hub_code: code, sku: Sku, quantity: units.min(1, 'must be at least 1') })
   .strict();
+const TransferParams = z.object({ transfer_id: z.string().regex(/^[A-Za-z0-9_.:-]{1,210}$/, 'not a transfer id') });
 const StockQuery = z.object({ hub_code: code.optional(), sku: Sku.optional() });
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,200}$/;
 
 /** Stock routes on the public and internal seller groups (API.md "Stock"). */
-export function registerInventoryRoutes(groups: { seller: SellerRoutes }, stock: StockService): void {
+export function registerInventoryRoutes(groups: { seller: SellerRoutes }, stock: StockService, transfers: StockTransferService): void {
   groups.seller.add(
     { method: 'get', path: '/inventory', summary: 'Stock per hub and SKU: on_hand, reserved, available', tag: 'inventory', query: StockQuery },
     async ({ query, caller }) => ({ body: { data: (await stock.list(caller.scope!, query)).map(toStockView) } }),
@@ -43,14 +45,19 @@ export function registerInventoryRoutes(groups: { seller: SellerRoutes }, stock:
       tag: 'inventory',
       status: 201,
       body: TransferBody,
-      errors: { 409: 'insufficient_stock at the source hub' },
+      errors: { 409: 'insufficient_stock at the source hub', 422: 'idempotency_key_reused: the key named a different transfer' },
     },
     async ({ body, caller, ctx }) => {
       const key = ctx.get('idempotency-key');
       if (key && !IDEMPOTENCY_KEY.test(key)) throw AppError.validation([{ field: 'header.idempotency-key', message: 'letters, digits and _ . : - only' }]);
       const transferId = key ? `key:${key}` : randomUUID();
-      const { from, to } = await stock.transfer(caller.scope!, body, transferId);
-      return { body: { data: { transfer_id: transferId, from: toStockView(from), to: toStockView(to) } } };
+      const { transfer, from, to } = await transfers.transfer(caller.scope!, body, transferId);
+      return { body: { data: { ...toTransferView(transfer), from: toStockView(from), to: toStockView(to) } } };
     },
+  );
+
+  groups.seller.add(
+    { method: 'get', path: '/stock-transfers/:transfer_id', summary: 'A stock transfer and its state (pending, done, failed)', tag: 'inventory', params: TransferParams },
+    async ({ params, caller }) => ({ body: { data: toTransferView(await transfers.get(caller.scope!, params.transfer_id)) } }),
   );
 }

@@ -117,6 +117,21 @@ export class StockRepository {
   }
 
   /**
+   * Makes a keyed adjustment that has not happened impossible from now on: `applyKey` is marked
+   * applied without moving units, together with `voidKey` so a reader can tell it apart from one
+   * that did apply. True when this call voided it; false when the key was applied (or voided) first.
+   */
+  async voidKey(scope: TenantScope, hubCode: string, sku: string, applyKey: string, voidKey: string): Promise<boolean> {
+    const res = await retryBusy(() =>
+      this.rows.updateOne(
+        { ...key(scope, hubCode, sku), applied: { $ne: applyKey } },
+        { $push: { applied: { $each: [applyKey, voidKey] } }, $inc: { version: 1 }, $set: { updated_at: new Date() } },
+      ),
+    );
+    return res.modifiedCount === 1;
+  }
+
+  /**
    * Sets on_hand to `quantity` as a delta conditioned on the on_hand it read, so reservations
    * running meanwhile never conflict with it; null when on_hand moved under us (caller retries).
    */

@@ -5,7 +5,7 @@ import type { StockPort } from '../order/ports.js';
 import type { HubService } from '../hub/hub.service.js';
 import type { TenantService } from '../tenant/tenant.service.js';
 import type { LowStockNotifier } from './low-stock.notifier.js';
-import type { FoundHold, StockRepository } from './stock.repository.js';
+import type { AdjustOutcome, FoundHold, StockRepository } from './stock.repository.js';
 import { mergeLines, type StockLine, type StockRow } from './stock.types.js';
 
 export interface SetStockInput {
@@ -19,13 +19,6 @@ export interface StockUpdateInput {
   sku: string;
   on_hand?: number;
   delta?: number;
-}
-
-export interface TransferInput {
-  from_hub_code: string;
-  to_hub_code: string;
-  sku: string;
-  quantity: number;
 }
 
 export type ReserveResult = { ok: true; lines: StockLine[] } | { ok: false; sku: string; available: number };
@@ -84,42 +77,21 @@ export class StockService implements StockPort {
     await this.requireHub(scope, input.hub_code, 'hub_code');
     const delta = input.delta ?? 0;
     if (delta === 0) return this.repo.find(scope, input.hub_code, input.sku);
-    const out = await this.repo.adjust(scope, input.hub_code, input.sku, delta, `upd:${key}`);
+    const out = await this.adjustOnce(scope, input.hub_code, input.sku, delta, `upd:${key}`);
     if (out.kind === 'duplicate') return this.repo.find(scope, input.hub_code, input.sku);
     if (out.kind === 'missing') throw AppError.validation([{ field: 'sku', message: `no stock of ${input.sku} at ${input.hub_code} to decrease` }]);
     if (out.kind === 'short') throw new AppError('insufficient_stock', `on_hand cannot drop below reserved`, { hub_code: input.hub_code, sku: input.sku, available: out.available, delta });
-    await this.afterChange(scope, out.row, out.row.available - delta, out.row.available);
     return out.row;
   }
 
   /**
-   * Moves on-hand units between hubs: out of `from` (only what is available), then into `to`,
-   * each leg applied once per transfer id, so a retried transfer with the same id is safe.
+   * Adds `delta` to on_hand at most once per `key` (transfer legs): the outcome as the
+   * repository saw it, with low-stock and stock-arrived effects when it applied.
    */
-  async transfer(scope: SellerScope, input: TransferInput, transferId: string): Promise<{ from: StockRow; to: StockRow }> {
-    const errors = [];
-    if (input.from_hub_code === input.to_hub_code) errors.push({ field: 'to_hub_code', message: 'must differ from from_hub_code' });
-    if (!(await this.hubs.find(scope, input.from_hub_code))) errors.push({ field: 'from_hub_code', message: `unknown hub ${input.from_hub_code}` });
-    if (!(await this.hubs.find(scope, input.to_hub_code))) errors.push({ field: 'to_hub_code', message: `unknown hub ${input.to_hub_code}` });
-    if (errors.length === 0 && !(await this.repo.find(scope, input.from_hub_code, input.sku))) {
-      errors.push({ field: 'sku', message: `no stock of ${input.sku} at ${input.from_hub_code}` });
-    }
-    if (errors.length > 0) throw AppError.validation(errors);
-    const out = await this.repo.adjust(scope, input.from_hub_code, input.sku, -input.quantity, `xfer:${transferId}:out`);
-    if (out.kind === 'short' || out.kind === 'missing') {
-      throw new AppError('insufficient_stock', `only ${out.kind === 'short' ? out.available : 0} of ${input.sku} available at ${input.from_hub_code}`, {
-        hub_code: input.from_hub_code,
-        sku: input.sku,
-        available: out.kind === 'short' ? out.available : 0,
-        requested: input.quantity,
-      });
-    }
-    const into = await this.repo.adjust(scope, input.to_hub_code, input.sku, input.quantity, `xfer:${transferId}:in`);
-    const from = (await this.repo.find(scope, input.from_hub_code, input.sku)) as StockRow;
-    const to = (await this.repo.find(scope, input.to_hub_code, input.sku)) as StockRow;
-    if (out.kind === 'applied') await this.afterChange(scope, from, from.available + input.quantity, from.available);
-    if (into.kind === 'applied') await this.afterChange(scope, to, to.available - input.quantity, to.available);
-    return { from, to };
+  async adjustOnce(scope: SellerScope, hubCode: string, sku: string, delta: number, key: string): Promise<AdjustOutcome> {
+    const out = await this.repo.adjust(scope, hubCode, sku, delta, key);
+    if (out.kind === 'applied') await this.afterChange(scope, out.row, out.row.available - delta, out.row.available);
+    return out;
   }
 
   /** Every line of `lines` at `hubCode` for the order, or none: what was taken is given back. */
