@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { tenantScope, sellerScope } from '../core/domain/tenant-scope.js';
 import { createHub, createTenant, eventually, http } from './support/api.js';
 import { getStack } from './support/stack.js';
+import { StockRepository } from '../core/inventory/stock.repository.js';
 import { createOrder, holdsSum, modules, routed, row, setStock, stockRepo, uid } from './stock-support.js';
 
 describe('stock: inventory API, listener, check-stock', () => {
@@ -139,6 +140,20 @@ describe('stock: inventory API, listener, check-stock', () => {
     assert.deepEqual(r.hold_order_ids, [a, b]);
     assert.notEqual(await stockRepo().release(scope, 'H1', 'SKU-G', { order_id: a, quantity: 2, at: 1 }), null);
     assert.deepEqual((await row(t.tenantId, 'H1', 'SKU-G'))!.hold_order_ids, [b]);
+  });
+
+  it('a row remembers its latest keyed adjustments, not every one ever made', async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'H1' });
+    await setStock(t, 'H1', 'SKU-K', 0);
+    const scope = tenantScope(t.tenantId);
+    const repo = new StockRepository(getStack().oms.container.platform.mongo.db, 5);
+    for (let i = 0; i < 12; i++) assert.equal((await repo.adjust(scope, 'H1', 'SKU-K', 1, `k${i}`)).kind, 'applied');
+    const r = (await row(t.tenantId, 'H1', 'SKU-K'))!;
+    assert.equal(r.on_hand, 12);
+    assert.ok(r.applied.length <= 6 && r.applied.includes('k11') && !r.applied.includes('k0'), r.applied.join());
+    assert.equal((await repo.adjust(scope, 'H1', 'SKU-K', 1, 'k11')).kind, 'duplicate', 'a recent key is still recognised');
+    assert.equal((await row(t.tenantId, 'H1', 'SKU-K'))!.on_hand, 12);
   });
 
   it('check-stock finds injected drift and orphan holds, and --repair fixes them', async () => {

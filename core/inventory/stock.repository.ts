@@ -37,7 +37,15 @@ export interface FoundHold {
 export class StockRepository {
   private readonly rows: Collection<StockDoc>;
 
-  constructor(db: Db) {
+  /**
+   * @param keepAppliedKeys how many of its latest keyed adjustments a row remembers: a redelivered
+   * message (or retried restock) is recognised within that window. Without a bound the row would
+   * grow forever (and FerretDB rewrites the whole row on every reservation).
+   */
+  constructor(
+    db: Db,
+    private readonly keepAppliedKeys = 1000,
+  ) {
     this.rows = db.collection('stock');
   }
 
@@ -105,7 +113,10 @@ export class StockRepository {
     if (delta > 0) update.$setOnInsert = { reserved: 0, holds: [], hold_order_ids: [] };
     try {
       const doc = await retryBusy(() => this.rows.findOneAndUpdate(filter, update, { returnDocument: 'after', upsert: delta > 0 }));
-      if (doc) return { kind: 'applied', row: toRow(doc) };
+      if (doc) {
+        await this.trimApplied(doc);
+        return { kind: 'applied', row: toRow(doc) };
+      }
     } catch (err) {
       if (isDuplicateKey(err)) return { kind: 'duplicate' }; // the row exists and already has the key
       throw err;
@@ -168,6 +179,18 @@ export class StockRepository {
   /** Repair only: drift injection in tests goes through here too, so nothing else writes counters. */
   async rawUpdate(scope: TenantScope, hubCode: string, sku: string, update: UpdateFilter<StockDoc>): Promise<void> {
     await this.rows.updateOne(key(scope, hubCode, sku), update);
+  }
+
+  /**
+   * Forgets all but the latest `keepAppliedKeys` keys once a row holds a tenth more than that
+   * (`$push` with `$slice` would do it in the update, but FerretDB 1.x ignores `$slice`). Only if
+   * the row is still as read, so a key pushed meanwhile is never dropped; otherwise a later
+   * adjustment trims.
+   */
+  private async trimApplied(doc: StockDoc): Promise<void> {
+    const applied = doc.applied ?? [];
+    if (applied.length <= this.keepAppliedKeys + Math.ceil(this.keepAppliedKeys / 10)) return;
+    await this.rows.updateOne({ ...key({ tenantId: doc.tenant_id }, doc.hub_code, doc.sku), version: doc.version }, { $set: { applied: applied.slice(-this.keepAppliedKeys) } });
   }
 
   private async pullHold(scope: TenantScope, hubCode: string, sku: string, hold: Hold, inc: Record<string, number>): Promise<StockRow | null> {
