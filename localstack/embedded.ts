@@ -135,6 +135,40 @@ async function ensureRedis(config: Config['localstack'], dataDir: string, log: L
   log(`redis: started on 127.0.0.1:${config.redis_port}`);
 }
 
+export interface ChildServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * fauxqs or dynalite as a child process on a free port, for the tests and the benchmark: fresh
+ * each run, off the OMS's own event loop (so the emulator's work is not counted as the OMS's),
+ * and gone when this process is (it watches our end of its stdin).
+ */
+export async function startChildServer(name: 'fauxqs' | 'dynalite'): Promise<ChildServer> {
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'localstack', 'servers', `${name}.mjs`), '0', '--with-parent'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let seen = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const found = /listening on (http:\/\/\S+)/.exec(seen);
+      if (found) resolveUrl(found[1] as string);
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before listening: ${seen.trim()}`)));
+    child.once('error', reject);
+  });
+  child.stdout.resume();
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
 async function ensureNodeServer(name: string, script: string, port: number, dataDir: string, log: Log): Promise<void> {
   if (await isPortOpen(port)) return log(`${name}: using what answers on 127.0.0.1:${port}`);
   const path = join(PROJECT_ROOT, 'localstack', script);

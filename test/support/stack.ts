@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { startFauxqs } from 'fauxqs';
-import dynalite from 'dynalite';
-import type { AddressInfo } from 'node:net';
 import { loadConfig, withOverrides, type Config } from '../../configs/config.js';
-import { ensureEmbeddedStack } from '../../localstack/embedded.js';
+import { ensureEmbeddedStack, startChildServer } from '../../localstack/embedded.js';
 import { PusherReceiver } from '../../localstack/pusher-receiver.js';
 import { startOms, type Oms } from '../../cmd/oms.js';
 import { createLogger } from '../../core/platform/logger.js';
@@ -12,7 +9,7 @@ import { createLogger } from '../../core/platform/logger.js';
 /**
  * The global fixture: the real local stack, once per run. FerretDB and Redis are shared servers
  * (started if absent, reused if present) with a database and key prefix of this run's own;
- * fauxqs and dynalite run in this process, fresh each run; the OMS itself runs in process
+ * fauxqs and dynalite run as child processes, fresh each run; the OMS itself runs in process
  * (API + workers) against them. Every test makes its own tenant, so tests never see each
  * other's data.
  */
@@ -40,10 +37,7 @@ export async function mochaGlobalSetup(): Promise<void> {
     { mongo: !process.env.MONGODB_URI, redis: !process.env.REDIS_URL, sqs: false, dynamo: false },
     () => undefined,
   );
-  const sqs = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
-  const dyn = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((r) => dyn.listen(0, '127.0.0.1', () => r()));
-  const dynPort = (dyn.address() as AddressInfo).port;
+  const [sqs, dyn] = await Promise.all([startChildServer('fauxqs'), startChildServer('dynalite')]);
   const pusher = new PusherReceiver('test-app', 'test-key', 'test-secret');
   const pusherPort = await pusher.start(0);
 
@@ -55,9 +49,9 @@ export async function mochaGlobalSetup(): Promise<void> {
     'mongodb.database': `oms_test_${runId}`,
     'redis.url': process.env.REDIS_URL ?? endpoints.redisUrl,
     'redis.key_prefix': `oms-test:${runId}:`,
-    'aws.sqs.endpoint': sqs.address,
+    'aws.sqs.endpoint': sqs.url,
     'aws.sqs.max_receive_count': 3,
-    'aws.dynamodb.endpoint': `http://127.0.0.1:${dynPort}`,
+    'aws.dynamodb.endpoint': dyn.url,
     'pusher.app_id': 'test-app',
     'pusher.key': 'test-key',
     'pusher.secret': 'test-secret',
@@ -77,8 +71,7 @@ export async function mochaGlobalSetup(): Promise<void> {
     await client.db(config.mongodb.database).dropDatabase().catch(() => undefined);
     await client.close();
     await pusher.stop();
-    await sqs.stop();
-    await new Promise<void>((r) => dyn.close(() => r()));
+    await Promise.all([sqs.stop(), dyn.stop()]);
   };
 }
 
