@@ -6,7 +6,7 @@ import { connectPlatform } from './platform.js';
 
 /**
  * `oms check-stock --tenant T [--repair]`: connects the stores (no listeners, no HTTP), audits
- * the tenant's stock against the orders that hold it, prints the report as JSON and exits 0
+ * the tenant's stock (and hub-day slots) against the orders that hold them, prints the report as JSON and exits 0
  * when stock is consistent (or was repaired), 1 when differences remain.
  */
 export async function checkStock(config: Config, logger: Logger, argv: string[]): Promise<number> {
@@ -19,9 +19,13 @@ export async function checkStock(config: Config, logger: Logger, argv: string[])
   const platform = await connectPlatform(config, logger, { ensureResources: false });
   try {
     const container = await buildContainer(platform);
-    const report = await container.stockRouting.check.run(tenantScope(tenantId), { repair: argv.includes('--repair') });
-    console.log(JSON.stringify(report, null, 2));
-    return report.ok ? 0 : 1;
+    const scope = tenantScope(tenantId);
+    const repair = argv.includes('--repair');
+    const report = await container.stockRouting.check.run(scope, { repair });
+    const capacity = await container.stockRouting.checkCapacity(scope, { repair });
+    const slotsOk = capacity.every((d) => d.kind === 'in_flight_slot' || d.repaired);
+    console.log(JSON.stringify({ ...report, ok: report.ok && slotsOk, capacity_differences: capacity }, null, 2));
+    return report.ok && slotsOk ? 0 : 1;
   } finally {
     await platform.close();
   }

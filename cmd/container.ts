@@ -54,7 +54,7 @@ export async function buildContainer(platform: Platform): Promise<Container> {
   const orders = buildOrderModule(platform, tenants);
   // --- stock & routing (issue 4): build here ---
   const stockRouting = buildStockRoutingModule(platform, { tenants, hubs, orders: orders.repository, relay: (order) => orders.relay.relayQuietly(order) });
-  orders.ports.bind({ stock: stockRouting.stock, routing: stockRouting.routing });
+  orders.ports.bind({ stock: stockRouting.stockPort, routing: stockRouting.routing });
   // --- fulfilment (issue 5): build here ---
   // Stock goes through the orders module's late-bound port, which the stock & routing anchor binds.
   const fulfilment = buildFulfillmentModule(platform, {

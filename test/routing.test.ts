@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { tenantScope } from '../core/domain/tenant-scope.js';
+import { HubCapacityRepository } from '../core/hub_routing/hub-capacity.repository.js';
 import { createHub, createTenant, eventually, http, type ApiResponse } from './support/api.js';
 import { getStack } from './support/stack.js';
-import { createOrder, holdsSum, modules, routed, row, setStock, settings, stored } from './stock-support.js';
+import { createOrder, holdsSum, insertPending, modules, routed, row, setStock, settings, stored } from './stock-support.js';
 
 /** A client retries 409 order_in_progress (the lock of a routing that is just finishing). */
 async function notBusy(call: () => Promise<ApiResponse>): Promise<ApiResponse> {
@@ -15,6 +16,12 @@ async function notBusy(call: () => Promise<ApiResponse>): Promise<ApiResponse> {
 
 const RUH = { latitude: 24.7136, longitude: 46.6753 };
 const JED = { latitude: 21.4858, longitude: 39.1925 };
+
+/** Today's slot document of a hub: how many orders took a slot, and which. */
+async function hubDay(tenantId: string, hubCode: string): Promise<{ taken: number; order_ids: string[] }> {
+  const day = await new HubCapacityRepository(getStack().oms.container.platform.mongo.db).find(tenantScope(tenantId), hubCode, new Date().toISOString().slice(0, 10));
+  return { taken: day?.taken ?? 0, order_ids: [...(day?.order_ids ?? [])].sort() };
+}
 
 describe('routing: hub choice, explanation, holds', () => {
   it('nearest hub wins when the weights favour proximity; every candidate is explained on the order', async () => {
@@ -208,5 +215,81 @@ describe('routing: hub choice, explanation, holds', () => {
     assert.equal((await row(t.tenantId, 'H1', 'SKU-P'))!.reserved, 0);
     assert.equal((await stored(t.tenantId, order.id)).status, 'on_hold');
     assert.equal((await http('GET', `/api/v1/sellers/${t.sellerId}/orders/${order.id}/routing-preview`)).status, 401);
+  });
+
+  it('daily capacity is a hard limit: concurrent routings give a hub exactly its capacity, the rest go elsewhere or wait for capacity', async () => {
+    const t = await createTenant();
+    const scope = tenantScope(t.tenantId);
+    await createHub(t.tenantId, { code: 'CAP', ...RUH, priority: 9, daily_capacity: 3 });
+    await createHub(t.tenantId, { code: 'ALT', ...RUH, priority: 1 });
+    await setStock(t, 'CAP', 'SKU-C', 50);
+    await setStock(t, 'ALT', 'SKU-C', 2);
+    const ids = await insertPending(t.tenantId, t.sellerId, 12, 'SKU-C');
+    const outcomes = await Promise.allSettled(ids.map((id) => modules().routing.routeOrder(scope, id)));
+    assert.deepEqual(outcomes.filter((o) => o.status === 'rejected'), []);
+    const orders = await Promise.all(ids.map((id) => stored(t.tenantId, id)));
+    const at = (hub: string) => orders.filter((o) => o.status === 'approved' && o.hub_code === hub).map((o) => o.id).sort();
+    assert.equal(at('CAP').length, 3);
+    assert.equal(at('ALT').length, 2);
+    const held = orders.filter((o) => o.status === 'on_hold');
+    assert.equal(held.length, 7);
+    assert.deepEqual([...new Set(held.map((o) => o.hold_reason))], ['hub_capacity']);
+    for (const o of held) {
+      const cap = (o.routing!.candidates as any[]).find((c) => c.hub_code === 'CAP');
+      assert.match(cap.rejected_because.join(), /at daily capacity \(3\/3\)/);
+    }
+    assert.deepEqual(await hubDay(t.tenantId, 'CAP'), { taken: 3, order_ids: at('CAP') });
+    assert.equal((await row(t.tenantId, 'CAP', 'SKU-C'))!.reserved, 3);
+    assert.deepEqual(await modules().checkCapacity(scope, { repair: false }), []);
+  });
+
+  it('an order takes one slot however often it is routed; cancel, reassignment and check-stock --repair give slots back', async () => {
+    const t = await createTenant();
+    const scope = tenantScope(t.tenantId);
+    await createHub(t.tenantId, { code: 'CAP', ...RUH, priority: 9, daily_capacity: 2 });
+    await createHub(t.tenantId, { code: 'ALT', ...RUH, priority: 1 });
+    await setStock(t, 'CAP', 'SKU-D', 10);
+    await setStock(t, 'ALT', 'SKU-D', 10);
+    const cap = (await getStack().oms.container.hubs.find(scope, 'CAP'))!;
+    const [first, second, third] = await insertPending(t.tenantId, t.sellerId, 3, 'SKU-D');
+    // A worker killed after taking the slot (twice: a redelivery killed at the same line).
+    assert.equal(await modules().capacity.claim(scope, cap, first!), true);
+    assert.equal(await modules().capacity.claim(scope, cap, first!), true);
+    assert.deepEqual(await hubDay(t.tenantId, 'CAP'), { taken: 1, order_ids: [first!] });
+    for (let i = 0; i < 2; i++) assert.equal((await modules().routing.routeOrder(scope, first!)).hub_code, 'CAP');
+    assert.deepEqual(await hubDay(t.tenantId, 'CAP'), { taken: 1, order_ids: [first!] });
+    assert.equal((await modules().routing.routeOrder(scope, second!)).hub_code, 'CAP');
+    assert.equal((await modules().routing.routeOrder(scope, third!)).hub_code, 'ALT');
+    assert.equal((await hubDay(t.tenantId, 'CAP')).taken, 2);
+
+    const moved = await notBusy(() => t.seller('POST', `/orders/${second}/reassign-hub`, { hub_code: 'ALT', reason: 'CAP short of packers' }));
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    assert.deepEqual(await hubDay(t.tenantId, 'CAP'), { taken: 1, order_ids: [first!] });
+    const cancelled = await notBusy(() => t.seller('POST', `/orders/${first}/cancel`, { reason: 'buyer changed their mind' }));
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+    await eventually('slot of the cancelled order freed', async () => (await hubDay(t.tenantId, 'CAP')).taken === 0);
+
+    // A slot its order never came to claim (a routing killed after its slot; the order then went elsewhere).
+    assert.equal(await modules().capacity.claim(scope, cap, third!), true);
+    const found = await modules().checkCapacity(scope, { repair: false });
+    assert.deepEqual(found.map((d) => [d.hub_code, d.order_id, d.kind]), [['CAP', third, 'orphan_slot']]);
+    assert.equal((await hubDay(t.tenantId, 'CAP')).taken, 1);
+    assert.deepEqual((await modules().checkCapacity(scope, { repair: true })).map((d) => d.repaired), [true]);
+    assert.deepEqual(await hubDay(t.tenantId, 'CAP'), { taken: 0, order_ids: [] });
+    assert.deepEqual(await modules().checkCapacity(scope, { repair: false }), []);
+  });
+
+  it('a busy hub day stays writable and exact: 200 concurrent claims on a capacity of 150 take 150 slots', async () => {
+    const t = await createTenant();
+    const scope = tenantScope(t.tenantId);
+    await createHub(t.tenantId, { code: 'BUSY', daily_capacity: 150 });
+    const hub = (await getStack().oms.container.hubs.find(scope, 'BUSY'))!;
+    // Long order ids: the day's id list grows past what a btree index entry could hold.
+    const ids = Array.from({ length: 200 }, (_, i) => `ord_${String(i).padStart(3, '0')}_${'x'.repeat(24)}`);
+    const claimed = await Promise.all(ids.map((id) => modules().capacity.claim(scope, hub, id)));
+    assert.equal(claimed.filter(Boolean).length, 150);
+    const day = await hubDay(t.tenantId, 'BUSY');
+    assert.equal(day.taken, 150);
+    assert.deepEqual(day.order_ids, ids.filter((_, i) => claimed[i]).sort());
   });
 });

@@ -9,6 +9,7 @@ import type { RoutingPort } from '../order/ports.js';
 import { orderLockKey, type Locker } from '../platform/locker.js';
 import type { TenantService } from '../tenant/tenant.service.js';
 import { STOCK_HOLD_REASONS, evaluateHoldRules } from './hold-rules.js';
+import type { HubCapacity } from './hub-capacity.js';
 import type { RoutingDecider } from './routing-decider.js';
 import { orderLines, type RoutingInputs } from './routing-inputs.js';
 import { routingRecord } from './routing-plan.js';
@@ -33,6 +34,7 @@ export class HubRoutingService implements RoutingPort {
     private readonly decider: RoutingDecider,
     private readonly inputs: RoutingInputs,
     private readonly stock: StockService,
+    private readonly capacity: HubCapacity,
     private readonly hubs: HubService,
     private readonly tenants: TenantService,
     private readonly locker: Locker,
@@ -89,9 +91,10 @@ export class HubRoutingService implements RoutingPort {
   }
 
   /**
-   * Moves an approved order's reservation: every line reserved at the new hub first (or 409,
-   * nothing changed), then the order points at it, then the old holds are released. A crash
-   * between the last two leaves old holds no live order claims: `check-stock --repair` frees them.
+   * Moves an approved order's reservation: a slot of the new hub's day and every line reserved
+   * there first (or 409, nothing changed), then the order points at it, then the old holds and
+   * slot are released. A crash between the last two leaves old holds and a slot no live order
+   * claims: `check-stock --repair` frees them.
    */
   private async move(order: Order, hubCode: string, reason: string, actor: Actor): Promise<Order> {
     const scope: TenantScope = { tenantId: order.tenant_id };
@@ -99,10 +102,16 @@ export class HubRoutingService implements RoutingPort {
     const lines = orderLines(order);
     const own = await this.stock.holdsOf(scope, order.id);
     const plan = await this.inputs.plan(scope, { order, lines, own, requestedHub: hubCode, weights: settings.routing, onlyHub: hubCode });
-    const cannot = () => new AppError('insufficient_stock', `hub ${hubCode} cannot fulfil the order`, { hub_code: hubCode, rejected_because: plan.candidates[0]?.rejected_because ?? [] });
-    if (plan.ranked.length === 0) throw cannot();
+    const cannot = (why?: string) =>
+      new AppError('insufficient_stock', `hub ${hubCode} cannot fulfil the order`, { hub_code: hubCode, rejected_because: why ? [why] : (plan.candidates[0]?.rejected_because ?? []) });
+    const hub = plan.ranked[0];
+    if (!hub) throw cannot();
+    if (!(await this.capacity.claim(scope, hub, order.id))) throw cannot(`at daily capacity (${hub.daily_capacity}/${hub.daily_capacity})`);
     const reserved = await this.stock.reserveAll(scope, hubCode, order, lines);
-    if (!reserved.ok) throw cannot();
+    if (!reserved.ok) {
+      await this.capacity.releaseAt(scope, hubCode, order.id);
+      throw cannot();
+    }
     const routing = { ...routingRecord(plan, settings.routing, hubCode, 'reassigned', null), previous_hub: order.hub_code, reason };
     const next = await this.orders.update(order, {
       set: { hub_code: hubCode, reservation: { hub_code: hubCode, lines }, routing },
@@ -111,9 +120,11 @@ export class HubRoutingService implements RoutingPort {
     });
     if (!next) {
       await this.stock.releaseHolds(scope, (await this.stock.holdsOf(scope, order.id)).filter((h) => h.hub_code === hubCode));
+      await this.capacity.releaseAt(scope, hubCode, order.id);
       throw new AppError('version_conflict', 'the order changed while its hub was being moved; nothing was changed', { order_id: order.id });
     }
     await this.stock.releaseHolds(scope, (await this.stock.holdsOf(scope, order.id)).filter((h) => h.hub_code !== hubCode));
+    await this.capacity.keepOnly(scope, order.id, hubCode);
     return next;
   }
 

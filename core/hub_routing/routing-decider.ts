@@ -14,6 +14,8 @@ import type { Metrics } from '../platform/metrics.js';
 import type { TenantService } from '../tenant/tenant.service.js';
 import type { WmsClient } from '../../external-service/wms/wms.client.js';
 import { evaluateHoldRules } from './hold-rules.js';
+import { slotHubOf, type HubCapacity } from './hub-capacity.js';
+import type { Slot } from './hub-capacity.repository.js';
 import { orderLines, type RoutingInputs } from './routing-inputs.js';
 import { routingRecord, type RoutingPlan } from './routing-plan.js';
 import type { Weights } from './routing-score.js';
@@ -28,15 +30,17 @@ export interface DecideOptions {
 }
 
 /**
- * Routes one pending or held order: plan, reserve every line at the best hub that still has
- * them (or none), record the decision, move the order. Crash-safe because the stock rows are the
- * truth: holds a killed attempt left are found again (`own`), reused when at the chosen hub and
- * released otherwise, before the order changes; a lost race on the order is cleaned up after.
+ * Routes one pending or held order: plan, take a slot of the day at the best hub that has one
+ * (daily capacity), reserve every line there (or none), record the decision, move the order.
+ * Crash-safe because the stock rows and the hub days are the truth: holds and slots a killed
+ * attempt left are found again, reused at the chosen hub and released elsewhere, before the
+ * order changes; a lost race on the order is cleaned up after.
  */
 export class RoutingDecider {
   constructor(
     private readonly orders: OrderRepository,
     private readonly stock: StockService,
+    private readonly capacity: HubCapacity,
     private readonly inputs: RoutingInputs,
     private readonly tenants: TenantService,
     private readonly wms: WmsClient,
@@ -47,32 +51,50 @@ export class RoutingDecider {
   async decide(order: Order, opts: DecideOptions): Promise<Order> {
     const scope = tenantScope(order.tenant_id);
     const lines = orderLines(order);
-    const [settings, own] = await Promise.all([this.tenants.settings(scope), this.stock.holdsOf(scope, order.id)]);
+    const [settings, own, ownSlots] = await Promise.all([this.tenants.settings(scope), this.stock.holdsOf(scope, order.id), this.capacity.slotsOf(scope, order.id)]);
     const plan = await this.inputs.plan(scope, { order, lines, own, requestedHub: opts.requestedHub, weights: settings.routing, onlyHub: opts.onlyHub });
     if (opts.onlyHub && plan.ranked.length === 0) throw cannotAssign(opts.onlyHub, plan);
 
     const rule = opts.approving ? null : (evaluateHoldRules(settings.hold_rules, order) ?? (settings.auto_approval ? null : 'manual_review'));
     if (rule) {
-      await this.stock.releaseHolds(scope, own);
+      await this.releaseAll(order, own, ownSlots);
       return this.hold(order, plan, rule, plan.ranked[0]?.code ?? null, opts, settings.routing);
     }
     for (const hub of plan.ranked) {
+      // The slot first: a full hub is skipped before any stock is touched there.
+      if (!(await this.capacity.claim(scope, hub, order.id))) {
+        mark(plan, hub.code, 'lost_race', `at daily capacity (${hub.daily_capacity}/${hub.daily_capacity}): the last slot was taken by another order meanwhile`);
+        continue;
+      }
       const reserved = await this.stock.reserveAll(scope, hub.code, order, lines);
       if (!reserved.ok) {
+        await this.capacity.releaseAt(scope, hub.code, order.id);
         mark(plan, hub.code, 'lost_race', `${reserved.sku}: taken by another order meanwhile`);
         continue;
       }
       if (hub.is_external && !(await this.handOver(hub, order))) {
         await this.stock.releaseHolds(scope, (await this.stock.holdsOf(scope, order.id)).filter((h) => h.hub_code === hub.code));
+        await this.capacity.releaseAt(scope, hub.code, order.id);
         mark(plan, hub.code, 'wms_refused', 'external WMS did not accept the order');
         continue;
       }
       await this.stock.releaseHolds(scope, own.filter((h) => h.hub_code !== hub.code || !lines.some((l) => l.sku === h.sku)));
+      await this.capacity.releaseSlots(scope, order.id, ownSlots.filter((s) => s.hub_code !== hub.code));
       return this.approve(order, plan, hub, lines, opts.actor, settings.routing);
     }
     if (opts.onlyHub) throw cannotAssign(opts.onlyHub, plan);
+    await this.releaseAll(order, own, ownSlots);
+    return this.hold(order, plan, plan.hold_reason ?? holdReasonAfterRaces(plan), null, opts, settings.routing);
+  }
+
+  /**
+   * A held order keeps neither stock nor a slot of any hub's day. Only what this attempt found
+   * at its start is given back, never what a concurrent routing of the order took meanwhile.
+   */
+  private async releaseAll(order: Order, own: FoundHold[], ownSlots: Slot[]): Promise<void> {
+    const scope = tenantScope(order.tenant_id);
     await this.stock.releaseHolds(scope, own);
-    return this.hold(order, plan, plan.hold_reason ?? 'insufficient_inventory', null, opts, settings.routing);
+    await this.capacity.releaseSlots(scope, order.id, ownSlots);
   }
 
   private async approve(order: Order, plan: RoutingPlan, hub: Hub, lines: StockLine[], actor: Actor, weights: Weights): Promise<Order> {
@@ -109,8 +131,8 @@ export class RoutingDecider {
   }
 
   /**
-   * Someone changed the order between our read and our write. Holds of the order that its
-   * current state does not claim are ours and orphaned: give them back, then let the caller
+   * Someone changed the order between our read and our write. Holds and slots of the order that
+   * its current state does not claim are ours and orphaned: give them back, then let the caller
    * retry (a message is redelivered; an API call answers 409).
    */
   private async lostUpdate(order: Order): Promise<never> {
@@ -119,6 +141,7 @@ export class RoutingDecider {
     const claimed = current && RESERVING_STATUSES.includes(current.status) ? current.reservation : null;
     const orphans = (await this.stock.holdsOf(scope, order.id)).filter((h) => !claims(claimed, h));
     await this.stock.releaseHolds(scope, orphans);
+    await this.capacity.keepOnly(scope, order.id, current ? slotHubOf(current) : null);
     throw new AppError('version_conflict', 'the order changed while it was being routed', { order_id: order.id });
   }
 
@@ -144,6 +167,15 @@ function routingSummary(routing: Record<string, unknown>): Record<string, unknow
 
 function claims(reservation: Order['reservation'], h: FoundHold): boolean {
   return !!reservation && reservation.hub_code === h.hub_code && reservation.lines.some((l) => l.sku === h.sku && l.quantity === h.hold.quantity);
+}
+
+/**
+ * Every ranked hub was lost at the last moment (to another order's slot or units). As in the
+ * plan, a hub that lacked nothing but room today makes it a capacity hold, not a stock one.
+ */
+function holdReasonAfterRaces(plan: RoutingPlan): HoldReason {
+  const onlyRoomLacking = plan.candidates.some((c) => c.rejected_because.length > 0 && c.rejected_because.every((r) => r.startsWith('at daily capacity')));
+  return onlyRoomLacking ? 'hub_capacity' : 'insufficient_inventory';
 }
 
 function mark(plan: RoutingPlan, hubCode: string, outcome: 'lost_race' | 'wms_refused', why: string): void {

@@ -4,7 +4,7 @@ import type { HubService } from '../hub/hub.service.js';
 import type { FoundHold } from '../inventory/stock.repository.js';
 import type { StockService } from '../inventory/stock.service.js';
 import { mergeLines, type StockLine } from '../inventory/stock.types.js';
-import type { HubLoadReadModel } from './hub-load.read-model.js';
+import type { HubCapacity } from './hub-capacity.js';
 import { planRouting, type RoutingPlan } from './routing-plan.js';
 import type { Weights } from './routing-score.js';
 
@@ -19,13 +19,12 @@ export interface PlanRequest {
   onlyHub?: string;
 }
 
-/** Loads what routing looks at (hubs, stock of the order's SKUs, today's load) and plans. */
+/** Loads what routing looks at (hubs, stock of the order's SKUs, today's slots taken by other orders) and plans. */
 export class RoutingInputs {
   constructor(
     private readonly hubs: HubService,
     private readonly stock: StockService,
-    private readonly load: HubLoadReadModel,
-    private readonly capacityCheck: boolean,
+    private readonly capacity: HubCapacity,
   ) {}
 
   async plan(scope: TenantScope, req: PlanRequest): Promise<RoutingPlan> {
@@ -38,12 +37,7 @@ export class RoutingInputs {
       if (!available.has(row.hub_code)) available.set(row.hub_code, new Map());
       available.get(row.hub_code)!.set(row.sku, row.available + mine);
     }
-    const loadToday = new Map<string, number>();
-    if (this.capacityCheck) {
-      await Promise.all(
-        hubs.filter((h) => h.daily_capacity !== null).map(async (h) => loadToday.set(h.code, await this.load.routedToday(scope, h.code))),
-      );
-    }
+    const loadToday = await this.capacity.loadToday(scope, hubs, req.order.id);
     const { latitude, longitude } = req.order.shipping_address;
     return planRouting({
       hubs,
