@@ -82,7 +82,7 @@ export async function buildContainer(platform: Platform): Promise<Container> {
     ...fulfilment.indexes,
     ...orders.indexes,
   };
-  await ensureIndexes(db, indexes);
+  await ensureIndexes(db, indexes, { ferretdb: mongo.ferretdb });
 
   return {
     platform,

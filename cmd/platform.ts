@@ -37,7 +37,7 @@ export async function connectPlatform(config: Config, logger: Logger, options: {
   const telemetry = await createTelemetry(config.newrelic, logger);
   const [rawMongo, redis] = await Promise.all([connectMongo(config.mongodb), connectRedis(config.redis)]);
   // FerretDB 1.x applies conditional updates non-atomically; serialize its writes (see write-serializer.ts).
-  const mongo = (await isFerretDb(rawMongo.db)) ? { ...rawMongo, db: serializeWrites(rawMongo.db, new WriteSerializer(redis)) } : rawMongo;
+  const mongo = (await isFerretDb(rawMongo.db)) ? { ...rawMongo, ferretdb: true, db: serializeWrites(rawMongo.db, new WriteSerializer(redis)) } : rawMongo;
   if (mongo !== rawMongo) logger.info('FerretDB detected: writes are serialized per tenant and collection');
   const sqs = createSqsClient(config.aws);
   const dynamo = createDynamoClient(config.aws);

@@ -10,7 +10,7 @@ export const STOCK_INDEXES: IndexPlan = {
   stock: [
     { key: { tenant_id: 1, hub_code: 1, sku: 1 }, name: 'tenant_hub_sku', unique: true },
     { key: { tenant_id: 1, sku: 1, hub_code: 1 }, name: 'tenant_sku_hub' },
-    { key: { tenant_id: 1, hold_order_ids: 1 }, name: 'tenant_hold_orders' },
+    { key: { tenant_id: 1, hold_order_ids: 1 }, name: 'tenant_hold_orders', array: true },
   ],
 };
 

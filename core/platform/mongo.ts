@@ -5,6 +5,8 @@ import { AppError } from '../domain/errors.js';
 export interface Mongo {
   client: MongoClient;
   db: Db;
+  /** The server is FerretDB 1.x (local stack), not MongoDB: see docs/adr/0005. */
+  ferretdb: boolean;
   close(): Promise<void>;
 }
 
@@ -24,21 +26,32 @@ export async function connectMongo(config: Config['mongodb']): Promise<Mongo> {
     await client.close().catch(() => undefined);
     throw AppError.unavailable(`MongoDB at ${redactUri(config.uri)}`, err);
   }
-  return { client, db: client.db(config.database), close: () => client.close() };
+  return { client, db: client.db(config.database), ferretdb: false, close: () => client.close() };
+}
+
+export interface PlannedIndex extends IndexDescription {
+  /**
+   * Indexes a field that holds an array of unbounded length (a multikey index on MongoDB).
+   * FerretDB 1.x on PostgreSQL stores the whole array as one btree value, and every write of a
+   * document whose array passes 2,704 bytes then fails (seen with about 100 holds on one stock
+   * row); its filters cannot use that index anyway. Such indexes are made on MongoDB only.
+   */
+  array?: boolean;
 }
 
 /**
  * Index definitions, collected from every repository and created at start. Each one serving a
  * query begins with tenant_id (DESIGN.md, Tenancy).
  */
-export type IndexPlan = Record<string, IndexDescription[]>;
+export type IndexPlan = Record<string, PlannedIndex[]>;
 
-export async function ensureIndexes(db: Db, plan: IndexPlan): Promise<void> {
-  for (const [collection, indexes] of Object.entries(plan)) {
-    for (const index of indexes) {
+export async function ensureIndexes(db: Db, plan: IndexPlan, options: { ferretdb: boolean }): Promise<void> {
+  for (const [collection, planned] of Object.entries(plan)) {
+    for (const index of planned) {
       const first = Object.keys(index.key)[0];
       if (first !== 'tenant_id') throw new Error(`index ${index.name ?? ''} on ${collection} must start with tenant_id`);
     }
+    const indexes = planned.filter((i) => !(i.array && options.ferretdb)).map(({ array: _array, ...index }) => index);
     if (indexes.length > 0) await db.collection(collection).createIndexes(indexes);
   }
 }
