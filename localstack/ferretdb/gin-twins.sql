@@ -4,7 +4,8 @@
 -- indexes it creates for createIndexes are btree indexes on `_jsonb -> 'field'`, which `@>`
 -- cannot use: every find, update and delete scanned (and de-TOASTed) the whole collection, so
 -- each operation got slower as a collection grew. For every btree index FerretDB creates on
--- `_jsonb -> 'field'` keys, this adds a GIN twin per field that serves exactly that `@>`.
+-- `_jsonb -> 'field'` keys, this adds a GIN twin per equality field that serves exactly that `@>`
+-- (every twin also costs each write of the row, so sort keys get none).
 -- FerretDB does not know about the twins (its own metadata lists its indexes), they go away
 -- with their table, and MongoDB, the production store, needs none of this.
 
@@ -23,7 +24,13 @@ BEGIN
   IF tbl IS NULL OR pg_get_indexdef(btree) NOT LIKE '%USING btree%' THEN
     RETURN;
   END IF;
-  FOR field IN SELECT DISTINCT (regexp_matches(pg_get_indexdef(btree), '\(_jsonb -> ''([^'']+)''::text\)', 'g'))[1] LOOP
+  -- Top-level fields only (a dotted path is pushed down with #>, not ->), and no descending
+  -- keys or timestamps (`*_at`): those serve sorts and ranges, which FerretDB does not push down.
+  FOR field IN
+    SELECT DISTINCT m[1]
+    FROM regexp_matches(pg_get_indexdef(btree), '\(\(_jsonb -> ''([^'']+)''::text\)\)( DESC)?', 'g') AS m
+    WHERE m[2] IS NULL AND m[1] NOT LIKE '%\_at'
+  LOOP
     EXECUTE format(
       'CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((_jsonb -> %L) jsonb_path_ops)',
       left((SELECT relname FROM pg_class WHERE oid = tbl), 40) || '_' || left(md5(field), 10) || '_gin',
