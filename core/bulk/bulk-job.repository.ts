@@ -83,9 +83,7 @@ export class BulkJobRepository {
    * crashed worker left running are in the window again (the cursor only moves after a batch).
    */
   async claimBatch(scope: TenantScope, job: BulkJob, from: number, limit: number): Promise<BulkItem[]> {
-    const indexes = Array.from({ length: Math.max(0, Math.min(limit, job.total - from)) }, (_, k) => from + k);
-    const docs = await Promise.all(indexes.map((index) => this.items.findOne({ tenant_id: scope.tenantId, _id: itemId(job.id, index) })));
-    const unfinished = docs.filter((d): d is ItemDoc => d !== null && UNFINISHED.includes(d.status));
+    const unfinished = (await this.itemsAt(scope, job, from, limit)).filter((d) => UNFINISHED.includes(d.status));
     await Promise.all(
       unfinished.map((d) => this.items.updateOne({ tenant_id: scope.tenantId, _id: d._id }, { $set: { status: 'running' }, $inc: { attempts: 1 } })),
     );
@@ -145,20 +143,20 @@ export class BulkJobRepository {
    * reads by `_id`); with one, the job's items are filtered (a scan, on demand only).
    */
   async listItems(scope: TenantScope, job: BulkJob, filter: { status?: 'pending' | 'succeeded' | 'failed' }, page: number, perPage: number): Promise<{ items: BulkItem[]; total: number }> {
-    const jobId = job.id;
-    if (!filter.status) {
-      const from = (page - 1) * perPage;
-      const indexes = Array.from({ length: Math.max(0, Math.min(perPage, job.total - from)) }, (_, k) => from + k);
-      const docs = await Promise.all(indexes.map((index) => this.items.findOne({ tenant_id: scope.tenantId, _id: itemId(jobId, index) })));
-      return { items: docs.filter((d): d is ItemDoc => d !== null).map(toItem), total: job.total };
-    }
-    const query: Filter<ItemDoc> = { tenant_id: scope.tenantId, job_id: jobId };
-    if (filter.status) query.status = filter.status === 'pending' ? { $in: UNFINISHED } : filter.status;
+    if (!filter.status) return { items: (await this.itemsAt(scope, job, (page - 1) * perPage, perPage)).map(toItem), total: job.total };
+    const query: Filter<ItemDoc> = { tenant_id: scope.tenantId, job_id: job.id, status: filter.status === 'pending' ? { $in: UNFINISHED } : filter.status };
     const [docs, total] = await Promise.all([
       this.items.find(query).sort({ index: 1 }).skip((page - 1) * perPage).limit(perPage).toArray(),
       this.items.countDocuments(query),
     ]);
     return { items: docs.map(toItem), total };
+  }
+
+  /** The items at positions [from, from + count) of the job, each read by its `_id` ({job}:{index}). */
+  private async itemsAt(scope: TenantScope, job: BulkJob, from: number, count: number): Promise<ItemDoc[]> {
+    const indexes = Array.from({ length: Math.max(0, Math.min(count, job.total - from)) }, (_, k) => from + k);
+    const docs = await Promise.all(indexes.map((index) => this.items.findOne({ tenant_id: scope.tenantId, _id: itemId(job.id, index) })));
+    return docs.filter((d): d is ItemDoc => d !== null);
   }
 
   /** Test and operator aid: every item of a job, in index order. */
