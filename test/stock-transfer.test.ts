@@ -96,5 +96,8 @@ describe('stock transfers: recorded first, recovered after a crash between the l
     assert.deepEqual(await onHand(t, 'SKU-T'), [3, 2]);
     const other = await createTenant();
     assert.equal((await other.seller('GET', '/stock-transfers/key:k-1')).status, 404);
+    const badId = await t.seller('GET', `/stock-transfers/${encodeURIComponent('not an id!')}`);
+    assert.equal(badId.status, 400);
+    assert.deepEqual(badId.body.error.details.map((d: { field: string }) => d.field), ['path.transfer_id']);
   });
 });
