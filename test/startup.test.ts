@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { buildContainer } from '../cmd/container.js';
+import { getStack } from './support/stack.js';
 
 /** `oms` as an operator runs it: bad configuration and unreachable stores give a clear message, not a stack trace. */
 function runOms(args: string[], env: Record<string, string>) {
@@ -39,5 +41,12 @@ describe('startup: clear failures', () => {
     assert.equal(res.status, 1);
     assert.match(res.stderr, new RegExp(`cannot start: MongoDB at mongodb://127.0.0.1:${port}/ is unavailable`));
     assert.doesNotMatch(res.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('starts again on a database it already set up: its indexes exist and are left as they are', async () => {
+    const platform = getStack().oms.container.platform;
+    const before = await platform.mongo.db.collection('sellers').listIndexes().toArray();
+    await buildContainer(platform);
+    assert.deepEqual(await platform.mongo.db.collection('sellers').listIndexes().toArray(), before);
   });
 });

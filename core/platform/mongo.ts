@@ -51,8 +51,12 @@ export async function ensureIndexes(db: Db, plan: IndexPlan, options: { ferretdb
       const first = Object.keys(index.key)[0];
       if (first !== 'tenant_id') throw new Error(`index ${index.name ?? ''} on ${collection} must start with tenant_id`);
     }
-    const indexes = planned.filter((i) => !(i.array && options.ferretdb)).map(({ array: _array, ...index }) => index);
-    if (indexes.length > 0) await db.collection(collection).createIndexes(indexes);
+    // One index per call: FerretDB 1.24 drops the connection (a panic: "slice bounds out of
+    // range") on a createIndexes of two or more indexes that all exist already, i.e. on every
+    // start after the first against the same database. One at a time is the same on MongoDB.
+    for (const { array, ...index } of planned) {
+      if (!(array && options.ferretdb)) await db.collection(collection).createIndexes([index]);
+    }
   }
 }
 
