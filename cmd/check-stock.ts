@@ -2,7 +2,7 @@ import type { Config } from '../configs/config.js';
 import { tenantScope } from '../core/domain/tenant-scope.js';
 import type { Logger } from '../core/platform/logger.js';
 import { buildContainer } from './container.js';
-import { connectPlatform } from './platform.js';
+import { connectPlatform } from '../core/platform/platform.js';
 
 /**
  * `oms check-stock --tenant T [--repair]`: connects the stores (no listeners, no HTTP), audits

@@ -23,11 +23,11 @@ export interface DemoSeeders {
 /** Demo tenant, a seller whose API key is printed, three hubs and stock; idempotent. */
 export async function seedDemo(container: Container, seeders: DemoSeeders = {}): Promise<typeof DEMO> {
   const scope = tenantScope(DEMO.tenantId);
-  await container.tenants.ensureTenant({ id: DEMO.tenantId, name: 'Demo Tenant' });
-  await container.tenants.ensureSeller(scope, { id: DEMO.sellerId, name: 'Demo Seller', code: 'demo-seller' }, DEMO.apiKey);
+  await container.tenancy.tenants.ensureTenant({ id: DEMO.tenantId, name: 'Demo Tenant' });
+  await container.tenancy.tenants.ensureSeller(scope, { id: DEMO.sellerId, name: 'Demo Seller', code: 'demo-seller' }, DEMO.apiKey);
   for (const hub of DEMO.hubs) {
     try {
-      await container.hubs.create(scope, { ...hub, is_external: false, daily_capacity: null });
+      await container.tenancy.hubs.create(scope, { ...hub, is_external: false, daily_capacity: null });
     } catch (err) {
       if (!(err instanceof AppError && err.code === 'conflict')) throw err;
     }

@@ -6,8 +6,11 @@ import { createLogger, type Logger } from '../core/platform/logger.js';
 import type { Metrics } from '../core/platform/metrics.js';
 import { ListenerServer } from '../core/workers/runtime/server.js';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { buildContainer, type BackgroundTask, type Container } from './container.js';
-import { connectPlatform } from './platform.js';
+import { tenantScope } from '../core/domain/tenant-scope.js';
+import type { BackgroundTask } from '../core/platform/module.js';
+import { connectPlatform } from '../core/platform/platform.js';
+import { HandlerGroup } from '../core/workers/runtime/handler-group.js';
+import { buildContainer, type Container } from './container.js';
 
 export type Mode = 'server' | 'worker' | 'all';
 
@@ -40,7 +43,7 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
         logger,
         metrics: platform.metrics,
         telemetry: platform.telemetry,
-        tenants: container.tenants,
+        tenants: container.tenancy.tenants,
         health: [
           { name: 'mongodb', check: async () => void (await platform.mongo.db.command({ ping: 1 })) },
           { name: 'redis', check: async () => void (await platform.redis.ping()) },
@@ -53,7 +56,9 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
           },
         ],
       },
-      (groups) => container.registerRoutes(groups),
+      (groups) => {
+        for (const module of container.modules) module.routes?.(groups);
+      },
     );
     server = app.listen(config.server.port, '0.0.0.0');
     server.requestTimeout = config.server.request_timeout_ms;
@@ -68,14 +73,17 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
   let workers: ListenerServer | null = null;
   const tasks: BackgroundTask[] = [];
   if (mode === 'worker' || mode === 'all') {
+    const { tenants } = container.tenancy;
+    const handlers = new HandlerGroup((tenantId, sellerId) => tenants.sellerScopeFor(tenantScope(tenantId), sellerId));
+    for (const module of container.modules) module.handlers?.(handlers);
     workers = new ListenerServer(
-      container.listeners(),
+      handlers.list(),
       config,
       { queues: platform.queues, logger, telemetry: platform.telemetry, metrics: platform.metrics },
       options.waitTimeSeconds === undefined ? {} : { waitTimeSeconds: options.waitTimeSeconds },
     );
     await workers.start();
-    for (const task of container.background()) {
+    for (const task of container.modules.flatMap((m) => m.background ?? [])) {
       task.start();
       tasks.push(task);
     }

@@ -26,7 +26,7 @@ async function move(t: TestTenant, id: string, steps: { to: any; actor: any; hol
       if (!order) return false;
       if (order.status === step.to) return true;
       const set = step.hub ? { hub_code: step.hub } : undefined;
-      return (await repo.transition(order, { to: step.to, actor: step.actor, holdReason: step.holdReason, allowSkip: true, set })) !== null;
+      return (await repo.transition(scope, order, { to: step.to, actor: step.actor, holdReason: step.holdReason, allowSkip: true, set })) !== null;
     }, 20_000, 100);
   }
 }

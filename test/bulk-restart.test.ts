@@ -5,10 +5,8 @@ import { BulkJobRunner } from '../core/bulk/bulk-job.runner.js';
 import { ServiceItemExecutor, type BulkItemExecutor } from '../core/bulk/bulk-item.executor.js';
 import { AppError } from '../core/domain/errors.js';
 import { sellerScope } from '../core/domain/tenant-scope.js';
-import { buildOrderModule } from '../core/order/order.module.js';
-import { TenantRepository } from '../core/tenant/tenant.repository.js';
-import { TenantService } from '../core/tenant/tenant.service.js';
-import { bulkActionListener } from '../core/workers/listeners/bulk-action.listener.js';
+import { registerBulkHandlers } from '../core/bulk/bulk.handler.js';
+import { HandlerGroup } from '../core/workers/runtime/handler-group.js';
 import { Listener } from '../core/workers/runtime/listener.js';
 import { createTenant, eventually } from './support/api.js';
 import { getStack } from './support/stack.js';
@@ -59,15 +57,22 @@ class CrashingExecutor implements BulkItemExecutor {
   }
 }
 
+/** The bulk_action handler as the worker registers it, over a runner of the test's own. */
+function bulkHandler(runner: BulkJobRunner) {
+  const group = new HandlerGroup(async (tenantId, sellerId) => sellerScope(tenantId, sellerId));
+  registerBulkHandlers(group, runner);
+  return group.list()[0]!.handler;
+}
+
 describe('bulk jobs: a worker restart mid-job', function () {
   this.timeout(300_000);
 
   it('neither repeats finished items nor skips any', async () => {
-    const { oms, config } = getStack();
+    const { oms } = getStack();
     const platform = oms.container.platform;
     const db = platform.mongo.db;
-    const orders = buildOrderModule(platform, new TenantService(new TenantRepository(db), config));
-    const real = new ServiceItemExecutor(orders.service, getStack().oms.container.stockRouting.routing, (s, id) => orders.repository.findById(s, id));
+    const { orders, stockRouting } = oms.container;
+    const real = new ServiceItemExecutor(orders.service, stockRouting.routing, (s, id) => orders.repository.findById(s, id));
     const repo = new BulkJobRepository(db);
     const deps = { queues: platform.queues, logger: platform.logger, telemetry: platform.telemetry, metrics: platform.metrics };
     const listenerFor = (executor: BulkItemExecutor) =>
@@ -75,7 +80,7 @@ describe('bulk jobs: a worker restart mid-job', function () {
         'bulk_action',
         platform.queues.name('bulkAction'),
         platform.queues.dlqName('bulkAction'),
-        bulkActionListener(new BulkJobRunner(repo, executor, platform.realtime, platform.logger, { batchSize: 5, concurrency: 2, itemTries: 1 })).handler,
+        bulkHandler(new BulkJobRunner(repo, executor, platform.realtime, platform.logger, { batchSize: 5, concurrency: 2, itemTries: 1 })),
         { workerCount: 1, concurrencyPerWorker: 1, visibilityTimeoutS: QUEUES.bulkAction.visibilityTimeoutS, waitTimeSeconds: 1, retryBaseDelayS: 1 },
         deps,
       );

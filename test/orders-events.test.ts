@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createTenant, eventually } from './support/api.js';
 import { getStack } from './support/stack.js';
-import { tenantScope } from '../core/domain/tenant-scope.js';
+import { sellerScope, tenantScope } from '../core/domain/tenant-scope.js';
 import type { Order } from '../core/domain/order.js';
 import { NotificationRepository } from '../core/notification/notification.repository.js';
 import { orderBody, orderRepo, sendToQueue, settled, storedOrder, uid } from './orders-support.js';
@@ -74,7 +74,7 @@ describe('order events: outbox, relay, Pusher and customer notifications', () =>
       updated_at: now,
       version: 1,
     };
-    const inserted = await orderRepo().insert(order);
+    const inserted = await orderRepo().insert(sellerScope(t.tenantId, t.sellerId), order);
     assert.equal(inserted.outbox.length, 1);
     const stored = await storedOrder(t.tenantId, order.id);
     assert.equal(stored?.outbox[0]?.type, 'order.created.v1', 'the event waits in the document');

@@ -44,7 +44,7 @@ export async function moveOrder(tenantId: string, id: string, to: Order['status'
   const repo = orderRepo();
   const current = await repo.findInTenant(tenantScope(tenantId), id);
   if (!current) throw new Error(`order ${id} not found`);
-  const moved = await repo.transition(current, { to, actor, holdReason: extra.holdReason ?? null, allowSkip: extra.allowSkip ?? false });
+  const moved = await repo.transition(tenantScope(tenantId), current, { to, actor, holdReason: extra.holdReason ?? null, allowSkip: extra.allowSkip ?? false });
   if (!moved) throw new Error('version conflict in test move');
   return moved;
 }
@@ -74,7 +74,7 @@ export async function settled(tenantId: string, id: string): Promise<Order> {
 export async function setHoldReason(tenantId: string, id: string, reason: string): Promise<Order> {
   const repo = orderRepo();
   const current = await repo.findInTenant(tenantScope(tenantId), id);
-  const updated = current && (await repo.update(current, { set: { hold_reason: reason as never } }));
+  const updated = current && (await repo.update(tenantScope(tenantId), current, { set: { hold_reason: reason as never } }));
   if (!updated) throw new Error('could not set hold reason');
   return updated;
 }

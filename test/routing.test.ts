@@ -250,7 +250,7 @@ describe('routing: hub choice, explanation, holds', () => {
     await createHub(t.tenantId, { code: 'ALT', ...RUH, priority: 1 });
     await setStock(t, 'CAP', 'SKU-D', 10);
     await setStock(t, 'ALT', 'SKU-D', 10);
-    const cap = (await getStack().oms.container.hubs.find(scope, 'CAP'))!;
+    const cap = (await getStack().oms.container.tenancy.hubs.find(scope, 'CAP'))!;
     const [first, second, third] = await insertPending(t.tenantId, t.sellerId, 3, 'SKU-D');
     // A worker killed after taking the slot (twice: a redelivery killed at the same line).
     assert.equal(await modules().capacity.claim(scope, cap, first!), true);
@@ -283,7 +283,7 @@ describe('routing: hub choice, explanation, holds', () => {
     const t = await createTenant();
     const scope = tenantScope(t.tenantId);
     await createHub(t.tenantId, { code: 'BUSY', daily_capacity: 150 });
-    const hub = (await getStack().oms.container.hubs.find(scope, 'BUSY'))!;
+    const hub = (await getStack().oms.container.tenancy.hubs.find(scope, 'BUSY'))!;
     // Long order ids: the day's id list grows past what a btree index entry could hold.
     const ids = Array.from({ length: 200 }, (_, i) => `ord_${String(i).padStart(3, '0')}_${'x'.repeat(24)}`);
     const claimed = await Promise.all(ids.map((id) => modules().capacity.claim(scope, hub, id)));

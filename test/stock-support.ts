@@ -83,7 +83,6 @@ export function holdsSum(r: StockRow): number {
  * Pending orders written straight to the orders collection: the caller routes them.
  */
 export async function insertPending(tenantId: string, sellerId: string, count: number, sku: string, quantity = 1): Promise<string[]> {
-  const repo = orderRepo();
   const ids: string[] = [];
   const base = Date.now();
   const one = async (i: number) => {
@@ -100,7 +99,7 @@ export async function insertPending(tenantId: string, sellerId: string, count: n
     // Written as the repository would store it after the relay ran (no created event left), in
     // one insert: the fixture stays cheap and the relay does not queue route_order as well.
     const { id, ...rest } = order;
-    await repo.collection.insertOne({ _id: id, ...rest, channel_key: `test:${order.sales_channel!.order_id}`, search: [], outbox_pending: false });
+    await getStack().oms.container.platform.mongo.db.collection('orders').insertOne({ _id: id as never, ...rest, channel_key: `test:${order.sales_channel!.order_id}`, search: [], outbox_pending: false });
     ids[i] = id;
   };
   for (let i = 0; i < count; i += 10) await Promise.all(Array.from({ length: Math.min(10, count - i) }, (_, k) => one(i + k)));

@@ -18,12 +18,12 @@ export interface BulkItemExecutor {
 /** The order service methods the executor calls (core/order/order.service.ts). */
 export interface OrderUseCases {
   create(scope: SellerScope, input: never, actor: Actor): Promise<Order | { order: Order }>;
-  approve(scope: SellerScope, id: string, actor: Actor): Promise<Order>;
   cancel(scope: SellerScope, id: string, reason: string, actor: Actor): Promise<Order>;
 }
 
-/** HubRoutingService.assignHub (core/hub_routing). */
-export interface HubAssignment {
+/** HubRoutingService's approve and assignHub (core/hub_routing). */
+export interface RoutingUseCases {
+  approve(scope: SellerScope, id: string, actor: Actor): Promise<Order>;
   assignHub(scope: SellerScope, orderId: string, hubCode: string, actor: Actor): Promise<Order>;
 }
 
@@ -35,7 +35,7 @@ export function itemResult(order: Order): Record<string, unknown> {
 export class ServiceItemExecutor implements BulkItemExecutor {
   constructor(
     private readonly orders: OrderUseCases,
-    private readonly routing: HubAssignment,
+    private readonly routing: RoutingUseCases,
     private readonly find: (scope: SellerScope, id: string) => Promise<Order | null>,
   ) {}
 
@@ -45,7 +45,7 @@ export class ServiceItemExecutor implements BulkItemExecutor {
   }
 
   async approve(scope: SellerScope, orderId: string, actor: Actor): Promise<Record<string, unknown>> {
-    return itemResult(await this.orders.approve(scope, orderId, actor));
+    return itemResult(await this.routing.approve(scope, orderId, actor));
   }
 
   async cancel(scope: SellerScope, orderId: string, reason: string, actor: Actor): Promise<Record<string, unknown>> {

@@ -1,42 +1,48 @@
 import type { z } from 'zod';
-import type { Platform } from '../../cmd/platform.js';
-import type { RouteGroups } from '../../router/app.js';
+import type { HubRoutingService } from '../hub_routing/hub-routing.service.js';
 import { zodFieldErrors } from '../domain/validation.js';
-import type { IndexPlan } from '../platform/mongo.js';
-import type { ListenerRegistration } from '../workers/runtime/server.js';
-import { bulkActionListener } from '../workers/listeners/bulk-action.listener.js';
-import type { BulkItemExecutor } from './bulk-item.executor.js';
+import { CreateOrderBody } from '../order/order.schemas.js';
+import type { OrderModule } from '../order/order.module.js';
+import type { DomainModule } from '../platform/module.js';
+import type { Platform } from '../platform/platform.js';
+import { ServiceItemExecutor, type BulkItemExecutor } from './bulk-item.executor.js';
 import { BULK_INDEXES, BulkJobRepository } from './bulk-job.repository.js';
 import { BulkJobRunner } from './bulk-job.runner.js';
 import { BulkJobService, type OrderBodyValidator } from './bulk-job.service.js';
 import { registerBulkRoutes } from './bulk.controller.js';
+import { registerBulkHandlers } from './bulk.handler.js';
 
-/** Everything of bulk jobs that the container wires (cmd/container.ts). */
-export interface BulkModule {
+/** Bulk jobs: many orders created, approved, cancelled or assigned through the single-order use cases. */
+export interface BulkModule extends DomainModule {
   repository: BulkJobRepository;
   service: BulkJobService;
   runner: BulkJobRunner;
-  indexes: IndexPlan;
-  registerRoutes(groups: RouteGroups): void;
-  listeners(): ListenerRegistration[];
 }
 
-export function buildBulkModule(platform: Platform, executor: BulkItemExecutor, validateOrder: OrderBodyValidator): BulkModule {
+export function buildBulkModule(platform: Platform, deps: { orders: OrderModule; routing: HubRoutingService }): BulkModule {
+  const { orders } = deps;
+  const executor = new ServiceItemExecutor(orders.service, deps.routing, (scope, id) => orders.repository.findById(scope, id));
+  return buildBulkModuleWith(platform, executor);
+}
+
+/** The module over any executor (tests put a failing one in front of the real one). */
+export function buildBulkModuleWith(platform: Platform, executor: BulkItemExecutor): BulkModule {
   const { config, queues } = platform;
   const repository = new BulkJobRepository(platform.mongo.db);
   const limits = { maxItems: config.order.bulk_max_items };
   const enqueue = async (job: { id: string; tenant_id: string; seller_id: string }) => {
     await queues.send('bulkAction', { event: 'bulk_action', tenant_id: job.tenant_id, seller_id: job.seller_id, job_id: job.id });
   };
-  const service = new BulkJobService(repository, enqueue, validateOrder, limits);
+  const service = new BulkJobService(repository, enqueue, zodValidator(CreateOrderBody), limits);
   const runner = new BulkJobRunner(repository, executor, platform.realtime, platform.logger, { batchSize: config.order.bulk_batch_size });
   return {
+    name: 'bulk',
     repository,
     service,
     runner,
     indexes: BULK_INDEXES,
-    registerRoutes: (groups) => registerBulkRoutes(groups, service, limits),
-    listeners: () => [bulkActionListener(runner)],
+    routes: (groups) => registerBulkRoutes(groups, service, limits),
+    handlers: (queues) => registerBulkHandlers(queues, runner),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Order } from '../domain/order.js';
 import { tenantScope } from '../domain/tenant-scope.js';
-import type { StockPort } from '../order/ports.js';
+import type { StockPort } from '../inventory/stock.port.js';
 import type { InvoiceService } from '../invoice/invoice.service.js';
 import { LEFT_HUB, invoiceDue } from './status-report.js';
 

@@ -54,7 +54,7 @@ export class FulfillmentService {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const order = await this.orders.findInTenant(scope, orderId);
       if (!order || (sellerId !== undefined && order.seller_id !== sellerId)) throw AppError.notFound('order', orderId);
-      const result = await this.applyOnce(order, report);
+      const result = await this.applyOnce(scope, order, report);
       if (result) {
         if (result.outcome !== 'duplicate') await this.afterWrite(result.order);
         await this.effects.settle(result.order);
@@ -69,7 +69,7 @@ export class FulfillmentService {
     await this.effects.settle(order);
   }
 
-  private async applyOnce(order: Order, report: StatusReport): Promise<{ outcome: ReportOutcome; order: Order } | null> {
+  private async applyOnce(scope: TenantScope, order: Order, report: StatusReport): Promise<{ outcome: ReportOutcome; order: Order } | null> {
     if (order.timeline.some((t) => t.details?.event_key === report.key)) return { outcome: 'duplicate', order };
     const decision = decideReport(order.status, report.to, report.actor);
     const entry = (kind: string): Omit<TimelineEntry, 'at'> => ({
@@ -82,19 +82,19 @@ export class FulfillmentService {
     });
     if (decision.kind === 'same' && !report.recordRepeats) return { outcome: 'duplicate', order };
     if (decision.kind === 'same') {
-      const updated = await this.orders.update(order, { timeline: [entry(`${report.actor}_report`)], events: report.events ?? [] });
+      const updated = await this.orders.update(scope, order, { timeline: [entry(`${report.actor}_report`)], events: report.events ?? [] });
       return updated && { outcome: 'recorded', order: updated };
     }
     if (decision.kind === 'stale') {
       // Recorded so the history is complete, but nothing moves and nobody is notified.
-      const updated = await this.orders.update(order, { timeline: [{ ...entry('stale_event'), reason: `reported ${report.to} after ${order.status}` }] });
+      const updated = await this.orders.update(scope, order, { timeline: [{ ...entry('stale_event'), reason: `reported ${report.to} after ${order.status}` }] });
       return updated && { outcome: 'stale', order: updated };
     }
     let shipment: ShipmentRef | undefined;
     if (report.to === 'shipped' && report.shipment && !order.shipment?.shipment_id) {
       shipment = await this.shipments.attachFromWms(order, report.shipment);
     }
-    const updated = await this.orders.transition(order, {
+    const updated = await this.orders.transition(scope, order, {
       to: report.to,
       actor: report.actor,
       allowSkip: true,

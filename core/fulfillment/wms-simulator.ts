@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Db } from 'mongodb';
 import type { OrderStatus } from '../domain/order.js';
+import { tenantScope } from '../domain/tenant-scope.js';
+import type { OrderRepository } from '../order/order.repository.js';
 import type { Logger } from '../platform/logger.js';
+import { periodicTask, type PeriodicTask } from '../platform/periodic-task.js';
 import type { Queues } from '../platform/queues.js';
 
 /** The next stage a simulated warehouse and courier report for an order at each stage. */
@@ -13,15 +15,9 @@ const NEXT: Partial<Record<OrderStatus, OrderStatus>> = {
   packed: 'shipped',
   shipped: 'delivered',
 };
+const IN_FLIGHT = Object.keys(NEXT) as OrderStatus[];
 /** Re-send a step whose message seems lost after this many ticks. */
 const RESEND_AFTER_TICKS = 10;
-
-interface InFlight {
-  _id: string;
-  tenant_id: string;
-  seller_id: string;
-  status: OrderStatus;
-}
 
 /**
  * Dev mode only (config dev.wms_simulator, service.env development): plays the warehouse for
@@ -29,66 +25,32 @@ interface InFlight {
  * order_status_update a real WMS would, on the real shipment queue, so the demo exercises the
  * same listener and rules as production. Tests never use it.
  */
-export class WmsSimulator {
-  readonly name = 'dev-wms-simulator';
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private readonly sent = new Map<string, { status: OrderStatus; ticks: number }>();
-
-  constructor(
-    private readonly db: Db,
-    private readonly queues: Queues,
-    private readonly tenantIds: () => Promise<string[]>,
-    private readonly stepMs: number,
-    private readonly logger: Logger,
-  ) {}
-
-  start(): void {
-    this.logger.info({ step_ms: this.stepMs }, 'dev WMS simulator on: approved orders will move to delivered');
-    this.timer ??= setInterval(() => {
-      this.running ??= this.tick()
-        .catch((err) => this.logger.warn({ err }, 'wms simulator tick failed'))
-        .finally(() => {
-          this.running = null;
-        });
-    }, this.stepMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  async tick(): Promise<void> {
+export function wmsSimulator(orders: OrderRepository, queues: Queues, tenantIds: () => Promise<string[]>, stepMs: number, logger: Logger): PeriodicTask {
+  const sent = new Map<string, { status: OrderStatus; ticks: number }>();
+  const tick = async () => {
     const seen = new Set<string>();
-    for (const tenantId of await this.tenantIds()) {
-      // A dev-only read of the orders collection (tenant first, as every query).
-      const orders = await this.db
-        .collection<InFlight>('orders')
-        .find({ tenant_id: tenantId, status: { $in: Object.keys(NEXT) as OrderStatus[] } }, { projection: { _id: 1, tenant_id: 1, seller_id: 1, status: 1 } })
-        .limit(500)
-        .toArray();
-      for (const order of orders) {
-        seen.add(order._id);
-        const last = this.sent.get(order._id);
+    for (const tenantId of await tenantIds()) {
+      for (const order of await orders.refsInStatuses(tenantScope(tenantId), IN_FLIGHT, 500)) {
+        seen.add(order.id);
+        const last = sent.get(order.id);
         if (last && last.status === order.status && ++last.ticks < RESEND_AFTER_TICKS) continue;
         const next = NEXT[order.status] as OrderStatus;
-        await this.queues.send('shipment', {
+        await queues.send('shipment', {
           event: 'order_status_update',
-          tenant_id: order.tenant_id,
+          tenant_id: tenantId,
           seller_id: order.seller_id,
-          order_id: order._id,
+          order_id: order.id,
           status: next,
           occurred_at: new Date().toISOString(),
           ...(next === 'shipped' ? { shipment: simulatedWaybill() } : {}),
         });
-        this.sent.set(order._id, { status: order.status, ticks: 0 });
+        sent.set(order.id, { status: order.status, ticks: 0 });
       }
     }
-    for (const id of this.sent.keys()) if (!seen.has(id)) this.sent.delete(id);
-  }
+    for (const id of sent.keys()) if (!seen.has(id)) sent.delete(id);
+  };
+  logger.info({ step_ms: stepMs }, 'dev WMS simulator on: approved orders will move to delivered');
+  return periodicTask('dev-wms-simulator', stepMs, tick, logger);
 }
 
 function simulatedWaybill(): { awb: string; courier: string; tracking_url: string } {

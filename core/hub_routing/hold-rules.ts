@@ -1,7 +1,4 @@
 import type { HoldReason, Order } from '../domain/order.js';
-import type { SellerScope } from '../domain/tenant-scope.js';
-import type { HoldRulesPort } from '../order/ports.js';
-import type { TenantService } from '../tenant/tenant.service.js';
 import type { TenantSettings } from '../tenant/tenant.types.js';
 
 /** The first rule that holds the order, in the order a seller has to act on them: payment, then review. */
@@ -15,11 +12,3 @@ export function evaluateHoldRules(rules: TenantSettings['hold_rules'], order: Pi
 
 /** Hold reasons that routing clears by itself when stock or a hub turns up. */
 export const STOCK_HOLD_REASONS: readonly HoldReason[] = ['insufficient_inventory', 'no_serviceable_hub', 'hub_capacity'];
-
-export class HoldRules implements HoldRulesPort {
-  constructor(private readonly tenants: TenantService) {}
-
-  async holdReasonFor(scope: SellerScope, order: Order): Promise<HoldReason | null> {
-    return evaluateHoldRules((await this.tenants.settings(scope)).hold_rules, order);
-  }
-}

@@ -8,8 +8,21 @@ const hubCode = z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digit
 export const AssignHubBody = z.object({ hub_code: hubCode }).strict();
 export const ReassignHubBody = z.object({ hub_code: hubCode, reason: z.string().trim().min(1).max(500) }).strict();
 
-/** Hub assignment and the routing dry run, on the public and internal seller groups. */
+/** Approval, hub assignment and the routing dry run, on the public and internal seller groups. */
 export function registerHubRoutingRoutes(groups: { seller: SellerRoutes }, routing: HubRoutingService): void {
+  groups.seller.add(
+    {
+      method: 'post',
+      path: '/orders/:order_id/approve',
+      summary: 'Approve a pending or on-hold order (stock holds are routed again)',
+      tag: 'orders',
+      params: OrderParams,
+      body: z.object({}).strict().optional(),
+      errors: { 409: 'invalid_transition or order_in_progress' },
+    },
+    async ({ params, caller }) => ({ body: { data: toOrderView(await routing.approve(caller.scope!, params.order_id, caller.actor)) } }),
+  );
+
   groups.seller.add(
     {
       method: 'post',

@@ -1,15 +1,16 @@
 import { AppError } from '../domain/errors.js';
 import { EVENT_TYPES } from '../domain/events.js';
 import type { Actor, Order } from '../domain/order.js';
-import type { SellerScope, TenantScope } from '../domain/tenant-scope.js';
+import { tenantScope, type SellerScope, type TenantScope } from '../domain/tenant-scope.js';
+import { planTransition } from '../domain/transitions.js';
 import type { HubService } from '../hub/hub.service.js';
 import type { StockService } from '../inventory/stock.service.js';
 import type { OrderRepository } from '../order/order.repository.js';
-import type { RoutingPort } from '../order/ports.js';
 import { orderLockKey, type Locker } from '../platform/locker.js';
 import type { TenantService } from '../tenant/tenant.service.js';
 import { STOCK_HOLD_REASONS, evaluateHoldRules } from './hold-rules.js';
 import type { HubCapacity } from './hub-capacity.js';
+import type { HubReservations } from './hub-reservation.js';
 import type { RoutingDecider } from './routing-decider.js';
 import { orderLines, type RoutingInputs } from './routing-inputs.js';
 import { routingRecord } from './routing-plan.js';
@@ -24,17 +25,18 @@ export interface RouteOptions {
 }
 
 /**
- * Hub routing use cases: route (listener, approve), preview, assign and reassign. Callers of
- * `routeOrder` hold the order lock (the approve flow does); `routeLocked` takes it for the
- * listener. The lock only spares wasted work: correctness rests on the conditional updates.
+ * Hub routing use cases: route, approve, preview, assign and reassign. Each takes the order lock
+ * but `routeOrder`, whose caller holds it or does without (the lock only spares wasted work:
+ * correctness rests on the conditional updates, which tests prove by racing `routeOrder`).
  */
-export class HubRoutingService implements RoutingPort {
+export class HubRoutingService {
   constructor(
     private readonly orders: OrderRepository,
     private readonly decider: RoutingDecider,
     private readonly inputs: RoutingInputs,
     private readonly stock: StockService,
     private readonly capacity: HubCapacity,
+    private readonly reservations: HubReservations,
     private readonly hubs: HubService,
     private readonly tenants: TenantService,
     private readonly locker: Locker,
@@ -48,7 +50,7 @@ export class HubRoutingService implements RoutingPort {
 
   /** The route_order message: under the order lock (busy: retried later); events relayed after it is released. */
   async routeLocked(scope: TenantScope, orderId: string): Promise<Order> {
-    return this.relayed(await this.locker.withLock(orderLockKey(scope.tenantId, orderId), () => this.route(scope, orderId, {})));
+    return this.relayed(await this.locked(scope, orderId, () => this.route(scope, orderId, {})));
   }
 
   /** The decision routing would take now, with every candidate, reserving nothing. */
@@ -64,40 +66,53 @@ export class HubRoutingService implements RoutingPort {
     return { order_id: order.id, status: order.status, dry_run: true, ...record };
   }
 
-  /** Puts a pending or held order at `hubCode` (all lines reserved there, or 409 with nothing changed); an approved one is moved. */
-  async assignHub(scope: SellerScope, orderId: string, hubCode: string, actor: Actor): Promise<Order> {
-    return this.relayed(await this.locker.withLock(orderLockKey(scope.tenantId, orderId), async () => {
+  /**
+   * Manual approval: the caller's decision overrides hold rules, never stock. An order holding
+   * no reservation is routed with the caller as actor (reserve everything at one hub, then
+   * approve, or stay on hold for stock); one that already holds its stock just moves.
+   */
+  async approve(scope: SellerScope, orderId: string, actor: Actor): Promise<Order> {
+    return this.relayed(await this.locked(scope, orderId, async () => {
       const order = await this.requireOrder(scope, orderId);
-      await this.requireHub(scope, hubCode);
-      if (order.status === 'pending' || order.status === 'on_hold') {
-        return this.decider.decide(order, { actor, approving: false, requestedHub: hubCode, onlyHub: hubCode });
-      }
-      if (order.status === 'approved') return order.hub_code === hubCode ? order : this.move(order, hubCode, 'assigned', actor);
-      throw notMovable(order);
+      planTransition(order.status, 'approved', actor);
+      if (!order.reservation) return this.decider.decide(scope, order, { actor, approving: true, requestedHub: order.hub_code });
+      const updated = await this.orders.transition(scope, order, { to: 'approved', actor, reason: `approved from ${order.hold_reason ?? order.status}` });
+      if (!updated) throw new AppError('version_conflict', 'the order was changed by someone else; read it again and retry', { id: order.id, version: order.version });
+      return updated;
     }));
   }
 
-  async reassignHub(scope: SellerScope, orderId: string, hubCode: string, reason: string, actor: Actor): Promise<Order> {
-    return this.relayed(await this.locker.withLock(orderLockKey(scope.tenantId, orderId), async () => {
+  /** Puts a pending or held order at `hubCode` (all lines reserved there, or 409 with nothing changed); an approved one is moved. */
+  assignHub(scope: SellerScope, orderId: string, hubCode: string, actor: Actor): Promise<Order> {
+    return this.putAt(scope, orderId, hubCode, { reason: 'assigned', actor, alreadyThere: 'fine' });
+  }
+
+  /** Moves an order to `hubCode` for `reason`; being there already is a 409. */
+  reassignHub(scope: SellerScope, orderId: string, hubCode: string, reason: string, actor: Actor): Promise<Order> {
+    return this.putAt(scope, orderId, hubCode, { reason, actor, alreadyThere: 'conflict' });
+  }
+
+  private async putAt(scope: SellerScope, orderId: string, hubCode: string, opts: { reason: string; actor: Actor; alreadyThere: 'fine' | 'conflict' }): Promise<Order> {
+    return this.relayed(await this.locked(scope, orderId, async () => {
       const order = await this.requireOrder(scope, orderId);
       await this.requireHub(scope, hubCode);
       if (order.status === 'pending' || order.status === 'on_hold') {
-        return this.decider.decide(order, { actor, approving: false, requestedHub: hubCode, onlyHub: hubCode });
+        return this.decider.decide(scope, order, { actor: opts.actor, approving: false, requestedHub: hubCode, onlyHub: hubCode });
       }
       if (order.status !== 'approved') throw notMovable(order);
-      if (order.hub_code === hubCode) throw new AppError('conflict', `the order is already at hub ${hubCode}`, { hub_code: hubCode });
-      return this.move(order, hubCode, reason, actor);
+      if (order.hub_code !== hubCode) return this.move(scope, order, hubCode, opts.reason, opts.actor);
+      if (opts.alreadyThere === 'fine') return order;
+      throw new AppError('conflict', `the order is already at hub ${hubCode}`, { hub_code: hubCode });
     }));
   }
 
   /**
-   * Moves an approved order's reservation: a slot of the new hub's day and every line reserved
-   * there first (or 409, nothing changed), then the order points at it, then the old holds and
+   * Moves an approved order's reservation: the new hub taken first (a slot of its day and every
+   * line, or 409 with nothing changed), then the order points at it, then the old holds and
    * slot are released. A crash between the last two leaves old holds and a slot no live order
    * claims: `check-stock --repair` frees them.
    */
-  private async move(order: Order, hubCode: string, reason: string, actor: Actor): Promise<Order> {
-    const scope: TenantScope = { tenantId: order.tenant_id };
+  private async move(scope: TenantScope, order: Order, hubCode: string, reason: string, actor: Actor): Promise<Order> {
     const settings = await this.tenants.settings(scope);
     const lines = orderLines(order);
     const own = await this.stock.holdsOf(scope, order.id);
@@ -106,24 +121,19 @@ export class HubRoutingService implements RoutingPort {
       new AppError('insufficient_stock', `hub ${hubCode} cannot fulfil the order`, { hub_code: hubCode, rejected_because: why ? [why] : (plan.candidates[0]?.rejected_because ?? []) });
     const hub = plan.ranked[0];
     if (!hub) throw cannot();
-    if (!(await this.capacity.claim(scope, hub, order.id))) throw cannot(`at daily capacity (${hub.daily_capacity}/${hub.daily_capacity})`);
-    const reserved = await this.stock.reserveAll(scope, hubCode, order, lines);
-    if (!reserved.ok) {
-      await this.capacity.releaseAt(scope, hubCode, order.id);
-      throw cannot();
-    }
+    const taken = await this.reservations.take(scope, hub, order, lines);
+    if (!taken.ok) throw taken.lacking === 'capacity' ? cannot(taken.why) : cannot();
     const routing = { ...routingRecord(plan, settings.routing, hubCode, 'reassigned', null), previous_hub: order.hub_code, reason };
-    const next = await this.orders.update(order, {
+    const next = await this.orders.update(scope, order, {
       set: { hub_code: hubCode, reservation: { hub_code: hubCode, lines }, routing },
       timeline: [{ actor, kind: 'hub_reassigned', from: null, to: null, reason, details: { from_hub: order.hub_code, to_hub: hubCode } }],
       events: [{ type: EVENT_TYPES.orderHubAssigned, data: { hub_code: hubCode, previous_hub_code: order.hub_code, reason } }],
     });
     if (!next) {
-      await this.stock.releaseHolds(scope, (await this.stock.holdsOf(scope, order.id)).filter((h) => h.hub_code === hubCode));
-      await this.capacity.releaseAt(scope, hubCode, order.id);
+      await taken.undo();
       throw new AppError('version_conflict', 'the order changed while its hub was being moved; nothing was changed', { order_id: order.id });
     }
-    await this.stock.releaseHolds(scope, (await this.stock.holdsOf(scope, order.id)).filter((h) => h.hub_code !== hubCode));
+    await this.stock.releaseHolds(scope, own.filter((h) => h.hub_code !== hubCode));
     await this.capacity.keepOnly(scope, order.id, hubCode);
     return next;
   }
@@ -134,7 +144,11 @@ export class HubRoutingService implements RoutingPort {
     const actor = options.actor ?? 'system';
     const approving = actor !== 'system';
     if (!(await this.routable(order, approving))) return order;
-    return this.decider.decide(order, { actor, approving, requestedHub: options.hubCode ?? order.hub_code });
+    return this.decider.decide(scope, order, { actor, approving, requestedHub: options.hubCode ?? order.hub_code });
+  }
+
+  private locked<T>(scope: TenantScope, orderId: string, fn: () => Promise<T>): Promise<T> {
+    return this.locker.withLock(orderLockKey(scope.tenantId, orderId), fn);
   }
 
   private async relayed(order: Order): Promise<Order> {
@@ -148,7 +162,7 @@ export class HubRoutingService implements RoutingPort {
     if (order.status !== 'on_hold') return false;
     if (approving || (order.hold_reason && STOCK_HOLD_REASONS.includes(order.hold_reason))) return true;
     if (order.hold_reason === 'payment_pending') {
-      const rules = (await this.tenants.settings({ tenantId: order.tenant_id })).hold_rules;
+      const rules = (await this.tenants.settings(tenantScope(order.tenant_id))).hold_rules;
       return evaluateHoldRules(rules, order) !== 'payment_pending';
     }
     return false; // manual_review waits for a person

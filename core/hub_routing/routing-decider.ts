@@ -1,7 +1,7 @@
 import { AppError } from '../domain/errors.js';
 import { EVENT_TYPES } from '../domain/events.js';
 import type { Actor, HoldReason, Order } from '../domain/order.js';
-import { tenantScope } from '../domain/tenant-scope.js';
+import type { TenantScope } from '../domain/tenant-scope.js';
 import { RESERVING_STATUSES } from '../domain/transitions.js';
 import type { Hub } from '../hub/hub.types.js';
 import type { FoundHold } from '../inventory/stock.repository.js';
@@ -16,6 +16,7 @@ import type { WmsClient } from '../../external-service/wms/wms.client.js';
 import { evaluateHoldRules } from './hold-rules.js';
 import { slotHubOf, type HubCapacity } from './hub-capacity.js';
 import type { Slot } from './hub-capacity.repository.js';
+import type { HubReservations } from './hub-reservation.js';
 import { orderLines, type RoutingInputs } from './routing-inputs.js';
 import { routingRecord, type RoutingPlan } from './routing-plan.js';
 import type { Weights } from './routing-score.js';
@@ -41,6 +42,7 @@ export class RoutingDecider {
     private readonly orders: OrderRepository,
     private readonly stock: StockService,
     private readonly capacity: HubCapacity,
+    private readonly reservations: HubReservations,
     private readonly inputs: RoutingInputs,
     private readonly tenants: TenantService,
     private readonly wms: WmsClient,
@@ -48,8 +50,7 @@ export class RoutingDecider {
     private readonly logger: Logger,
   ) {}
 
-  async decide(order: Order, opts: DecideOptions): Promise<Order> {
-    const scope = tenantScope(order.tenant_id);
+  async decide(scope: TenantScope, order: Order, opts: DecideOptions): Promise<Order> {
     const lines = orderLines(order);
     const [settings, own, ownSlots] = await Promise.all([this.tenants.settings(scope), this.stock.holdsOf(scope, order.id), this.capacity.slotsOf(scope, order.id)]);
     const plan = await this.inputs.plan(scope, { order, lines, own, requestedHub: opts.requestedHub, weights: settings.routing, onlyHub: opts.onlyHub });
@@ -57,49 +58,42 @@ export class RoutingDecider {
 
     const rule = opts.approving ? null : (evaluateHoldRules(settings.hold_rules, order) ?? (settings.auto_approval ? null : 'manual_review'));
     if (rule) {
-      await this.releaseAll(order, own, ownSlots);
-      return this.hold(order, plan, rule, plan.ranked[0]?.code ?? null, opts, settings.routing);
+      await this.releaseAll(scope, order, own, ownSlots);
+      return this.hold(scope, order, plan, rule, plan.ranked[0]?.code ?? null, opts, settings.routing);
     }
     for (const hub of plan.ranked) {
-      // The slot first: a full hub is skipped before any stock is touched there.
-      if (!(await this.capacity.claim(scope, hub, order.id))) {
-        mark(plan, hub.code, 'lost_race', `at daily capacity (${hub.daily_capacity}/${hub.daily_capacity}): the last slot was taken by another order meanwhile`);
-        continue;
-      }
-      const reserved = await this.stock.reserveAll(scope, hub.code, order, lines);
-      if (!reserved.ok) {
-        await this.capacity.releaseAt(scope, hub.code, order.id);
-        mark(plan, hub.code, 'lost_race', `${reserved.sku}: taken by another order meanwhile`);
+      const taken = await this.reservations.take(scope, hub, order, lines);
+      if (!taken.ok) {
+        const why = taken.lacking === 'capacity' ? `${taken.why}: the last slot was taken by another order meanwhile` : `${taken.sku}: taken by another order meanwhile`;
+        mark(plan, hub.code, 'lost_race', why);
         continue;
       }
       if (hub.is_external && !(await this.handOver(hub, order))) {
-        await this.stock.releaseHolds(scope, (await this.stock.holdsOf(scope, order.id)).filter((h) => h.hub_code === hub.code));
-        await this.capacity.releaseAt(scope, hub.code, order.id);
+        await taken.undo();
         mark(plan, hub.code, 'wms_refused', 'external WMS did not accept the order');
         continue;
       }
       await this.stock.releaseHolds(scope, own.filter((h) => h.hub_code !== hub.code || !lines.some((l) => l.sku === h.sku)));
       await this.capacity.releaseSlots(scope, order.id, ownSlots.filter((s) => s.hub_code !== hub.code));
-      return this.approve(order, plan, hub, lines, opts.actor, settings.routing);
+      return this.approve(scope, order, plan, hub, lines, opts.actor, settings.routing);
     }
     if (opts.onlyHub) throw cannotAssign(opts.onlyHub, plan);
-    await this.releaseAll(order, own, ownSlots);
-    return this.hold(order, plan, plan.hold_reason ?? holdReasonAfterRaces(plan), null, opts, settings.routing);
+    await this.releaseAll(scope, order, own, ownSlots);
+    return this.hold(scope, order, plan, plan.hold_reason ?? holdReasonAfterRaces(plan), null, opts, settings.routing);
   }
 
   /**
    * A held order keeps neither stock nor a slot of any hub's day. Only what this attempt found
    * at its start is given back, never what a concurrent routing of the order took meanwhile.
    */
-  private async releaseAll(order: Order, own: FoundHold[], ownSlots: Slot[]): Promise<void> {
-    const scope = tenantScope(order.tenant_id);
+  private async releaseAll(scope: TenantScope, order: Order, own: FoundHold[], ownSlots: Slot[]): Promise<void> {
     await this.stock.releaseHolds(scope, own);
     await this.capacity.releaseSlots(scope, order.id, ownSlots);
   }
 
-  private async approve(order: Order, plan: RoutingPlan, hub: Hub, lines: StockLine[], actor: Actor, weights: Weights): Promise<Order> {
+  private async approve(scope: TenantScope, order: Order, plan: RoutingPlan, hub: Hub, lines: StockLine[], actor: Actor, weights: Weights): Promise<Order> {
     const routing = routingRecord(plan, weights, hub.code, 'approved', null);
-    const next = await retryBusy(() => this.orders.transition(order, {
+    const next = await retryBusy(() => this.orders.transition(scope, order, {
       to: 'approved',
       actor,
       reason: `routed to ${hub.code}`,
@@ -107,12 +101,12 @@ export class RoutingDecider {
       timeline: [{ actor, kind: 'hub_routed', from: null, to: null, reason: `chosen ${hub.code}`, details: routingSummary(routing) }],
       events: [{ type: EVENT_TYPES.orderHubAssigned, data: { hub_code: hub.code, previous_hub_code: order.hub_code } }],
     }));
-    if (!next) return this.lostUpdate(order);
+    if (!next) return this.lostUpdate(scope, order);
     this.metrics.domainEvents.inc({ event: 'order_reserved' });
     return next;
   }
 
-  private async hold(order: Order, plan: RoutingPlan, reason: HoldReason, tentative: string | null, opts: DecideOptions, weights: Weights): Promise<Order> {
+  private async hold(scope: TenantScope, order: Order, plan: RoutingPlan, reason: HoldReason, tentative: string | null, opts: DecideOptions, weights: Weights): Promise<Order> {
     const routing = routingRecord(plan, weights, tentative, 'on_hold', reason);
     // Only an assignment changes the hub of a held order: otherwise hub_code stays the seller's request.
     const hubCode = opts.onlyHub ?? order.hub_code;
@@ -121,11 +115,11 @@ export class RoutingDecider {
     if (order.status === 'on_hold') {
       // Re-evaluating a held order that stays held for the same reason writes nothing, so sweeps do not grow timelines.
       if (order.hold_reason === reason && order.hub_code === hubCode) return order;
-      next = await retryBusy(() => this.orders.update(order, { set: { hold_reason: reason, hub_code: hubCode, reservation: null, routing }, timeline: [entry] }));
+      next = await retryBusy(() => this.orders.update(scope, order, { set: { hold_reason: reason, hub_code: hubCode, reservation: null, routing }, timeline: [entry] }));
     } else {
-      next = await retryBusy(() => this.orders.transition(order, { to: 'on_hold', actor: opts.actor, holdReason: reason, set: { hub_code: hubCode, reservation: null, routing }, timeline: [entry] }));
+      next = await retryBusy(() => this.orders.transition(scope, order, { to: 'on_hold', actor: opts.actor, holdReason: reason, set: { hub_code: hubCode, reservation: null, routing }, timeline: [entry] }));
     }
-    if (!next) return this.lostUpdate(order);
+    if (!next) return this.lostUpdate(scope, order);
     this.metrics.domainEvents.inc({ event: 'order_held' });
     return next;
   }
@@ -135,8 +129,7 @@ export class RoutingDecider {
    * its current state does not claim are ours and orphaned: give them back, then let the caller
    * retry (a message is redelivered; an API call answers 409).
    */
-  private async lostUpdate(order: Order): Promise<never> {
-    const scope = tenantScope(order.tenant_id);
+  private async lostUpdate(scope: TenantScope, order: Order): Promise<never> {
     const current = await this.orders.findInTenant(scope, order.id);
     const claimed = current && RESERVING_STATUSES.includes(current.status) ? current.reservation : null;
     const orphans = (await this.stock.holdsOf(scope, order.id)).filter((h) => !claims(claimed, h));

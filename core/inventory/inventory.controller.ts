@@ -1,21 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import type { SellerRoutes } from '../../router/app.js';
 import { AppError } from '../domain/errors.js';
 import type { StockService } from './stock.service.js';
 import { toTransferView, type StockTransferService } from './stock-transfer.service.js';
 import { toStockView } from './stock.types.js';
+import { SetStockBody, StockQuery, TransferBody, TransferParams } from './inventory.schemas.js';
 
-const code = z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only');
-export const Sku = z.string().trim().regex(/^[A-Za-z0-9_.:/-]{1,100}$/, 'letters, digits and _ . : / - only, at most 100');
-const units = z.number().int('must be a whole number').min(0, 'must not be negative').max(1_000_000_000);
-
-export const SetStockBody = z.object({ hub_code: code, sku: Sku, quantity: units }).strict();
-export const TransferBody = z
-  .object({ from_hub_code: code, to_hub_code: code, sku: Sku, quantity: units.min(1, 'must be at least 1') })
-  .strict();
-const TransferParams = z.object({ transfer_id: z.string().regex(/^[A-Za-z0-9_.:-]{1,210}$/, 'not a transfer id') });
-const StockQuery = z.object({ hub_code: code.optional(), sku: Sku.optional() });
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,200}$/;
 
 /** Stock routes on the public and internal seller groups (API.md "Stock"). */

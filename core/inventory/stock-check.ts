@@ -1,6 +1,4 @@
-import type { Order } from '../domain/order.js';
 import type { TenantScope } from '../domain/tenant-scope.js';
-import { RESERVING_STATUSES } from '../domain/transitions.js';
 import type { OrderRepository } from '../order/order.repository.js';
 import type { StockRepository } from './stock.repository.js';
 import type { Hold, StockRow } from './stock.types.js';
@@ -42,7 +40,7 @@ export class StockCheck {
   ) {}
 
   async run(scope: TenantScope, options: { repair: boolean }): Promise<StockCheckReport> {
-    const live = await this.liveReservations(scope);
+    const live = await this.orders.liveReservations(scope);
     const expected = new Map<string, Map<string, number>>();
     for (const order of live) {
       for (const line of order.reservation!.lines) {
@@ -131,14 +129,6 @@ export class StockCheck {
   private async restore(scope: TenantScope, row: StockRow, orderId: string, quantity: number): Promise<boolean> {
     const out = await this.stock.reserve(scope, row.hub_code, row.sku, { order_id: orderId, quantity, at: Date.now() });
     return out.kind !== 'short';
-  }
-
-  private async liveReservations(scope: TenantScope): Promise<Order[]> {
-    // A read model over the orders collection: only what a stock audit needs.
-    const docs = await this.orders.collection
-      .find({ tenant_id: scope.tenantId, status: { $in: [...RESERVING_STATUSES] }, reservation: { $ne: null } }, { projection: { _id: 1, status: 1, reservation: 1 } })
-      .toArray();
-    return docs.map((d) => ({ id: d._id, status: d.status, reservation: d.reservation }) as Order);
   }
 }
 

@@ -1,7 +1,7 @@
 import { AppError } from '../domain/errors.js';
 import type { Order } from '../domain/order.js';
 import type { SellerScope, TenantScope } from '../domain/tenant-scope.js';
-import type { StockPort } from '../order/ports.js';
+import type { StockPort } from './stock.port.js';
 import type { HubService } from '../hub/hub.service.js';
 import type { TenantService } from '../tenant/tenant.service.js';
 import type { LowStockNotifier } from './low-stock.notifier.js';
@@ -21,7 +21,8 @@ export interface StockUpdateInput {
   delta?: number;
 }
 
-export type ReserveResult = { ok: true; lines: StockLine[] } | { ok: false; sku: string; available: number };
+/** Every line held (with the holds, so a caller can give exactly them back), or the first line that was short. */
+export type ReserveResult = { ok: true; lines: StockLine[]; holds: FoundHold[] } | { ok: false; sku: string; available: number };
 
 /** Called when units become available for a seller's orders (approve-on-hold is queued). */
 export type StockArrived = (scope: SellerScope) => Promise<void>;
@@ -122,7 +123,7 @@ export class StockService implements StockPort {
       taken.push({ hub_code: hubCode, sku: line.sku, hold: out.row.holds.find((h) => h.order_id === order.id) as FoundHold['hold'] });
       await this.afterChange({ tenantId: scope.tenantId, sellerId: order.seller_id }, out.row, out.row.available + line.quantity, out.row.available);
     }
-    return { ok: true, lines: mergeLines(lines) };
+    return { ok: true, lines: mergeLines(lines), holds: taken };
   }
 
   holdsOf(scope: TenantScope, orderId: string): Promise<FoundHold[]> {

@@ -48,7 +48,7 @@ export class InvoiceService {
   }
 
   private async stampOrder(order: Order, invoice: Invoice): Promise<void> {
-    await updateOrderRetrying(this.orders, order, (current) =>
+    await updateOrderRetrying(this.orders, tenantScope(order.tenant_id), order, (current) =>
       current.invoice_number
         ? null
         : {

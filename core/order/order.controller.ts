@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { SellerRoutes } from '../../router/app.js';
 import { AppError } from '../domain/errors.js';
 import type { RouteResult } from '../../router/route-group.js';
@@ -60,19 +59,6 @@ export function registerOrderRoutes(groups: { seller: SellerRoutes }, orders: Or
       errors: { 409: 'edit_not_allowed in this status, or order_in_progress (another change holds the order)' },
     },
     async ({ params, body, caller }) => ({ body: { data: toOrderView(await orders.edit(caller.scope!, params.order_id, body, caller.actor)) } }),
-  );
-
-  routes.add(
-    {
-      method: 'post',
-      path: '/orders/:order_id/approve',
-      summary: 'Approve a pending or on-hold order (stock holds are routed again)',
-      tag: TAG,
-      params: OrderParams,
-      body: z.object({}).strict().optional(),
-      errors: { 409: 'invalid_transition or order_in_progress' },
-    },
-    async ({ params, caller }) => ({ body: { data: toOrderView(await orders.approve(caller.scope!, params.order_id, caller.actor)) } }),
   );
 
   routes.add(

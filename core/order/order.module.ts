@@ -1,66 +1,48 @@
-import type { Platform } from '../../cmd/platform.js';
-import type { RouteGroups } from '../../router/app.js';
+import { SalesChannelClient } from '../../external-service/sales-channel/sales-channel.client.js';
+import { EVENT_TYPES } from '../domain/events.js';
 import { tenantScope } from '../domain/tenant-scope.js';
-import type { IndexPlan } from '../platform/mongo.js';
-import type { TenantService } from '../tenant/tenant.service.js';
-import type { ListenerRegistration } from '../workers/runtime/server.js';
-import { createOrderHandler } from '../workers/handlers/create-order.handler.js';
-import { orderUpdatesHandler } from '../workers/handlers/order-updates.handler.js';
 import { loggedChannels } from '../notification/notification.adapters.js';
 import { NOTIFICATION_INDEXES, NotificationRepository } from '../notification/notification.repository.js';
 import { NotificationService } from '../notification/notification.service.js';
-import { SalesChannelClient } from '../../external-service/sales-channel/sales-channel.client.js';
+import type { DomainModule } from '../platform/module.js';
+import { periodicTask } from '../platform/periodic-task.js';
+import type { Platform } from '../platform/platform.js';
+import type { TenantService } from '../tenant/tenant.service.js';
 import { CHANNEL_SYNC_INDEXES, ChannelSyncRepository } from './channel-sync.repository.js';
 import { ChannelSyncService } from './channel-sync.service.js';
 import { IDEMPOTENCY_INDEXES, IdempotencyKeys } from './idempotency-keys.js';
-import { LatePorts } from './late-ports.js';
 import { registerOrderRoutes } from './order.controller.js';
 import { OrderEventRelay } from './order-event.relay.js';
+import { registerOrderHandlers } from './order.handler.js';
 import { ORDER_INDEXES, OrderRepository } from './order.repository.js';
 import { OrderService } from './order.service.js';
 import { OrderUpdatesService } from './order-updates.service.js';
-import { periodicTask, type PeriodicTask } from './periodic-task.js';
 
-/** Everything of the order domain that the container wires (cmd/container.ts). */
-export interface OrderModule {
+/** The order domain: what other modules may use of it, and its declaration (DomainModule). */
+export interface OrderModule extends DomainModule {
   repository: OrderRepository;
   service: OrderService;
   relay: OrderEventRelay;
-  /** Bind the stock & routing implementation here once it is built: `orders.ports.bind({ stock, routing })`. */
-  ports: LatePorts;
-  channelSync: ChannelSyncService;
-  notifications: NotificationRepository;
-  indexes: IndexPlan;
-  registerRoutes(groups: RouteGroups): void;
-  listeners(): ListenerRegistration[];
-  background(): PeriodicTask[];
 }
 
-export function buildOrderModule(platform: Platform, tenants: TenantService): OrderModule {
-  const { config, logger, metrics, telemetry } = platform;
+export function buildOrderModule(platform: Platform, deps: { tenants: TenantService }): OrderModule {
+  const { config, logger, metrics, telemetry, queues } = platform;
   const db = platform.mongo.db;
-  const ports = new LatePorts();
   const repository = new OrderRepository(db);
-  const relay = new OrderEventRelay(repository, platform.queues, ports, logger, metrics);
-  const service = new OrderService({
-    repo: repository,
-    relay,
-    sequences: platform.sequences,
-    locker: platform.locker,
-    stock: ports,
-    routing: ports,
-    logger,
-    telemetry,
-    metrics,
+  const relay = new OrderEventRelay(repository, queues, logger, metrics);
+  // A new pending order is routed: the follow-up rides on its created event, so it cannot be lost.
+  relay.onEvent(async (order, event) => {
+    if (event.type !== EVENT_TYPES.orderCreated || order.status !== 'pending') return;
+    await queues.send('hubRouting', { event: 'route_order', tenant_id: order.tenant_id, seller_id: order.seller_id, order_id: order.id });
   });
+  const service = new OrderService({ repo: repository, relay, sequences: platform.sequences, locker: platform.locker, logger, telemetry, metrics });
   const keys = new IdempotencyKeys(db);
-  const notificationRepo = new NotificationRepository(db);
-  const notifications = new NotificationService(notificationRepo, loggedChannels(logger), logger, telemetry);
+  const notifications = new NotificationService(new NotificationRepository(db), loggedChannels(logger), logger, telemetry);
   const channelSync = new ChannelSyncService(new SalesChannelClient(config.sales_channel, logger), new ChannelSyncRepository(db), logger, telemetry);
   const updates = new OrderUpdatesService(repository, platform.realtime, platform.ledger, notifications, channelSync);
 
   const forEachTenant = (pass: (tenantId: string) => Promise<void>) => {
-    const tenantsToSweep = sweepSchedule(() => tenants.listTenantIds(), relay, config.order.outbox_full_sweep_every_ms);
+    const tenantsToSweep = sweepSchedule(() => deps.tenants.listTenantIds(), relay, config.order.outbox_full_sweep_every_ms);
     return async () => {
       for (const tenantId of await tenantsToSweep()) await pass(tenantId);
     };
@@ -83,19 +65,14 @@ export function buildOrderModule(platform: Platform, tenants: TenantService): Or
   );
 
   return {
+    name: 'orders',
     repository,
     service,
     relay,
-    ports,
-    channelSync,
-    notifications: notificationRepo,
     indexes: { ...ORDER_INDEXES, ...IDEMPOTENCY_INDEXES, ...NOTIFICATION_INDEXES, ...CHANNEL_SYNC_INDEXES },
-    registerRoutes: (groups) => registerOrderRoutes(groups, service, keys),
-    listeners: () => [
-      { queue: 'createOrder', handler: createOrderHandler(service, tenants) },
-      { queue: 'orderUpdates', handler: orderUpdatesHandler(updates) },
-    ],
-    background: () => [outboxSweeper, channelRetrier],
+    routes: (groups) => registerOrderRoutes(groups, service, keys),
+    handlers: (queues) => registerOrderHandlers(queues, service, updates),
+    background: [outboxSweeper, channelRetrier],
   };
 }
 

@@ -4,7 +4,7 @@ import { AppError } from '../domain/errors.js';
 import { EVENT_TYPES } from '../domain/events.js';
 import { orderEventState, type Actor, type HoldReason, type Order, type OrderStatus, type OutboxEvent, type TimelineEntry } from '../domain/order.js';
 import type { SellerScope, TenantScope } from '../domain/tenant-scope.js';
-import { planTransition } from '../domain/transitions.js';
+import { RESERVING_STATUSES, planTransition } from '../domain/transitions.js';
 import { isDuplicateKey, type IndexPlan } from '../platform/mongo.js';
 
 /** The stored document: the Order with `_id` for `id`, plus keys that make uniqueness indexable. */
@@ -69,20 +69,21 @@ export interface ListFilter {
  * entries and the outbox events of the change, so the change and its events are atomic.
  */
 export class OrderRepository {
-  readonly collection: Collection<OrderDoc>;
+  private readonly collection: Collection<OrderDoc>;
 
   constructor(db: Db) {
     this.collection = db.collection('orders');
   }
 
   /** Inserts a new order with its `order.created.v1` event; a duplicate seller order id or channel order is `order_already_exists`. */
-  async insert(order: Order): Promise<Order> {
+  async insert(scope: SellerScope, order: Order): Promise<Order> {
+    if (order.tenant_id !== scope.tenantId || order.seller_id !== scope.sellerId) throw new Error('order does not belong to the scope it is inserted in');
     const created: Order = { ...order, outbox: [...order.outbox, newEvent({ type: EVENT_TYPES.orderCreated }, order)] };
     try {
       await this.collection.insertOne(toDoc(created));
     } catch (err) {
       if (isDuplicateKey(err)) {
-        const existing = await this.findDuplicate(order);
+        const existing = await this.findDuplicate({ tenantId: order.tenant_id, sellerId: order.seller_id }, order);
         throw new AppError('order_already_exists', `order ${order.order_id} already exists`, {
           order_id: order.order_id,
           id: existing?.id ?? null,
@@ -94,12 +95,11 @@ export class OrderRepository {
   }
 
   /**
-   * The order that an insert of `order` collides with (same seller order id or same channel
-   * order). Two equality lookups rather than one `$or`: FerretDB 1.x serves equality filters from
-   * the backend but evaluates `$or` over every document of the tenant.
+   * The order of this seller that an insert of `order` collides with (same seller order id or
+   * same channel order). Two equality lookups, each served by a unique index.
    */
-  async findDuplicate(order: Order): Promise<Order | null> {
-    const seller = { tenant_id: order.tenant_id, seller_id: order.seller_id };
+  async findDuplicate(scope: SellerScope, order: Pick<Order, 'order_id' | 'sales_channel'>): Promise<Order | null> {
+    const seller = { tenant_id: scope.tenantId, seller_id: scope.sellerId };
     const [byOrderId, byChannel] = await Promise.all([
       this.collection.findOne({ ...seller, order_id: order.order_id }),
       this.collection.findOne({ ...seller, channel_key: channelKey(order) }),
@@ -158,11 +158,31 @@ export class OrderRepository {
   }
 
   /**
-   * Applies a change if the order is still at `expected.version`. Returns the updated order,
+   * What a stock audit needs of the orders that hold stock (a reserving status and a
+   * reservation): their id, status and reservation, nothing else.
+   */
+  async liveReservations(scope: TenantScope): Promise<Pick<Order, 'id' | 'status' | 'reservation'>[]> {
+    const docs = await this.collection
+      .find({ tenant_id: scope.tenantId, status: { $in: [...RESERVING_STATUSES] }, reservation: { $ne: null } }, { projection: { _id: 1, status: 1, reservation: 1 } })
+      .toArray();
+    return docs.map((d) => ({ id: d._id, status: d.status, reservation: d.reservation }));
+  }
+
+  /** Orders of a tenant in any of `statuses` (id, seller and status only): the dev WMS simulator's work list. */
+  async refsInStatuses(scope: TenantScope, statuses: readonly OrderStatus[], limit: number): Promise<Pick<Order, 'id' | 'seller_id' | 'status'>[]> {
+    const docs = await this.collection
+      .find({ tenant_id: scope.tenantId, status: { $in: [...statuses] } }, { projection: { _id: 1, seller_id: 1, status: 1 } })
+      .limit(limit)
+      .toArray();
+    return docs.map((d) => ({ id: d._id, seller_id: d.seller_id, status: d.status }));
+  }
+
+  /**
+   * Applies a change if the order is still at `current.version`. Returns the updated order,
    * or null when someone else changed it first (the caller re-reads or answers 409).
    */
-  async update(current: Order, change: OrderChange): Promise<Order | null> {
-    return this.apply(current, { ...change }, current.status);
+  async update(scope: TenantScope, current: Order, change: OrderChange): Promise<Order | null> {
+    return this.apply(scope, current, { ...change }, current.status);
   }
 
   /**
@@ -171,7 +191,7 @@ export class OrderRepository {
    * (and one for skipped stages) and the events. Throws `invalid_transition` for a move the table
    * does not allow; returns null when the order changed under us.
    */
-  async transition(current: Order, request: TransitionRequest): Promise<Order | null> {
+  async transition(scope: TenantScope, current: Order, request: TransitionRequest): Promise<Order | null> {
     const plan = planTransition(current.status, request.to, request.actor, { allowSkip: request.allowSkip ?? false });
     const timeline: Omit<TimelineEntry, 'at'>[] = [];
     if (plan.skipped.length > 0) {
@@ -181,6 +201,7 @@ export class OrderRepository {
     timeline.push(...(request.timeline ?? []));
     const holdReason = request.to === 'on_hold' ? (request.holdReason ?? current.hold_reason) : null;
     return this.apply(
+      scope,
       current,
       {
         set: { ...(request.set ?? {}), hold_reason: holdReason },
@@ -197,9 +218,9 @@ export class OrderRepository {
    * (FerretDB 1.x ignores a conditional `$pull`). The version is not bumped: relaying changes
    * nothing about the order.
    */
-  async removeFromOutbox(order: Order, events: OutboxEvent[]): Promise<void> {
+  async removeFromOutbox(scope: TenantScope, order: Order, events: OutboxEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const key = { tenant_id: order.tenant_id, _id: order.id };
+    const key = { tenant_id: scope.tenantId, _id: order.id };
     if (events.length === order.outbox.length) {
       const res = await this.collection.updateOne({ ...key, version: order.version }, { $set: { outbox: [], outbox_pending: false } });
       if (res.matchedCount === 1) return;
@@ -214,12 +235,12 @@ export class OrderRepository {
     return docs.map(fromDoc);
   }
 
-  private async apply(current: Order, change: OrderChange, status: OrderStatus): Promise<Order | null> {
+  private async apply(scope: TenantScope, current: Order, change: OrderChange, status: OrderStatus): Promise<Order | null> {
     const now = new Date();
     const nextState: Order = { ...current, ...(change.set ?? {}), status, version: current.version + 1, updated_at: now };
     const events = (change.events ?? []).map((e) => newEvent(e, nextState, now));
     const timeline = (change.timeline ?? []).map((t) => ({ ...t, at: now }));
-    const filter: Filter<OrderDoc> = { tenant_id: current.tenant_id, _id: current.id, status: current.status, version: current.version };
+    const filter: Filter<OrderDoc> = { tenant_id: scope.tenantId, _id: current.id, status: current.status, version: current.version };
     const $set: Record<string, unknown> = { ...(change.set ?? {}), status, updated_at: now };
     if (events.length > 0) $set.outbox_pending = true;
     if (change.set?.customer || change.set?.order_id) $set.search = searchTerms(nextState);

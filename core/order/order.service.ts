@@ -1,7 +1,6 @@
 import { AppError } from '../domain/errors.js';
 import type { Actor, Order, SalesChannelRef, TimelineEntry } from '../domain/order.js';
 import type { SellerScope } from '../domain/tenant-scope.js';
-import { planTransition } from '../domain/transitions.js';
 import { EVENT_TYPES } from '../domain/events.js';
 import { newId } from '../platform/ids.js';
 import { orderLockKey, type Locker } from '../platform/locker.js';
@@ -14,7 +13,6 @@ import type { OrderEventRelay } from './order-event.relay.js';
 import type { ListFilter, OrderRepository } from './order.repository.js';
 import { CreateOrderBody, type CreateOrderInput } from './order.schemas.js';
 import { parseInput } from '../domain/validation.js';
-import type { RoutingPort, StockPort } from './ports.js';
 
 export interface CreateOptions {
   /** `sales_channel` for orders ingested from a channel's queue (logged and on the timeline). */
@@ -27,8 +25,6 @@ export interface OrderServiceDeps {
   relay: OrderEventRelay;
   sequences: Sequences;
   locker: Locker;
-  stock: StockPort;
-  routing: RoutingPort;
   logger: Logger;
   telemetry: Telemetry;
   metrics: Metrics;
@@ -37,6 +33,8 @@ export interface OrderServiceDeps {
 /**
  * The order use cases. Every door (public and internal routes, the create-order listener, bulk
  * jobs) calls these methods; every status change goes through OrderRepository.transition.
+ * Approval lives with routing (core/hub_routing): approving an order is deciding where its stock
+ * is held.
  */
 export class OrderService {
   constructor(private readonly deps: OrderServiceDeps) {}
@@ -76,11 +74,11 @@ export class OrderService {
     };
     // Checked first so that a duplicate does not burn an order number; the unique indexes
     // still decide when two copies race past this check.
-    const duplicate = await repo.findDuplicate(draft);
+    const duplicate = await repo.findDuplicate(scope, draft);
     if (duplicate) throw alreadyExists(draft, duplicate);
     this.reportMissingItemIds(draft, opts.logger ?? this.deps.logger);
     draft.order_number = await sequences.next(scope.tenantId, 'order');
-    const created = await repo.insert(draft);
+    const created = await repo.insert(scope, draft);
     this.deps.metrics.domainEvents.inc({ event: 'order_created' });
     await relay.relayQuietly(created);
     return created;
@@ -110,7 +108,7 @@ export class OrderService {
       const order = await this.get(scope, id);
       const plan = planEdits(order, edits, source);
       const types = edits.map((e) => e.edit_type);
-      const updated = await this.deps.repo.update(order, {
+      const updated = await this.deps.repo.update(scope, order, {
         set: plan.set,
         timeline: [{ actor, kind: 'edited', from: order.status, to: order.status, reason: types.join(', '), details: { edit_types: types, fields: plan.fields, source } }],
         events: [{ type: EVENT_TYPES.orderUpdated, data: { edit_types: types, fields: plan.fields, source } }],
@@ -119,30 +117,11 @@ export class OrderService {
     });
   }
 
-  /**
-   * Manual approval: the caller's decision overrides hold rules, never stock. An order holding
-   * no reservation is routed with the caller as actor (reserve everything at one hub, then
-   * approve, or stay on hold for stock); one that already holds its stock just moves.
-   */
-  async approve(scope: SellerScope, id: string, actor: Actor): Promise<Order> {
-    return this.locked(scope, id, async () => {
-      const order = await this.get(scope, id);
-      planTransition(order.status, 'approved', actor);
-      // An order that holds no stock (pending, or held before or instead of reserving) is approved
-      // by routing it: it reserves every line at one hub first, so nothing is approved unstocked.
-      if (!order.reservation) {
-        return this.deps.routing.routeOrder(scope, order.id, { hubCode: order.hub_code, actor });
-      }
-      const updated = await this.deps.repo.transition(order, { to: 'approved', actor, reason: `approved from ${order.hold_reason ?? order.status}` });
-      return this.afterWrite(order, updated);
-    });
-  }
-
   /** Cancels with a reason; the relay releases the order's stock when it relays the move (crash-safe). */
   async cancel(scope: SellerScope, id: string, reason: string, actor: Actor): Promise<Order> {
     return this.locked(scope, id, async () => {
       const order = await this.get(scope, id);
-      const updated = await this.deps.repo.transition(order, { to: 'cancelled', actor, reason });
+      const updated = await this.deps.repo.transition(scope, order, { to: 'cancelled', actor, reason });
       return this.afterWrite(order, updated);
     });
   }

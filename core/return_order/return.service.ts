@@ -1,12 +1,12 @@
 import { AppError } from '../domain/errors.js';
 import { EVENT_TYPES } from '../domain/events.js';
 import type { Order } from '../domain/order.js';
-import type { SellerScope } from '../domain/tenant-scope.js';
+import { tenantScope, type SellerScope } from '../domain/tenant-scope.js';
 import type { Sequences } from '../platform/dynamo.js';
 import { newId } from '../platform/ids.js';
 import { orderLockKey, type Locker } from '../platform/locker.js';
 import type { OrderRepository } from '../order/order.repository.js';
-import type { StockPort } from '../order/ports.js';
+import type { StockPort } from '../inventory/stock.port.js';
 import { updateOrderRetrying } from '../fulfillment/order-retry.js';
 import type { ReturnRepository } from './return.repository.js';
 import { RETURN_MOVES, returnableProblems, toReturnView, type ReturnItem, type ReturnOrder, type ReturnStatus } from './return.types.js';
@@ -85,7 +85,7 @@ export class ReturnService {
   }
 
   private async noteOnOrder(order: Order, ret: ReturnOrder, kind: string, events: { type: string; data: Record<string, unknown> }[]): Promise<void> {
-    await updateOrderRetrying(this.orders, order, (current) =>
+    await updateOrderRetrying(this.orders, tenantScope(order.tenant_id), order, (current) =>
       current.timeline.some((t) => t.kind === kind && t.details?.return_id === ret.id)
         ? null
         : { timeline: [{ actor: 'seller', kind, from: null, to: null, reason: null, details: { return_id: ret.id, items: ret.items } }], events },

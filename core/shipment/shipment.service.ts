@@ -118,7 +118,7 @@ export class ShipmentService implements ShipmentAttacher {
 
   private async pointOrderAt(order: Order, shipment: Shipment, kind: string): Promise<void> {
     const ref = refOf(shipment);
-    await updateOrderRetrying(this.orders, order, (current) =>
+    await updateOrderRetrying(this.orders, tenantScope(order.tenant_id), order, (current) =>
       sameRef(current.shipment, ref)
         ? null
         : {

@@ -19,9 +19,9 @@ const CONCURRENCY = 20;
 
 async function world(): Promise<{ tenantId: string; sellerId: string }> {
   const { container } = getStack().oms;
-  const tenant = await container.tenants.createTenant({ name: 'bench-routing' });
+  const tenant = await container.tenancy.tenants.createTenant({ name: 'bench-routing' });
   const scope = tenantScope(tenant.id);
-  const { seller } = await container.tenants.createSeller(scope, { name: 'bench', code: `b-${Date.now()}` });
+  const { seller } = await container.tenancy.tenants.createSeller(scope, { name: 'bench', code: `b-${Date.now()}` });
   return { tenantId: tenant.id, sellerId: seller.id };
 }
 
@@ -39,8 +39,8 @@ async function pendingOrders(tenantId: string, sellerId: string, count: number, 
       payment: { method: 'cod', status: 'pending', currency: 'SAR', total: 10 },
       shipment: null, invoice_number: null, routing: null, reservation: null, timeline: [], outbox: [], created_at: now, updated_at: now, version: 1,
     };
-    const created = await repo.insert(order);
-    await repo.removeFromOutbox(created, created.outbox);
+    const created = await repo.insert(sellerScope(order.tenant_id, order.seller_id), order);
+    await repo.removeFromOutbox(tenantScope(order.tenant_id), created, created.outbox);
     ids.push(order.id);
   }
   return ids;
@@ -54,7 +54,7 @@ const scenario: BenchScenario = {
     const { tenantId, sellerId } = await world();
     const scope = tenantScope(tenantId);
     for (const [code, latitude, longitude, performance_score] of [['B-RUH', 24.71, 46.67, 0.9], ['B-JED', 21.48, 39.19, 0.8], ['B-DMM', 26.42, 50.08, 0.7]] as const) {
-      await container.hubs.create(scope, { code, name: code, latitude, longitude, is_external: false, daily_capacity: null, priority: 0, performance_score });
+      await container.tenancy.hubs.create(scope, { code, name: code, latitude, longitude, is_external: false, daily_capacity: null, priority: 0, performance_score });
       await stock.setOnHand(sellerScope(tenantId, sellerId), { hub_code: code, sku: 'BENCH-1', quantity: 100_000 });
     }
     const ids = await pendingOrders(tenantId, sellerId, ROUTED, 'BENCH-1');

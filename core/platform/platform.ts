@@ -1,19 +1,19 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Redis } from 'ioredis';
-import type { Config } from '../configs/config.js';
-import { TABLES } from '../localstack/resources.js';
-import { createDynamoClient, createSqsClient } from '../core/platform/aws.js';
-import { IdempotencyLedger, Sequences, ensureTables } from '../core/platform/dynamo.js';
-import { Locker } from '../core/platform/locker.js';
-import type { Logger } from '../core/platform/logger.js';
-import { Metrics } from '../core/platform/metrics.js';
-import { connectMongo, type Mongo } from '../core/platform/mongo.js';
-import { Queues, ensureQueues } from '../core/platform/queues.js';
-import { connectRedis } from '../core/platform/redis.js';
-import { WriteSerializer, isFerretDb, serializeWrites } from '../core/platform/write-serializer.js';
-import { createTelemetry, type Telemetry } from '../core/platform/telemetry.js';
-import { AppError } from '../core/domain/errors.js';
-import { NoopPublisher, PusherPublisher, type RealtimePublisher } from '../external-service/pusher/pusher.client.js';
+import type { Config } from '../../configs/config.js';
+import { TABLES } from '../../localstack/resources.js';
+import { createDynamoClient, createSqsClient } from './aws.js';
+import { IdempotencyLedger, Sequences, ensureTables } from './dynamo.js';
+import { Locker } from './locker.js';
+import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { connectMongo, type Mongo } from './mongo.js';
+import { Queues, ensureQueues } from './queues.js';
+import { connectRedis } from './redis.js';
+import { WriteSerializer, isFerretDb, serializeWrites } from './write-serializer.js';
+import { createTelemetry, type Telemetry } from './telemetry.js';
+import { AppError } from '../domain/errors.js';
+import { NoopPublisher, PusherPublisher, type RealtimePublisher } from '../../external-service/pusher/pusher.client.js';
 
 /** Connections and shared helpers every module is built from. */
 export interface Platform {

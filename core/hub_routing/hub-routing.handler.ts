@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import type { HandlerGroup } from '../workers/runtime/handler-group.js';
+import type { ApproveOnHoldService } from './approve-on-hold.service.js';
+import type { HubRoutingService } from './hub-routing.service.js';
+
+const id = z.string().trim().min(1).max(200);
+export const RouteOrderMessage = z.object({ event: z.literal('route_order'), order_id: id });
+export const ApproveOnHoldMessage = z.object({ event: z.literal('approve_on_hold'), order_id: id.nullish() });
+
+/**
+ * oms-hub-routing-queue: route one order. Redelivery is safe (an order already routed is left as
+ * it is; holds of a killed attempt are found on the stock rows); a busy order lock is retryable.
+ * oms-approve-on-hold-queue: re-evaluate one held order, or every held order of the seller, oldest first.
+ */
+export function registerHubRoutingHandlers(queues: HandlerGroup, routing: HubRoutingService, approveOnHold: ApproveOnHoldService, options: { routing: boolean }): void {
+  if (options.routing) {
+    queues.add('hubRouting', RouteOrderMessage, async ({ msg, scope, ctx }) => {
+      const order = await routing.routeLocked(scope, msg.order_id);
+      ctx.logger.debug({ order_id: order.id, status: order.status, hub_code: order.hub_code, hold_reason: order.hold_reason }, 'order routed');
+    });
+  }
+  queues.add('approveOnHold', ApproveOnHoldMessage, async ({ msg, scope, ctx }) => {
+    const result = await approveOnHold.sweep(scope, msg.order_id ?? null);
+    ctx.logger.debug({ ...result, seller_id: scope.sellerId }, 'approve-on-hold sweep done');
+  });
+}
