@@ -1,4 +1,5 @@
 import { buildAggregatorModule, type AggregatorModule } from '../core/aggregator/aggregator.module.js';
+import { buildEffectsModule, type EffectsModule } from '../core/effects/effects.module.js';
 import { buildBulkModule, type BulkModule } from '../core/bulk/bulk.module.js';
 import { buildFulfillmentModule, type FulfillmentModule } from '../core/fulfillment/fulfillment.module.js';
 import { buildStockRoutingModule, type StockRoutingModule } from '../core/hub_routing/stock-routing.module.js';
@@ -12,6 +13,7 @@ import { buildTenancyModule, type TenancyModule } from '../core/tenant/tenant.mo
 export interface Container {
   platform: Platform;
   tenancy: TenancyModule;
+  effects: EffectsModule;
   orders: OrderModule;
   stockRouting: StockRoutingModule;
   fulfilment: FulfillmentModule;
@@ -28,13 +30,14 @@ export interface Container {
  */
 export async function buildContainer(platform: Platform): Promise<Container> {
   const tenancy = buildTenancyModule(platform);
-  const orders = buildOrderModule(platform, { tenants: tenancy.tenants });
+  const effects = buildEffectsModule(platform, { tenancy });
+  const orders = buildOrderModule(platform, { tenants: tenancy.tenants, effects: effects.effects });
   const stockRouting = buildStockRoutingModule(platform, { tenancy, orders });
   const fulfilment = buildFulfillmentModule(platform, { tenancy, orders, stock: stockRouting });
   const bulk = buildBulkModule(platform, { orders, routing: stockRouting.routing });
   const aggregator = buildAggregatorModule(platform, { orders });
 
-  const modules: DomainModule[] = [tenancy, orders, stockRouting, fulfilment, bulk, aggregator];
+  const modules: DomainModule[] = [tenancy, effects, orders, stockRouting, fulfilment, bulk, aggregator];
   await ensureIndexes(platform.mongo.db, Object.assign({}, ...modules.map((m) => m.indexes ?? {})), { ferretdb: platform.mongo.ferretdb });
-  return { platform, tenancy, orders, stockRouting, fulfilment, bulk, aggregator, modules };
+  return { platform, tenancy, effects, orders, stockRouting, fulfilment, bulk, aggregator, modules };
 }

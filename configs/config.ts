@@ -91,6 +91,12 @@ export const ConfigSchema = z.object({
     create_on: z.enum(['shipped', 'packed']),
     tax_rate: z.number().min(0).max(1),
   }),
+  effects: z.object({
+    max_attempts: z.number().int().min(1).max(100),
+    retry_base_delay_ms: z.number().int().min(10),
+    retry_max_delay_ms: z.number().int().min(10),
+    sweep_interval_ms: z.number().int().min(50),
+  }),
   courier: z.object({ webhook_secret: z.string().min(8) }),
   sales_channel: z.object({
     base_url: z.string().url().or(z.literal('')),

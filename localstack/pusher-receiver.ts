@@ -19,6 +19,8 @@ export class PusherReceiver {
   readonly events: ReceivedPusherEvent[] = [];
   rejected = 0;
   private server: Server | null = null;
+  /** Channel -> how many more events to answer 503 (a provider outage, for tests of retries). */
+  private readonly outages = new Map<string, number>();
 
   constructor(
     private readonly appId: string,
@@ -45,6 +47,10 @@ export class PusherReceiver {
         }
         const payload = JSON.parse(body) as { name: string; data: string; channels?: string[]; channel?: string };
         const channels = payload.channels ?? (payload.channel ? [payload.channel] : []);
+        if (channels.some((c) => this.takeOutage(c))) {
+          res.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable (simulated outage)');
+          return;
+        }
         for (const channel of channels) {
           this.events.push({ channel, name: payload.name, data: safeJson(payload.data), received_at: Date.now() });
         }
@@ -58,6 +64,18 @@ export class PusherReceiver {
 
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Answers the next `times` events for `channel` with 503, as a provider outage would. */
+  failNext(channel: string, times: number): void {
+    this.outages.set(channel, times);
+  }
+
+  private takeOutage(channel: string): boolean {
+    const left = this.outages.get(channel) ?? 0;
+    if (left <= 0) return false;
+    this.outages.set(channel, left - 1);
+    return true;
   }
 
   eventsFor(channel: string): ReceivedPusherEvent[] {

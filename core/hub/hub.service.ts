@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { AppError } from '../domain/errors.js';
 import type { TenantScope } from '../domain/tenant-scope.js';
 import { newId } from '../platform/ids.js';
@@ -6,29 +7,45 @@ import type { Hub } from './hub.types.js';
 
 export type CreateHubInput = Omit<Hub, 'id' | 'tenant_id' | 'active' | 'created_at'>;
 
+/**
+ * Hubs of a tenant. Routing reads every hub of the tenant for every order, and hubs change
+ * rarely, so the list is cached per tenant for a few seconds: this process drops it at once on a
+ * change, other processes see a new hub within HUBS_TTL_MS (and a code missing from the cached
+ * list is looked up in the store before it is called unknown).
+ */
 export class HubService {
+  private readonly cache = new LRUCache<string, Hub[]>({ max: 10_000, ttl: HUBS_TTL_MS });
+
   constructor(private readonly repo: HubRepository) {}
 
   async create(scope: TenantScope, input: CreateHubInput): Promise<Hub> {
     const hub: Hub = { id: newId('hub'), tenant_id: scope.tenantId, ...input, active: true, created_at: new Date() };
     await this.repo.insert(hub);
+    this.cache.delete(scope.tenantId);
     return hub;
   }
 
-  list(scope: TenantScope): Promise<Hub[]> {
-    return this.repo.list(scope);
+  async list(scope: TenantScope): Promise<Hub[]> {
+    const cached = this.cache.get(scope.tenantId);
+    if (cached) return cached;
+    const hubs = await this.repo.list(scope);
+    this.cache.set(scope.tenantId, hubs);
+    return hubs;
   }
 
-  find(scope: TenantScope, code: string): Promise<Hub | null> {
-    return this.repo.findByCode(scope, code);
+  async find(scope: TenantScope, code: string): Promise<Hub | null> {
+    return (await this.list(scope)).find((h) => h.code === code) ?? (await this.repo.findByCode(scope, code));
   }
 
   async require(scope: TenantScope, code: string): Promise<Hub> {
-    const hub = await this.repo.findByCode(scope, code);
+    const hub = await this.find(scope, code);
     if (!hub) throw new AppError('not_found', `hub ${code} not found`, { hub_code: code });
     return hub;
   }
 }
+
+/** Other processes see a new hub within this long (this process at once). */
+const HUBS_TTL_MS = 5000;
 
 export function toHubView(hub: Hub): Record<string, unknown> {
   return {

@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type { TenantScope } from '../domain/tenant-scope.js';
-import { isDuplicateKey, type IndexPlan } from '../platform/mongo.js';
+import type { IndexPlan } from '../platform/mongo.js';
 import type { NotificationChannelName } from './notification.adapters.js';
 
 export interface NotificationRecord {
@@ -13,7 +13,7 @@ export interface NotificationRecord {
   channel: NotificationChannelName;
   recipient: string;
   template: string;
-  status: 'pending' | 'sent' | 'failed';
+  status: 'sent' | 'failed';
   error: string | null;
   created_at: Date;
   sent_at: Date | null;
@@ -33,24 +33,10 @@ export class NotificationRepository {
     this.collection = db.collection('notifications');
   }
 
-  /** False when this event already produced a notification on this channel. */
-  async insertOnce(record: NotificationRecord): Promise<boolean> {
-    const { id, ...rest } = record;
-    try {
-      await this.collection.insertOne({ _id: id, ...rest });
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
-  }
-
-  async markSent(scope: TenantScope, id: string): Promise<void> {
-    await this.collection.updateOne({ tenant_id: scope.tenantId, _id: id }, { $set: { status: 'sent', sent_at: new Date() } });
-  }
-
-  async markFailed(scope: TenantScope, id: string, error: string): Promise<void> {
-    await this.collection.updateOne({ tenant_id: scope.tenantId, _id: id }, { $set: { status: 'failed', error } });
+  /** The outcome of an attempt, one upsert by `{event_id}:{channel}` (a retry overwrites a failure). */
+  async record(scope: TenantScope, record: NotificationRecord): Promise<void> {
+    const { id, created_at, ...rest } = record;
+    await this.collection.updateOne({ tenant_id: scope.tenantId, _id: id }, { $set: { ...rest, tenant_id: scope.tenantId }, $setOnInsert: { created_at } }, { upsert: true });
   }
 
   async listForOrder(scope: TenantScope, orderId: string): Promise<NotificationRecord[]> {

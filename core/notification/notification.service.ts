@@ -3,7 +3,7 @@ import { tenantScope } from '../domain/tenant-scope.js';
 import type { Logger } from '../platform/logger.js';
 import type { Telemetry } from '../platform/telemetry.js';
 import type { NotificationChannel, NotificationChannelName } from './notification.adapters.js';
-import type { NotificationRepository } from './notification.repository.js';
+import type { NotificationRecord, NotificationRepository } from './notification.repository.js';
 
 /** Customer contact as the event consumer knows it (read from the order). */
 export interface CustomerContact {
@@ -31,7 +31,11 @@ export function customerStage(event: OutboundEvent): string | null {
   return stages[String(event.data.to)] ?? null;
 }
 
-/** Sends each customer-facing stage on every channel the customer can be reached on, once per event. */
+/**
+ * Sends one customer-facing stage on one channel and records the outcome on the notification
+ * (`sent`, or `failed` with its reason; a later retry overwrites it). Whether to send at all,
+ * and retries, are the EffectService's: this is the effect itself.
+ */
 export class NotificationService {
   private readonly channels: Map<NotificationChannelName, NotificationChannel>;
 
@@ -44,46 +48,36 @@ export class NotificationService {
     this.channels = new Map(channels.map((c) => [c.name, c]));
   }
 
-  async notifyFor(event: OutboundEvent, contact: CustomerContact): Promise<number> {
+  /** Does nothing for an event no customer hears about, or a channel the customer cannot be reached on. */
+  async deliver(event: OutboundEvent, name: NotificationChannelName, contact: CustomerContact): Promise<void> {
     const stage = customerStage(event);
-    if (!stage || !event.order_id) return 0;
-    const targets: [NotificationChannelName, string | null][] = [
-      ['email', contact.email],
-      ['sms', contact.phone],
-    ];
-    let sent = 0;
+    const to = name === 'email' ? contact.email : name === 'sms' ? contact.phone : null;
+    const channel = this.channels.get(name);
+    if (!stage || !event.order_id || !to || !channel) return;
+    const record: NotificationRecord = {
+      id: `${event.event_id}:${name}`,
+      tenant_id: event.tenant_id,
+      seller_id: event.seller_id,
+      order_id: event.order_id,
+      event_id: event.event_id,
+      stage,
+      channel: name,
+      recipient: to,
+      template: stage,
+      status: 'sent',
+      error: null,
+      created_at: new Date(),
+      sent_at: null,
+    };
     const scope = tenantScope(event.tenant_id);
-    for (const [name, to] of targets) {
-      const channel = this.channels.get(name);
-      if (!to || !channel) continue;
-      const id = `${event.event_id}:${name}`;
-      const fresh = await this.repo.insertOnce({
-        id,
-        tenant_id: event.tenant_id,
-        seller_id: event.seller_id,
-        order_id: event.order_id,
-        event_id: event.event_id,
-        stage,
-        channel: name,
-        recipient: to,
-        template: stage,
-        status: 'pending',
-        error: null,
-        created_at: new Date(),
-        sent_at: null,
-      });
-      if (!fresh) continue;
-      try {
-        await channel.send({ to, template: stage, data: { order: event.data.order } });
-        await this.repo.markSent(scope, id);
-        sent += 1;
-      } catch (err) {
-        // A failed notification is recorded, not retried forever: the order goes on regardless.
-        this.logger.warn({ err, channel: name, order_id: event.order_id }, 'customer notification failed');
-        this.telemetry.noticeError(err, { channel: name, tenant_id: event.tenant_id, order_id: event.order_id });
-        await this.repo.markFailed(scope, id, (err as Error).message ?? String(err));
-      }
+    try {
+      await channel.send({ to, template: stage, data: { order: event.data.order } });
+    } catch (err) {
+      this.logger.warn({ err, channel: name, order_id: event.order_id }, 'customer notification failed');
+      this.telemetry.noticeError(err, { channel: name, tenant_id: event.tenant_id, order_id: event.order_id });
+      await this.repo.record(scope, { ...record, status: 'failed', error: (err as Error).message ?? String(err) });
+      throw err;
     }
-    return sent;
+    await this.repo.record(scope, { ...record, sent_at: new Date() });
   }
 }

@@ -1,40 +1,57 @@
+import { LRUCache } from 'lru-cache';
+import type { RealtimePublisher } from '../../external-service/pusher/pusher.client.js';
 import type { OutboundEvent } from '../domain/events.js';
 import { tenantScope } from '../domain/tenant-scope.js';
-import type { IdempotencyLedger } from '../platform/dynamo.js';
-import type { RealtimePublisher } from '../../external-service/pusher/pusher.client.js';
-import type { NotificationService } from '../notification/notification.service.js';
+import type { EffectService } from '../effects/effect.service.js';
+import { customerStage, type CustomerContact, type NotificationService } from '../notification/notification.service.js';
 import type { ChannelSyncService } from './channel-sync.service.js';
 import type { OrderRepository } from './order.repository.js';
 
+/** The effects of an order event, by name (the effect ledger's keys: `{event_id}:{effect}`). */
+const PUSH = 'pusher';
+const CUSTOMER_CHANNELS = ['email', 'sms'] as const;
+
 /**
  * What happens when an order event leaves the OMS: the seller's dashboard hears it (Pusher), the
- * customer is told at the stages they care about, and the sales channel gets the new status.
- * Each effect is deduplicated by event_id on its own, so a redelivery redoes only what failed;
- * the channel sync never fails the message (it parks what the channel could not take).
+ * customer is told at the stages they care about (an e-mail and an SMS, each its own effect, so
+ * one failing does not resend the other), and the sales channel gets the new status. Push and
+ * notifications run through the EffectService (claimed, recorded, retried, parked: never lost);
+ * the channel sync parks what the channel could not take on its own.
  */
 export class OrderUpdatesService {
+  /** Contacts read for an event's notifications, kept briefly so its e-mail and SMS read the order once. */
+  private readonly contacts = new LRUCache<string, CustomerContact>({ max: 10_000, ttl: 60_000 });
+
   constructor(
     private readonly orders: OrderRepository,
-    private readonly realtime: RealtimePublisher,
-    private readonly ledger: IdempotencyLedger,
-    private readonly notifications: NotificationService,
+    private readonly effects: EffectService,
     private readonly channelSync: ChannelSyncService,
-  ) {}
+    realtime: RealtimePublisher,
+    notifications: NotificationService,
+  ) {
+    effects.register(PUSH, (event) => realtime.publish(event.seller_id, event.event, event));
+    for (const channel of CUSTOMER_CHANNELS) {
+      effects.register(channel, async (event) => {
+        const contact = await this.contactFor(event);
+        if (contact) await notifications.deliver(event, channel, contact);
+      });
+    }
+  }
 
   async handle(event: OutboundEvent): Promise<void> {
-    const results = await Promise.allSettled([this.publish(event), this.notify(event), this.channelSync.onEvent(event)]);
+    const effects = [PUSH, ...(customerStage(event) ? CUSTOMER_CHANNELS : [])];
+    const results = await Promise.allSettled([...effects.map((e) => this.effects.run(event, e)), this.channelSync.onEvent(event)]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
 
-  private publish(event: OutboundEvent): Promise<void> {
-    return this.ledger.once(`order-updates:pusher:${event.event_id}`, () => this.realtime.publish(event.seller_id, event.event, event));
-  }
-
-  private async notify(event: OutboundEvent): Promise<void> {
-    if (!event.order_id) return;
+  private async contactFor(event: OutboundEvent): Promise<CustomerContact | null> {
+    if (!event.order_id) return null;
+    const cached = this.contacts.get(event.event_id);
+    if (cached) return cached;
     const order = await this.orders.findInTenant(tenantScope(event.tenant_id), event.order_id);
-    if (!order) return;
-    await this.notifications.notifyFor(event, order.customer);
+    if (!order) return null;
+    this.contacts.set(event.event_id, order.customer);
+    return order.customer;
   }
 }

@@ -4,6 +4,7 @@ import { tenantScope } from '../domain/tenant-scope.js';
 import { loggedChannels } from '../notification/notification.adapters.js';
 import { NOTIFICATION_INDEXES, NotificationRepository } from '../notification/notification.repository.js';
 import { NotificationService } from '../notification/notification.service.js';
+import type { EffectService } from '../effects/effect.service.js';
 import type { DomainModule } from '../platform/module.js';
 import { periodicTask } from '../platform/periodic-task.js';
 import type { Platform } from '../platform/platform.js';
@@ -25,7 +26,7 @@ export interface OrderModule extends DomainModule {
   relay: OrderEventRelay;
 }
 
-export function buildOrderModule(platform: Platform, deps: { tenants: TenantService }): OrderModule {
+export function buildOrderModule(platform: Platform, deps: { tenants: TenantService; effects: EffectService }): OrderModule {
   const { config, logger, metrics, telemetry, queues } = platform;
   const db = platform.mongo.db;
   const repository = new OrderRepository(db);
@@ -39,7 +40,7 @@ export function buildOrderModule(platform: Platform, deps: { tenants: TenantServ
   const keys = new IdempotencyKeys(db);
   const notifications = new NotificationService(new NotificationRepository(db), loggedChannels(logger), logger, telemetry);
   const channelSync = new ChannelSyncService(new SalesChannelClient(config.sales_channel, logger), new ChannelSyncRepository(db), logger, telemetry);
-  const updates = new OrderUpdatesService(repository, platform.realtime, platform.ledger, notifications, channelSync);
+  const updates = new OrderUpdatesService(repository, deps.effects, channelSync, platform.realtime, notifications);
 
   const forEachTenant = (pass: (tenantId: string) => Promise<void>) => {
     const tenantsToSweep = sweepSchedule(() => deps.tenants.listTenantIds(), relay, config.order.outbox_full_sweep_every_ms);

@@ -75,21 +75,24 @@ export class OrderRepository {
     this.collection = db.collection('orders');
   }
 
-  /** Inserts a new order with its `order.created.v1` event; a duplicate seller order id or channel order is `order_already_exists`. */
+  /**
+   * Inserts a new order with its `order.created.v1` event. The unique indexes decide duplicates
+   * (same seller order id, or same channel order) in the one write: the colliding order is read
+   * only then, for the error's details. No read precedes the insert.
+   */
   async insert(scope: SellerScope, order: Order): Promise<Order> {
     if (order.tenant_id !== scope.tenantId || order.seller_id !== scope.sellerId) throw new Error('order does not belong to the scope it is inserted in');
     const created: Order = { ...order, outbox: [...order.outbox, newEvent({ type: EVENT_TYPES.orderCreated }, order)] };
     try {
       await this.collection.insertOne(toDoc(created));
     } catch (err) {
-      if (isDuplicateKey(err)) {
-        const existing = await this.findDuplicate({ tenantId: order.tenant_id, sellerId: order.seller_id }, order);
-        throw new AppError('order_already_exists', `order ${order.order_id} already exists`, {
-          order_id: order.order_id,
-          id: existing?.id ?? null,
-        });
-      }
-      throw err;
+      if (!isDuplicateKey(err)) throw err;
+      const existing = await this.findDuplicate(scope, order);
+      throw new AppError('order_already_exists', `order ${order.order_id} already exists`, {
+        order_id: existing?.order_id ?? order.order_id,
+        id: existing?.id ?? null,
+        ...(existing?.sales_channel ? { sales_channel: existing.sales_channel } : {}),
+      });
     }
     return created;
   }

@@ -72,11 +72,9 @@ export class OrderService {
       updated_at: now,
       version: 1,
     };
-    // Checked first so that a duplicate does not burn an order number; the unique indexes
-    // still decide when two copies race past this check.
-    const duplicate = await repo.findDuplicate(scope, draft);
-    if (duplicate) throw alreadyExists(draft, duplicate);
     this.reportMissingItemIds(draft, opts.logger ?? this.deps.logger);
+    // A duplicate is refused by the insert's unique indexes, after its number was drawn: order
+    // numbers may have gaps (as with any sequence), never repeats.
     draft.order_number = await sequences.next(scope.tenantId, 'order');
     const created = await repo.insert(scope, draft);
     this.deps.metrics.domainEvents.inc({ event: 'order_created' });
@@ -176,12 +174,4 @@ export class OrderService {
     logger.warn(attributes, 'order lines without sales_channel_order_item_id');
     this.deps.telemetry.noticeError(new Error('order lines without sales_channel_order_item_id'), attributes);
   }
-}
-
-function alreadyExists(order: Order, existing: Order): AppError {
-  return new AppError('order_already_exists', `order ${order.order_id} already exists`, {
-    order_id: existing.order_id,
-    id: existing.id,
-    ...(existing.sales_channel ? { sales_channel: existing.sales_channel } : {}),
-  });
 }

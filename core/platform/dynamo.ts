@@ -1,7 +1,6 @@
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
-  DeleteItemCommand,
   DescribeTableCommand,
   GetItemCommand,
   PutItemCommand,
@@ -126,81 +125,5 @@ export class Sequences {
     } catch (err) {
       return wrap(err);
     }
-  }
-}
-
-export type IdempotencyState = { status: 'new' } | { status: 'done'; result: unknown } | { status: 'in_progress' };
-
-/**
- * The idempotency ledger: a conditional put on a key derived from a message or request. Used by
- * handlers whose effect is not already idempotent through a conditional MongoDB update.
- * Entries are `in_progress` while the effect runs and `done` with its result after; an
- * `in_progress` entry older than `staleAfterMs` (its worker died) may be taken over.
- */
-export class IdempotencyLedger {
-  constructor(
-    private readonly dynamo: DynamoDBClient,
-    private readonly table: string,
-    private readonly staleAfterMs = 60_000,
-  ) {}
-
-  async begin(key: string): Promise<IdempotencyState> {
-    const now = Date.now();
-    try {
-      await this.dynamo.send(
-        new PutItemCommand({
-          TableName: this.table,
-          Item: { pk: { S: key }, status: { S: 'in_progress' }, started_at: { N: String(now) } },
-          ConditionExpression: 'attribute_not_exists(pk) OR (#s = :p AND started_at < :stale)',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':p': { S: 'in_progress' }, ':stale': { N: String(now - this.staleAfterMs) } },
-        }),
-      );
-      return { status: 'new' };
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) return wrap(err);
-    }
-    const existing = await this.dynamo
-      .send(new GetItemCommand({ TableName: this.table, Key: { pk: { S: key } }, ConsistentRead: true }))
-      .catch(wrap);
-    if (existing.Item?.status?.S === 'done') {
-      const raw = existing.Item.result?.S;
-      return { status: 'done', result: raw ? JSON.parse(raw) : null };
-    }
-    return { status: 'in_progress' };
-  }
-
-  async complete(key: string, result: unknown = null): Promise<void> {
-    await this.dynamo
-      .send(
-        new PutItemCommand({
-          TableName: this.table,
-          Item: { pk: { S: key }, status: { S: 'done' }, result: { S: JSON.stringify(result) }, done_at: { N: String(Date.now()) } },
-        }),
-      )
-      .catch(wrap);
-  }
-
-  /** Forgets an attempt that failed, so a retry may run the effect again. */
-  async abandon(key: string): Promise<void> {
-    await this.dynamo.send(new DeleteItemCommand({ TableName: this.table, Key: { pk: { S: key } } })).catch(wrap);
-  }
-
-  /** Runs `effect` at most once per key; a concurrent duplicate gets a retryable error. */
-  async once<T>(key: string, effect: () => Promise<T>): Promise<T> {
-    const state = await this.begin(key);
-    if (state.status === 'done') return state.result as T;
-    if (state.status === 'in_progress') {
-      throw new AppError('order_in_progress', `an identical message is being handled (${key})`, { key }, { retryable: true });
-    }
-    let result: T;
-    try {
-      result = await effect();
-    } catch (err) {
-      await this.abandon(key).catch(() => undefined);
-      throw err;
-    }
-    await this.complete(key, result);
-    return result;
   }
 }

@@ -41,6 +41,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly effects = new Counter({
+    name: 'oms_effects_total',
+    help: 'Attempts at the effects of events (push, notifications): sent, pending (to be retried), parked',
+    labelNames: ['effect', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(collectDefaults = true) {
     if (collectDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'oms_' });
   }

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../configs/config.js';
 import { TABLES } from '../../localstack/resources.js';
 import { createDynamoClient, createSqsClient } from './aws.js';
-import { IdempotencyLedger, Sequences, ensureTables } from './dynamo.js';
+import { Sequences, ensureTables } from './dynamo.js';
 import { Locker } from './locker.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -26,7 +26,6 @@ export interface Platform {
   queues: Queues;
   dynamo: DynamoDBClient;
   sequences: Sequences;
-  ledger: IdempotencyLedger;
   locker: Locker;
   realtime: RealtimePublisher;
   close(): Promise<void>;
@@ -66,7 +65,6 @@ export async function connectPlatform(config: Config, logger: Logger, options: {
     queues: new Queues(sqs, config.aws.sqs.queue_prefix),
     dynamo,
     sequences: new Sequences(dynamo, `${tablePrefix}${TABLES.sequences.name}`),
-    ledger: new IdempotencyLedger(dynamo, `${tablePrefix}${TABLES.idempotency.name}`),
     locker: new Locker(redis, config.order.edit_lock_ttl_ms),
     realtime: config.pusher.enabled ? new PusherPublisher(config.pusher) : new NoopPublisher(),
     async close() {

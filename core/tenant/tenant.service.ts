@@ -1,7 +1,8 @@
+import { LRUCache } from 'lru-cache';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Config } from '../../configs/config.js';
 import { AppError } from '../domain/errors.js';
-import { tenantScope, type SellerScope, type TenantScope } from '../domain/tenant-scope.js';
+import { sellerScope, tenantScope, type SellerScope, type TenantScope } from '../domain/tenant-scope.js';
 import { newId } from '../platform/ids.js';
 import type { TenantRepository } from './tenant.repository.js';
 import type { Seller, Tenant, TenantSettings } from './tenant.types.js';
@@ -13,6 +14,7 @@ import type { Seller, Tenant, TenantSettings } from './tenant.types.js';
  */
 export class TenantService {
   private readonly settingsCache = new Map<string, { at: number; value: TenantSettings }>();
+  private readonly knownSellers = new LRUCache<string, true>({ max: 100_000, ttl: 10 * 60_000 });
 
   constructor(
     private readonly repo: TenantRepository,
@@ -75,9 +77,17 @@ export class TenantService {
     return seller;
   }
 
+  /**
+   * The seller's scope, once the seller is known to belong to the tenant. Every queue message
+   * asks this, and sellers are never deleted, so a seller seen once is remembered for a while.
+   */
   async sellerScopeFor(scope: TenantScope, sellerId: string): Promise<SellerScope> {
-    await this.requireSeller(scope, sellerId);
-    return { tenantId: scope.tenantId, sellerId };
+    const key = `${scope.tenantId}\u0000${sellerId}`;
+    if (!this.knownSellers.has(key)) {
+      await this.requireSeller(scope, sellerId);
+      this.knownSellers.set(key, true);
+    }
+    return sellerScope(scope.tenantId, sellerId);
   }
 
   /** Settings with configured defaults filled in; cached briefly (they change rarely). */

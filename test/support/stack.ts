@@ -60,6 +60,9 @@ export async function mochaGlobalSetup(): Promise<void> {
     'order.outbox_sweep_interval_ms': 500,
     'order.outbox_sweep_min_age_ms': 2000,
     'order.outbox_full_sweep_every_ms': 5000,
+    'effects.max_attempts': 4,
+    'effects.retry_base_delay_ms': 200,
+    'effects.sweep_interval_ms': 200,
     'dev.wms_simulator': false,
   });
   const oms = await startOms(config, 'all', { logger: createLogger(config), waitTimeSeconds: 1 });

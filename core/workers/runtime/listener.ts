@@ -1,6 +1,5 @@
 import {
   ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   type Message,
@@ -14,6 +13,7 @@ import type { Metrics } from '../../platform/metrics.js';
 import type { Queues } from '../../platform/queues.js';
 import type { Telemetry } from '../../platform/telemetry.js';
 import { decodeMessage, type InboundMessage } from './message.js';
+import { DeleteBatcher } from './delete-batcher.js';
 import { Slots } from './slots.js';
 
 export interface HandlerContext {
@@ -64,6 +64,7 @@ export class Listener {
   private abort = new AbortController();
   private queueUrl = '';
   private dlqUrl = '';
+  private readonly deleter: DeleteBatcher;
 
   constructor(
     readonly name: string,
@@ -72,7 +73,9 @@ export class Listener {
     private readonly handler: MessageHandler,
     private readonly options: ListenerOptions,
     private readonly deps: ListenerDeps,
-  ) {}
+  ) {
+    this.deleter = new DeleteBatcher(deps.queues.sqs, () => this.queueUrl);
+  }
 
   async start(): Promise<void> {
     this.queueUrl = await this.deps.queues.url(this.queueName);
@@ -276,7 +279,7 @@ export class Listener {
 
   private async delete(message: Message): Promise<void> {
     try {
-      await this.deps.queues.sqs.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.ReceiptHandle }));
+      await this.deleter.delete(message.ReceiptHandle ?? '');
     } catch (err) {
       // The effect is done and idempotent: a redelivery will be a no-op.
       this.deps.logger.warn({ err, listener: this.name, message_id: message.MessageId }, 'delete failed');

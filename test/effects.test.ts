@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { EffectLedger } from '../core/effects/effect.ledger.js';
+import { TABLES } from '../localstack/resources.js';
+import { createTenant, eventually, http, internalHeaders } from './support/api.js';
+import { getStack } from './support/stack.js';
+import { orderBody, sendToQueue, settled, uid } from './orders-support.js';
+
+/** Side effects of events (ADR 0008): claimed with a lease, recorded, retried with backoff, parked, replayed. */
+function pushes(sellerId: string, eventId: string) {
+  return getStack()
+    .pusher.eventsFor(`private-seller-${sellerId}`)
+    .filter((e) => (e.data as { event_id?: string } | null)?.event_id === eventId);
+}
+
+async function effects(tenantId: string, query = ''): Promise<any[]> {
+  const res = await http('GET', `/internal/api/v1/tenants/${tenantId}/effects${query}`, { headers: internalHeaders() });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body.data;
+}
+
+async function queueDrained(): Promise<boolean> {
+  const q = getStack().oms.container.platform.queues;
+  const { visible, inFlight } = await q.depth(q.name('orderUpdates'));
+  return visible === 0 && inFlight === 0;
+}
+
+/** A shipped-order event of the tenant's first order, made up so the test controls its id. */
+async function shippedEvent(): Promise<{ t: Awaited<ReturnType<typeof createTenant>>; event: Record<string, unknown> }> {
+  const t = await createTenant();
+  const id = (await t.seller('POST', '/orders', orderBody({ customer: { name: 'Effect Test', email: 'fx@example.com' } }))).body.data.id;
+  await settled(t.tenantId, id);
+  const event = {
+    event_id: `evt-${uid()}`,
+    event: 'order.status_changed.v1',
+    occurred_at: new Date().toISOString(),
+    tenant_id: t.tenantId,
+    seller_id: t.sellerId,
+    order_id: id,
+    data: { order: { id, status: 'shipped', sales_channel: null, version: 9 }, from: 'packed', to: 'shipped' },
+  };
+  return { t, event };
+}
+
+describe('effects of events: effectively once, never lost', function () {
+  this.timeout(60_000);
+
+  it('retries a push the provider refused, with backoff, and delivers it exactly once', async () => {
+    const { t, event } = await shippedEvent();
+    getStack().pusher.failNext(`private-seller-${t.sellerId}`, 2);
+    await sendToQueue('orderUpdates', event);
+    const pending = await eventually('the failure recorded as pending with its reason', async () =>
+      (await effects(t.tenantId, '?status=pending')).find((e) => e.event_id === event.event_id && e.effect === 'pusher'),
+    );
+    assert.match(pending.last_error, /503|unavailable/i);
+    assert.ok(pending.next_attempt_at, 'a pending effect says when it is tried next');
+    await eventually('delivered by the sweeper', async () => pushes(t.sellerId, event.event_id as string).length === 1);
+    const done = await eventually('recorded as sent', async () => (await effects(t.tenantId)).find((e) => e.event_id === event.event_id && e.status === 'sent'));
+    assert.equal(done.attempts, 3);
+    await eventually('the message is gone', queueDrained);
+    assert.equal(pushes(t.sellerId, event.event_id as string).length, 1, 'never twice');
+    // The e-mail of the same event was its own effect: sent once, on the first attempt.
+    const notes = await getStack().oms.container.platform.mongo.db.collection('notifications').find({ tenant_id: t.tenantId, event_id: event.event_id }).toArray();
+    assert.deepEqual(notes.map((n) => [n.channel, n.status]), [['email', 'sent']]);
+  });
+
+  it('parks an effect after the attempt limit, lists it with its reason, and replays it once', async () => {
+    const { t, event } = await shippedEvent();
+    getStack().pusher.failNext(`private-seller-${t.sellerId}`, getStack().config.effects.max_attempts);
+    await sendToQueue('orderUpdates', event);
+    const parked = await eventually('parked', async () => (await effects(t.tenantId, '?status=parked')).find((e) => e.event_id === event.event_id));
+    assert.equal(parked.attempts, getStack().config.effects.max_attempts);
+    assert.match(parked.last_error, /503|unavailable/i);
+    assert.equal(pushes(t.sellerId, event.event_id as string).length, 0);
+
+    // A redelivered copy (a DLQ replay) does not resend a parked effect by itself.
+    await sendToQueue('orderUpdates', event);
+    await eventually('the copy is handled', queueDrained);
+    assert.equal(pushes(t.sellerId, event.event_id as string).length, 0);
+
+    const replay = await http('POST', `/internal/api/v1/tenants/${t.tenantId}/effects/${encodeURIComponent(parked.id)}/replay`, { headers: internalHeaders() });
+    assert.equal(replay.status, 200, JSON.stringify(replay.body));
+    assert.equal(replay.body.data.outcome, 'sent');
+    assert.equal(replay.body.data.status, 'sent');
+    assert.equal(pushes(t.sellerId, event.event_id as string).length, 1);
+    const again = await http('POST', `/internal/api/v1/tenants/${t.tenantId}/effects/${encodeURIComponent(parked.id)}/replay`, { headers: internalHeaders() });
+    assert.equal(again.status, 409, 'a sent effect is never replayed');
+    assert.equal(pushes(t.sellerId, event.event_id as string).length, 1);
+  });
+
+  it('takes over a claim whose holder died once its lease ran out, instead of refusing it', async () => {
+    const { t, event } = await shippedEvent();
+    const { config, dynamo } = getStack().oms.container.platform;
+    const ledger = new EffectLedger(dynamo, `${config.aws.dynamodb.table_prefix}${TABLES.idempotency.name}`);
+    // A worker claimed the push and was killed before it published anything.
+    const claim = await ledger.claim(`${event.event_id}:pusher`, 1500);
+    assert.equal(claim.kind, 'claimed');
+    // A copy arriving while that lease lives leaves the effect to its holder…
+    await sendToQueue('orderUpdates', event);
+    await eventually('the first copy is handled', queueDrained);
+    assert.equal(pushes(t.sellerId, event.event_id as string).length, 0);
+    // …and the holder's own message, delivered again after its visibility (the lease) ran out, takes it over.
+    await new Promise((r) => setTimeout(r, 1600));
+    await sendToQueue('orderUpdates', event);
+    await eventually('published by the redelivery', async () => pushes(t.sellerId, event.event_id as string).length === 1);
+    await eventually('drained', queueDrained);
+    assert.equal(pushes(t.sellerId, event.event_id as string).length, 1);
+  });
+
+  it('refuses a malformed replay id and an unknown effect', async () => {
+    const t = await createTenant();
+    const bad = await http('POST', `/internal/api/v1/tenants/${t.tenantId}/effects/${encodeURIComponent('no spaces allowed')}/replay`, { headers: internalHeaders() });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.details[0].field, 'path.effect_id');
+    const missing = await http('POST', `/internal/api/v1/tenants/${t.tenantId}/effects/evt-none:pusher/replay`, { headers: internalHeaders() });
+    assert.equal(missing.status, 404);
+  });
+});
