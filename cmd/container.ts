@@ -8,6 +8,7 @@ import { HubRepository, HUB_INDEXES } from '../core/hub/hub.repository.js';
 import { HubService } from '../core/hub/hub.service.js';
 import { registerHubRoutes } from '../core/hub/hub.controller.js';
 import type { Platform } from './platform.js';
+import { buildSecurityModule, type SecurityModule } from '../core/tenant/security.module.js';
 // aggregator & bulk (issue 6)
 import { buildBulkModule, zodValidator } from '../core/bulk/bulk.module.js';
 import { ServiceItemExecutor } from '../core/bulk/bulk-item.executor.js';
@@ -33,6 +34,8 @@ export interface Container {
   platform: Platform;
   tenants: TenantService;
   hubs: HubService;
+  /** security (issue 13): keys, service tokens, JWT, rate limits, audit log. */
+  security: SecurityModule;
   /** stock & routing (issue 4): stock, routing, approve-on-hold, check-stock. */
   stockRouting: StockRoutingModule;
   indexes: IndexPlan;
@@ -45,7 +48,8 @@ export async function buildContainer(platform: Platform): Promise<Container> {
   const { config, mongo } = platform;
   const db = mongo.db;
 
-  const tenants = new TenantService(new TenantRepository(db), config);
+  const security = await buildSecurityModule(platform);
+  const tenants = new TenantService(new TenantRepository(db), config, security.keys);
   const hubs = new HubService(new HubRepository(db));
 
   // --- orders (issue 3): build here ---
@@ -81,6 +85,7 @@ export async function buildContainer(platform: Platform): Promise<Container> {
     ...bulk.indexes, // aggregator & bulk (issue 6)
     ...fulfilment.indexes,
     ...orders.indexes,
+    ...security.indexes,
   };
   await ensureIndexes(db, indexes, { ferretdb: mongo.ferretdb });
 
@@ -88,10 +93,12 @@ export async function buildContainer(platform: Platform): Promise<Container> {
     platform,
     tenants,
     hubs,
+    security,
     stockRouting,
     indexes,
     registerRoutes(groups) {
       registerTenantRoutes(groups.internal, tenants);
+      security.registerRoutes(groups, tenants);
       registerHubRoutes(groups, hubs, tenants);
       // --- orders (issue 3): routes ---
       orders.registerRoutes(groups);

@@ -41,6 +41,7 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
         metrics: platform.metrics,
         telemetry: platform.telemetry,
         tenants: container.tenants,
+        security: container.security,
         health: [
           { name: 'mongodb', check: async () => void (await platform.mongo.db.command({ ping: 1 })) },
           { name: 'redis', check: async () => void (await platform.redis.ping()) },
