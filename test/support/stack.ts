@@ -61,6 +61,8 @@ export async function mochaGlobalSetup(): Promise<void> {
     'order.outbox_sweep_min_age_ms': 2000,
     'order.outbox_full_sweep_every_ms': 5000,
     'dev.wms_simulator': false,
+    // The fixtures' courier scans carry fixed 2026 dates; keep them inside the accepted age for years.
+    'courier.max_scan_age_hours': 24 * 365 * 10,
   });
   const oms = await startOms(config, 'all', { logger: createLogger(config), waitTimeSeconds: 1 });
   stack = { config, oms, baseUrl: `http://127.0.0.1:${oms.port}`, pusher, runId };
