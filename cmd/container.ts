@@ -29,7 +29,7 @@ export interface Container {
  * tasks) is picked up from its DomainModule by cmd/oms.ts.
  */
 export async function buildContainer(platform: Platform): Promise<Container> {
-  const tenancy = buildTenancyModule(platform);
+  const tenancy = await buildTenancyModule(platform);
   const effects = buildEffectsModule(platform, { tenancy });
   const orders = buildOrderModule(platform, { tenants: tenancy.tenants, effects: effects.effects });
   const stockRouting = buildStockRoutingModule(platform, { tenancy, orders });

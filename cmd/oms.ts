@@ -44,6 +44,7 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
         metrics: platform.metrics,
         telemetry: platform.telemetry,
         tenants: container.tenancy.tenants,
+        security: container.tenancy.security,
         health: [
           { name: 'mongodb', check: async () => void (await platform.mongo.db.command({ ping: 1 })) },
           { name: 'redis', check: async () => void (await platform.redis.ping()) },

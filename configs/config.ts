@@ -30,6 +30,29 @@ export const ConfigSchema = z.object({
     body_limit: z.string().regex(/^\d+(kb|mb)$/),
     shutdown_timeout_ms: z.number().int().positive().max(60000),
     internal_token: z.string().min(8),
+    json_max_depth: z.number().int().min(2).max(256),
+    /** >0: the internal API (and /metrics unless metrics_port) answers only on this port. */
+    internal_port: z.number().int().min(0).max(65535),
+    /** >0: /metrics answers only on this port; 0: on the API port, behind an internal token. */
+    metrics_port: z.number().int().min(0).max(65535),
+  }),
+  auth: z.object({
+    jwt: z.object({
+      jwks_url: z.string().url().or(z.literal('')),
+      public_key: z.string(),
+      algorithms: z.array(z.string().min(1)).min(1),
+      issuer: z.string(),
+      audience: z.string(),
+      tenant_claim: z.string().min(1),
+      seller_claim: z.string().min(1),
+      roles_claim: z.string().min(1),
+    }),
+    rate_limit: z.object({
+      enabled: z.boolean(),
+      ip_per_minute: z.number().int().min(1),
+      key_per_minute: z.number().int().min(1),
+      tenant_per_minute: z.number().int().min(1),
+    }),
   }),
   mongodb: z.object({
     uri: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI'),
@@ -97,7 +120,14 @@ export const ConfigSchema = z.object({
     retry_max_delay_ms: z.number().int().min(10),
     sweep_interval_ms: z.number().int().min(50),
   }),
-  courier: z.object({ webhook_secret: z.string().min(8) }),
+  courier: z.object({
+    webhook_secret: z.string().min(8),
+    /** auto: the old X-Signature path is accepted unless service.env is production. */
+    legacy_signature: z.enum(['auto', 'on', 'off']),
+    secrets_key: z.string().min(16),
+    tolerance_s: z.number().int().min(1).max(3600),
+    max_scan_age_hours: z.number().min(1),
+  }),
   sales_channel: z.object({
     base_url: z.string().url().or(z.literal('')),
     timeout_ms: z.number().int().positive(),
@@ -159,6 +189,9 @@ const ENV_OVERRIDES: Record<string, string> = {
   AWS_ENDPOINT_URL_DYNAMODB: 'aws.dynamodb.endpoint',
   OMS_INTERNAL_TOKEN: 'server.internal_token',
   COURIER_WEBHOOK_SECRET: 'courier.webhook_secret',
+  COURIER_SECRETS_KEY: 'courier.secrets_key',
+  OMS_JWT_JWKS_URL: 'auth.jwt.jwks_url',
+  OMS_JWT_PUBLIC_KEY: 'auth.jwt.public_key',
   PUSHER_APP_ID: 'pusher.app_id',
   PUSHER_KEY: 'pusher.key',
   PUSHER_SECRET: 'pusher.secret',

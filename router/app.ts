@@ -1,6 +1,5 @@
 import Koa from 'koa';
 import Router from '@koa/router';
-import { bodyParser } from '@koa/bodyparser';
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
 import type { Config } from '../configs/config.js';
 import type { TenantService } from '../core/tenant/tenant.service.js';
@@ -10,6 +9,17 @@ import type { Telemetry } from '../core/platform/telemetry.js';
 import { errorRenderer } from './middleware/errors.js';
 import { requestContext } from './middleware/request-context.js';
 import { internalAuth, internalSellerScope, sellerAuth } from './middleware/auth.js';
+import { auditTrail } from './middleware/audit-trail.js';
+import { inputGuard } from './middleware/input-guard.js';
+import { jsonBody } from './middleware/json-body.js';
+import { portGate } from './middleware/port-gate.js';
+import type { RateLimits } from './middleware/rate-limit.js';
+import { securityHeaders } from './middleware/security-headers.js';
+import { requireScope } from './scopes.js';
+import type { AuditLog } from '../core/audit/audit-log.js';
+import type { ApiKeyService } from '../core/tenant/api-key.service.js';
+import type { JwtVerifier } from '../core/tenant/jwt-verifier.js';
+import type { ServiceTokenService } from '../core/tenant/service-token.service.js';
 import { RouteGroup, type RouteInput, type RouteResult, type RouteSpec } from './route-group.js';
 import type { z } from 'zod';
 
@@ -52,6 +62,16 @@ export interface AppDeps {
   telemetry: Telemetry;
   tenants: TenantService;
   health: HealthCheck[];
+  security: SecurityDeps;
+}
+
+/** Credentials, rate limits and the audit log (issue 13). */
+export interface SecurityDeps {
+  keys: ApiKeyService;
+  tokens: ServiceTokenService;
+  jwt: JwtVerifier | null;
+  rateLimits: RateLimits;
+  audit: AuditLog;
 }
 
 /**
@@ -63,17 +83,28 @@ export function createApp(deps: AppDeps, register: (groups: RouteGroups) => void
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'sellerApiKey', { type: 'http', scheme: 'bearer' });
   registry.registerComponent('securitySchemes', 'internalToken', { type: 'apiKey', in: 'header', name: 'X-Internal-Token' });
-  registry.registerComponent('securitySchemes', 'courierSignature', { type: 'apiKey', in: 'header', name: 'X-Signature' });
+  registry.registerComponent('securitySchemes', 'courierSignature', { type: 'apiKey', in: 'header', name: 'webhook-signature' });
 
+  // Credentials first, then the caller's rate limit, then the body: nothing is read for a stranger.
+  const { security } = deps;
+  const body = jsonBody({ limit: deps.config.server.body_limit, maxDepth: deps.config.server.json_max_depth });
+  const afterAuth = [security.rateLimits.perCredential(), body, security.rateLimits.bulkItems(), auditTrail(security.audit)];
+  const seller = sellerAuth({ tenants: deps.tenants, keys: security.keys, jwt: security.jwt });
+  const internal = internalAuth({ platformToken: deps.config.server.internal_token, tokens: security.tokens });
   const publicRouter = new Router({ prefix: '/api/v1/sellers/:seller_id' });
-  publicRouter.use(sellerAuth(deps.tenants));
+  publicRouter.use(seller, ...afterAuth);
   const aggregatorRouter = new Router({ prefix: '/aggregator/api/v1/sellers/:seller_id' });
-  aggregatorRouter.use(sellerAuth(deps.tenants));
+  aggregatorRouter.use(seller, ...afterAuth);
   const internalSellerRouter = new Router({ prefix: '/internal/api/v1/sellers/:seller_id' });
-  internalSellerRouter.use(internalAuth(deps.config.server.internal_token), internalSellerScope(deps.tenants));
+  internalSellerRouter.use(internal, internalSellerScope(deps.tenants), ...afterAuth);
   const internalRouter = new Router({ prefix: '/internal/api/v1' });
-  internalRouter.use(internalAuth(deps.config.server.internal_token));
+  internalRouter.use(internal, ...afterAuth);
+  // The courier webhook verifies its signature over the raw text before parsing it (courier-webhook.auth.ts).
   const openRouter = new Router();
+  openRouter.use(jsonBody({ limit: '64kb', maxDepth: deps.config.server.json_max_depth, parse: false }));
+  // /metrics: on its own port when metrics_port is set (the port gate keeps it there), else behind an internal token.
+  const metricsRouter = new Router();
+  if (deps.config.server.metrics_port === 0) metricsRouter.use(internal);
 
   const publicGroup = new RouteGroup(publicRouter, registry, { prefix: '/api/v1/sellers/:seller_id', security: 'sellerApiKey' });
   const internalSellerGroup = new RouteGroup(internalSellerRouter, registry, { prefix: '/internal/api/v1/sellers/:seller_id', security: 'internalToken' });
@@ -105,7 +136,8 @@ export function createApp(deps: AppDeps, register: (groups: RouteGroups) => void
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) };
   });
-  openRouter.get('/metrics', async (ctx) => {
+  metricsRouter.get('/metrics', async (ctx) => {
+    if (deps.config.server.metrics_port === 0) requireScope(ctx, 'metrics:read');
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();
   });
@@ -121,15 +153,11 @@ export function createApp(deps: AppDeps, register: (groups: RouteGroups) => void
 
   app.use(requestContext(deps.logger, deps.metrics));
   app.use(errorRenderer(deps.telemetry));
-  app.use(
-    bodyParser({
-      enableTypes: ['json'],
-      jsonLimit: deps.config.server.body_limit,
-      encoding: 'utf-8',
-      // The courier webhook verifies its HMAC over the raw body (ctx.request.rawBody).
-    }),
-  );
-  for (const router of [openRouter, internalRouter, internalSellerRouter, publicRouter, aggregatorRouter]) {
+  app.use(securityHeaders());
+  app.use(portGate(deps.config.server));
+  app.use(security.rateLimits.perIp());
+  app.use(inputGuard());
+  for (const router of [metricsRouter, openRouter, internalRouter, internalSellerRouter, publicRouter, aggregatorRouter]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

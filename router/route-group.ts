@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Actor } from '../core/domain/order.js';
 import type { SellerScope } from '../core/domain/tenant-scope.js';
 import { parseInput } from '../core/domain/validation.js';
+import { defaultScope, requireScope, type Scope } from './scopes.js';
 
 /** Who is calling, set by the auth middleware of the route's router. */
 export interface Caller {
@@ -32,6 +33,8 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   errors?: Record<number, string>;
   /** Extra middleware (e.g. file upload) run before validation. */
   before?: Middleware[];
+  /** The scope a credential needs (403 insufficient_scope without it); default: scopes.ts defaultScope. */
+  scope?: Scope;
 }
 
 export interface RouteInput<P, Q, B> {
@@ -71,12 +74,13 @@ export class RouteGroup {
     handler: (input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>) => Promise<RouteResult>,
   ): void {
     const fullPath = `${this.options.prefix}${spec.path}`;
+    const scope = spec.scope ?? defaultScope(spec, this.options.prefix);
     this.registry.registerPath({
       method: spec.method,
       path: fullPath.replace(/:(\w+)/g, '{$1}'),
       summary: spec.summary,
       tags: [spec.tag],
-      security: this.options.security ? [{ [this.options.security]: [] }] : [],
+      security: this.options.security ? [{ [this.options.security]: scope ? [scope] : [] }] : [],
       request: {
         ...(spec.params ? { params: spec.params as unknown as z.ZodObject } : {}),
         ...(spec.query ? { query: spec.query as unknown as z.ZodObject } : {}),
@@ -88,6 +92,11 @@ export class RouteGroup {
       },
     });
 
+    // Before any upload middleware: a credential without the scope gets nothing read.
+    const checkScope: Middleware = async (ctx, next) => {
+      requireScope(ctx, scope);
+      await next();
+    };
     const handle: Middleware = async (ctx) => {
       const params = (spec.params ? parseInput(spec.params, ctx.params, 'path') : ctx.params) as z.output<P>;
       const query = (spec.query ? parseInput(spec.query, ctx.query, 'query') : ctx.query) as z.output<Q>;
@@ -98,7 +107,7 @@ export class RouteGroup {
       for (const [k, v] of Object.entries(result.headers ?? {})) ctx.set(k, v);
     };
     // The router carries the prefix itself; the full path is for the OpenAPI document.
-    this.router[spec.method](spec.path, ...(spec.before ?? []), handle);
+    this.router[spec.method](spec.path, checkScope, ...(spec.before ?? []), handle);
   }
 }
 

@@ -9,8 +9,9 @@ describe('platform: routers, auth, health, docs', () => {
     assert.deepEqual(ready.body.checks, { mongodb: 'ok', redis: 'ok', sqs: 'ok' });
   });
 
-  it('serves Prometheus metrics and an OpenAPI 3 document of the routes', async () => {
-    const metrics = await http('GET', '/metrics');
+  it('serves Prometheus metrics (to an internal token only) and an OpenAPI 3 document of the routes', async () => {
+    assert.equal((await http('GET', '/metrics')).status, 401);
+    const metrics = await http('GET', '/metrics', { headers: internalHeaders() });
     assert.equal(metrics.status, 200);
     assert.match(metrics.body, /oms_http_requests_total/);
     const doc = await http('GET', '/openapi.json');

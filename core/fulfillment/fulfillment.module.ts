@@ -10,6 +10,7 @@ import { registerReturnRoutes } from '../return_order/return.controller.js';
 import { RETURN_INDEXES, ReturnRepository } from '../return_order/return.repository.js';
 import { ReturnService } from '../return_order/return.service.js';
 import { registerCourierWebhook } from '../shipment/courier-webhook.controller.js';
+import { buildCourierWebhookAuth } from '../shipment/courier-webhook.module.js';
 import { CourierTrackingService } from '../shipment/courier-tracking.service.js';
 import { registerShipmentRoutes } from '../shipment/shipment.controller.js';
 import { SHIPMENT_INDEXES, ShipmentRepository } from '../shipment/shipment.repository.js';
@@ -44,6 +45,7 @@ export function buildFulfillmentModule(platform: Platform, deps: { tenancy: Tena
   const returns = new ReturnService(new ReturnRepository(db), orders, stock, platform.sequences, platform.locker);
   const simulate = config.dev.wms_simulator && config.service.env === 'development';
   const tenantIds = () => deps.tenancy.tenants.listTenantIds();
+  const courierAuth = buildCourierWebhookAuth(platform, shipmentRepo);
 
   return {
     name: 'fulfilment',
@@ -51,10 +53,11 @@ export function buildFulfillmentModule(platform: Platform, deps: { tenancy: Tena
     shipments,
     invoices,
     returns,
-    indexes: { ...SHIPMENT_INDEXES, ...INVOICE_INDEXES, ...RETURN_INDEXES },
+    indexes: { ...SHIPMENT_INDEXES, ...INVOICE_INDEXES, ...RETURN_INDEXES, ...courierAuth.indexes },
     routes(groups) {
       registerShipmentRoutes(groups.seller, shipments);
-      registerCourierWebhook(groups.open, tracking, config.courier);
+      registerCourierWebhook(groups.open, tracking, courierAuth.middleware, courierAuth.window);
+      courierAuth.registerRoutes(groups.internal);
       registerInvoiceRoutes(groups.seller, invoices);
       registerReturnRoutes(groups.seller, returns);
     },

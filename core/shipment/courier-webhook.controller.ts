@@ -2,7 +2,6 @@ import type { Middleware } from 'koa';
 import { z } from 'zod';
 import type { RouteGroup } from '../../router/route-group.js';
 import { AppError } from '../domain/errors.js';
-import { verifyCourierSignature } from './courier-signature.js';
 import type { CourierTrackingService } from './courier-tracking.service.js';
 import { COURIER_STATUSES } from './shipment.types.js';
 
@@ -14,29 +13,36 @@ const WebhookBody = z
   })
   .strip();
 
-/** Runs before body validation: an unsigned request learns nothing about what a valid body is. */
-function courierSignature(secret: string): Middleware {
-  return async (ctx, next) => {
-    const raw = (ctx.request as { rawBody?: string }).rawBody ?? '';
-    if (!verifyCourierSignature(secret, raw, ctx.get('x-signature'))) throw new AppError('unauthorized', 'missing or invalid X-Signature');
-    await next();
-  };
+export interface ScanWindow {
+  /** A scan may be dated at most this far ahead of now (clock skew). */
+  future_s: number;
+  /** A scan older than this is refused, not applied: no 1971 scan after a 2099 one. */
+  max_age_hours: number;
 }
 
-export function registerCourierWebhook(open: RouteGroup, tracking: CourierTrackingService, config: { webhook_secret: string }): void {
+/**
+ * `auth` verifies the call's signature over the raw body and then parses it (see
+ * courier-webhook.auth.ts), so an unsigned request learns nothing about what a valid body is.
+ */
+export function registerCourierWebhook(open: RouteGroup, tracking: CourierTrackingService, auth: Middleware[], window: ScanWindow): void {
   open.add(
     {
       method: 'post',
       path: '/v1/shipments/:id/status',
-      summary: 'Courier status webhook; {id} is the shipment id or its AWB. Signed: X-Signature = hex HMAC-SHA256 of the raw body',
+      summary:
+        'Courier status webhook; {id} is the shipment id or its AWB. Signed in the Standard Webhooks scheme (webhook-id, webhook-timestamp, webhook-signature) with the secret of the tenant\'s courier integration',
       tag: 'courier',
       params: z.object({ id: z.string().min(1).max(200) }),
       body: WebhookBody,
-      before: [courierSignature(config.webhook_secret)],
-      errors: { 401: 'bad or missing signature', 409: 'the order cannot take this status (e.g. it was cancelled)' },
+      before: auth,
+      errors: { 401: 'bad or missing signature headers, or a timestamp outside 5 minutes', 404: 'no such shipment for this signing secret', 409: 'the order cannot take this status (e.g. it was cancelled)' },
     },
     async ({ params, body }) => {
-      const { shipment, outcome } = await tracking.record(params.id, { status: body.status, timestamp: new Date(body.timestamp), location: body.location ?? null });
+      const at = new Date(body.timestamp);
+      const now = Date.now();
+      if (at.getTime() > now + window.future_s * 1000) throw AppError.validation([{ field: 'timestamp', message: 'is in the future' }]);
+      if (at.getTime() < now - window.max_age_hours * 3600_000) throw AppError.validation([{ field: 'timestamp', message: `is more than ${window.max_age_hours} hours old` }]);
+      const { shipment, outcome } = await tracking.record(params.id, { status: body.status, timestamp: at, location: body.location ?? null });
       return { body: { data: { shipment_id: shipment.id, awb: shipment.awb, status: shipment.status, outcome } } };
     },
   );

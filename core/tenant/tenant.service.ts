@@ -4,6 +4,10 @@ import type { Config } from '../../configs/config.js';
 import { AppError } from '../domain/errors.js';
 import { sellerScope, tenantScope, type SellerScope, type TenantScope } from '../domain/tenant-scope.js';
 import { newId } from '../platform/ids.js';
+import type { AuditActor } from '../audit/audit-log.js';
+import type { ApiKeyService } from './api-key.service.js';
+import type { ApiKeyGrant } from './api-key.types.js';
+import { SELLER_SCOPES } from './scopes.js';
 import type { TenantRepository } from './tenant.repository.js';
 import type { Seller, Tenant, TenantSettings } from './tenant.types.js';
 
@@ -19,6 +23,8 @@ export class TenantService {
   constructor(
     private readonly repo: TenantRepository,
     private readonly defaults: Pick<Config, 'order' | 'hub' | 'inventory'>,
+    /** Issues the seller's first key as a scoped, revocable key record (api-key.service.ts). */
+    private readonly keys?: ApiKeyService,
   ) {}
 
   async createTenant(input: { name: string }): Promise<Tenant> {
@@ -42,6 +48,7 @@ export class TenantService {
     if (existing) return existing;
     const seller: Seller = { id: input.id, tenant_id: scope.tenantId, name: input.name, code: input.code, created_at: new Date() };
     await this.repo.insertSeller(seller, hashKey(apiKey));
+    await this.keys?.issue(scope, seller.id, { name: 'initial', scopes: [...SELLER_SCOPES], expires_at: null }, SYSTEM, apiKey);
     return seller;
   }
 
@@ -56,19 +63,23 @@ export class TenantService {
     return tenant;
   }
 
-  async createSeller(scope: TenantScope, input: { name: string; code: string }): Promise<{ seller: Seller; apiKey: string }> {
+  /** The seller's first key has every seller scope; more keys are issued through api-key.service.ts. */
+  async createSeller(scope: TenantScope, input: { name: string; code: string }, by: AuditActor = SYSTEM): Promise<{ seller: Seller; apiKey: string }> {
     await this.requireTenant(scope);
     const seller: Seller = { id: newId('sel'), tenant_id: scope.tenantId, name: input.name, code: input.code, created_at: new Date() };
     const apiKey = `oms_${scope.tenantId}_${randomBytes(24).toString('base64url')}`;
     await this.repo.insertSeller(seller, hashKey(apiKey));
+    await this.keys?.issue(scope, seller.id, { name: 'initial', scopes: [...SELLER_SCOPES], expires_at: null }, by, apiKey);
     return { seller, apiKey };
   }
 
-  /** The seller a key belongs to, or null for any key that is not a live seller's. */
-  async authenticate(apiKey: string): Promise<Seller | null> {
-    const match = /^oms_(ten_[A-Za-z0-9]+)_[A-Za-z0-9_-]{16,}$/.exec(apiKey);
-    if (!match) return null;
-    return this.repo.findSellerByKeyHash(tenantScope(match[1] as string), hashKey(apiKey));
+  /**
+   * A key kept only on the seller (issued before keys had records of their own): every seller
+   * scope, no expiry. Keys with records are found first, so revoking one is final.
+   */
+  async legacyGrant(scope: TenantScope, apiKeyHash: string): Promise<ApiKeyGrant | null> {
+    const seller = await this.repo.findSellerByKeyHash(scope, apiKeyHash);
+    return seller ? { id: 'legacy', tenant_id: seller.tenant_id, seller_id: seller.id, scopes: [...SELLER_SCOPES], expires_at: null, revoked: false } : null;
   }
 
   async requireSeller(scope: TenantScope, sellerId: string): Promise<Seller> {
@@ -123,6 +134,8 @@ export class TenantService {
     };
   }
 }
+
+const SYSTEM: AuditActor = { actor: 'system', request_id: null };
 
 /** Other processes see a settings change within this long (this process at once). */
 const SETTINGS_TTL_MS = 5000;
