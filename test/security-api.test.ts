@@ -5,6 +5,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { withOverrides } from '../configs/config.js';
 import { JwtVerifier } from '../core/tenant/jwt-verifier.js';
+import { CredentialCache } from '../core/tenant/credential-cache.js';
+import { RedisEvents } from '../core/platform/redis-events.js';
+import { RateLimitRepository } from '../core/tenant/rate-limit.repository.js';
+import { RateLimits } from '../router/middleware/rate-limit.js';
 import { createApp } from '../router/app.js';
 import { getStack } from './support/stack.js';
 import { createTenant, http, internalHeaders } from './support/api.js';
@@ -140,6 +144,79 @@ describe('security: input, credentials, limits, headers', () => {
     assert.ok(Number(last!.headers.get('retry-after')) >= 1);
     assert.equal(last!.headers.get('ratelimit-limit'), '3');
     assert.equal(last!.body.error.code, 'rate_limited');
+  });
+
+  it('drops a changed credential from every process at once, though each keeps warm ones in memory', async () => {
+    const { platform } = getStack().oms.container;
+    const prefix = `${getStack().config.redis.key_prefix}xproc:`;
+    // Two processes' worth: each its own connections, pub/sub subscriber and in-memory cache.
+    const [redisA, redisB] = [platform.redis.duplicate(), platform.redis.duplicate()];
+    const [eventsA, eventsB] = [new RedisEvents(redisA, prefix), new RedisEvents(redisB, prefix)];
+    try {
+      const a = await CredentialCache.create<{ v: number }>(redisA, eventsA, 'cred:test');
+      const b = await CredentialCache.create<{ v: number }>(redisB, eventsB, 'cred:test');
+      let stored: { v: number } | null = { v: 1 };
+      let reads = 0;
+      const load = async () => {
+        reads += 1;
+        return stored;
+      };
+      assert.deepEqual(await a.get('h1', load), { v: 1 });
+      assert.deepEqual(await b.get('h1', load), { v: 1 });
+      const warm = reads;
+      assert.deepEqual(await b.get('h1', load), { v: 1 });
+      assert.equal(reads, warm, 'a warm credential costs no store read');
+      stored = null; // revoked
+      await a.changed('h1');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await b.get('h1', load), null, 'the other process no longer accepts it');
+    } finally {
+      eventsA.close();
+      eventsB.close();
+      redisA.disconnect();
+      redisB.disconnect();
+    }
+  });
+
+  it('limits failed authentications per IP in Redis, then refuses that IP before any work; valid keys pay nothing per IP', async () => {
+    const t = await createTenant();
+    const stack = getStack();
+    const { platform } = stack.oms.container;
+    // An address of this test's own (proxy: true), so the shared per-IP budget of other tests is untouched.
+    const ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.7`;
+    const config = withOverrides(stack.config, { 'auth.rate_limit.ip_per_minute': 3 });
+    const container = stack.oms.container;
+    const app = createApp(
+      {
+        config,
+        logger: platform.logger,
+        metrics: platform.metrics,
+        telemetry: platform.telemetry,
+        tenants: container.tenancy.tenants,
+        health: [],
+        security: { ...container.tenancy.security, rateLimits: new RateLimits(platform.redis, config.auth.rate_limit, new RateLimitRepository(platform.mongo.db)) },
+      },
+      (groups) => {
+        for (const module of container.modules) module.routes?.(groups);
+      },
+    );
+    const server: Server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/sellers/${t.sellerId}/orders`;
+      const as = (key: string) => fetch(url, { headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': ip } });
+      // Valid requests from the address do not spend its budget.
+      for (let i = 0; i < 5; i++) assert.equal((await as(t.apiKey)).status, 200);
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await as(`oms_${t.tenantId}_${'x'.repeat(32)}`)).status);
+      assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
+      // Blocked now: even a valid key from that address is refused, with Retry-After.
+      const blocked = await as(t.apiKey);
+      assert.equal(blocked.status, 429);
+      assert.ok(Number(blocked.headers.get('retry-after')) >= 1);
+    } finally {
+      server.close();
+    }
   });
 
   it('accepts a platform JWT (tenant, seller and roles mapped to scopes), and refuses a forged one', async () => {

@@ -10,6 +10,7 @@ import { Metrics } from './metrics.js';
 import { connectMongo, type Mongo } from './mongo.js';
 import { Queues, ensureQueues } from './queues.js';
 import { connectRedis } from './redis.js';
+import { RedisEvents } from './redis-events.js';
 import { WriteSerializer, isFerretDb, serializeWrites } from './write-serializer.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
 import { AppError } from '../domain/errors.js';
@@ -27,6 +28,8 @@ export interface Platform {
   dynamo: DynamoDBClient;
   sequences: Sequences;
   locker: Locker;
+  /** Pub/sub between this deployment's processes (cache invalidation). */
+  events: RedisEvents;
   realtime: RealtimePublisher;
   close(): Promise<void>;
 }
@@ -55,6 +58,7 @@ export async function connectPlatform(config: Config, logger: Logger, options: {
     }
   }
   const tablePrefix = config.aws.dynamodb.table_prefix;
+  const events = new RedisEvents(redis, config.redis.key_prefix);
   return {
     config,
     logger,
@@ -66,8 +70,10 @@ export async function connectPlatform(config: Config, logger: Logger, options: {
     dynamo,
     sequences: new Sequences(dynamo, `${tablePrefix}${TABLES.sequences.name}`),
     locker: new Locker(redis, config.order.edit_lock_ttl_ms),
+    events,
     realtime: config.pusher.enabled ? new PusherPublisher(config.pusher) : new NoopPublisher(),
     async close() {
+      events.close();
       sqs.destroy();
       dynamo.destroy();
       await Promise.allSettled([mongo.close(), redis.quit()]);

@@ -1,24 +1,50 @@
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import type { RedisEvents } from '../platform/redis-events.js';
 
 /** Marks a credential as changed: readers go to the store while it lives, and may not cache. */
 const CHANGED = '!';
 const MISSING = '-';
 
+/** How long this process trusts what it read without asking Redis again (a missed change message's worst case). */
+const LOCAL_TTL_MS = 5000;
+const CHANGES = 'credential-changed';
+
 /**
- * A Redis cache of credential records keyed by their hash, shared by every process, so a request
- * costs one GET instead of a store read. A revocation or rotation writes a CHANGED marker over the
+ * Credential records keyed by their hash: in this process for a few seconds, then in Redis
+ * (shared by every process), then the store. A request with a warm credential costs no Redis
+ * call at all; a change is published to every process, which drops its copy at once.
+ * The Redis layer: a request on a cold credential costs one GET instead of a store read. A revocation or rotation writes a CHANGED marker over the
  * entry (a plain SET, so it wins over any entry); fills use SET NX, so a process that read the
  * store before the change cannot put the old record back. The marker outlives any entry, so the
  * change is seen at once, everywhere.
  */
 export class CredentialCache<T> {
-  constructor(
+  private readonly local = new LRUCache<string, { value: T | null }>({ max: 50_000, ttl: LOCAL_TTL_MS });
+
+  private constructor(
     private readonly redis: Redis,
+    private readonly events: RedisEvents,
     private readonly namespace: string,
-    private readonly ttlSeconds = 60,
+    private readonly ttlSeconds: number,
   ) {}
 
+  /** A cache that hears about changes made by any process (subscribed before it is used). */
+  static async create<T>(redis: Redis, events: RedisEvents, namespace: string, ttlSeconds = 60): Promise<CredentialCache<T>> {
+    const cache = new CredentialCache<T>(redis, events, namespace, ttlSeconds);
+    await events.subscribe(`${CHANGES}:${namespace}`, (hash) => cache.local.delete(hash));
+    return cache;
+  }
+
   async get(hash: string, load: () => Promise<T | null>): Promise<T | null> {
+    const mine = this.local.get(hash);
+    if (mine) return mine.value;
+    const value = await this.fromShared(hash, load);
+    this.local.set(hash, { value });
+    return value;
+  }
+
+  private async fromShared(hash: string, load: () => Promise<T | null>): Promise<T | null> {
     const key = this.key(hash);
     let cached: string | null;
     try {
@@ -39,7 +65,9 @@ export class CredentialCache<T> {
 
   /** After the stored record changed (revoked, rotated, created). */
   async changed(hash: string): Promise<void> {
+    this.local.delete(hash);
     await this.redis.set(this.key(hash), CHANGED, 'EX', this.ttlSeconds + 5);
+    await this.events.publish(`${CHANGES}:${this.namespace}`, hash);
   }
 
   /** True at most once per `seconds` per id across processes (throttles last-used writes). */

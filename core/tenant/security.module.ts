@@ -25,8 +25,8 @@ export interface SecurityModule extends SecurityDeps {
 export async function buildSecurityModule(platform: Platform): Promise<SecurityModule> {
   const db = platform.mongo.db;
   const audit = new AuditLog(db, platform.logger);
-  const keys = new ApiKeyService(new ApiKeyRepository(db), new CredentialCache(platform.redis, 'cred:key'), audit);
-  const tokens = new ServiceTokenService(new ServiceTokenRepository(db), new CredentialCache(platform.redis, 'cred:svc'), audit);
+  const keys = new ApiKeyService(new ApiKeyRepository(db), await CredentialCache.create(platform.redis, platform.events, 'cred:key'), audit);
+  const tokens = new ServiceTokenService(new ServiceTokenRepository(db), await CredentialCache.create(platform.redis, platform.events, 'cred:svc'), audit);
   const limits = new RateLimitRepository(db);
   return {
     keys,

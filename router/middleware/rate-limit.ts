@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Context, Middleware } from 'koa';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { AppError } from '../../core/domain/errors.js';
+import { LRUCache } from 'lru-cache';
+import { AppError, isAppError } from '../../core/domain/errors.js';
 import { tenantScope } from '../../core/domain/tenant-scope.js';
 import type { RateLimitRepository } from '../../core/tenant/rate-limit.repository.js';
 import { principalOf } from '../scopes.js';
@@ -22,6 +23,8 @@ export interface RateLimitConfig {
  */
 export class RateLimits {
   private readonly limiters = new Map<string, RateLimiterRedis>();
+  /** Address -> when its block ends, as this process learnt it from Redis. */
+  private readonly blockedIps = new LRUCache<string, number>({ max: 100_000 });
 
   constructor(
     private readonly redis: Redis,
@@ -29,11 +32,24 @@ export class RateLimits {
     private readonly tenantLimits: RateLimitRepository,
   ) {}
 
-  /** App level, before any credential is checked. */
+  /**
+   * App level, before any credential is checked: an address that spent its budget of failed
+   * authentications is refused before any work (this process remembers the block until the
+   * window ends). Only a request whose credential fails pays a point, in Redis (shared by every
+   * process): a caller with a valid credential is limited per credential and tenant instead, so
+   * the common request costs no Redis call here.
+   */
   perIp(): Middleware {
     return async (ctx, next) => {
-      if (this.config.enabled) await this.consume(ctx, 'ip', ctx.ip, this.config.ip_per_minute, 1, false);
-      await next();
+      if (!this.config.enabled) return next();
+      const blocked = this.blockedIps.get(ctx.ip);
+      if (blocked) throw overLimit(ctx, 'ip', this.config.ip_per_minute, blocked - Date.now());
+      try {
+        await next();
+      } catch (err) {
+        if (isAppError(err) && err.status === 401) await this.consume(ctx, 'ip', ctx.ip, this.config.ip_per_minute, 1, false);
+        throw err;
+      }
     };
   }
 
@@ -73,9 +89,8 @@ export class RateLimits {
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       setHeaders(ctx, perMinute, rejection);
-      const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      ctx.set('Retry-After', String(retryAfter));
-      throw new AppError('rate_limited', `rate limit exceeded (${kind}: ${perMinute} per minute)`, { limit: perMinute, scope: kind, retry_after_s: retryAfter });
+      if (kind === 'ip') this.blockedIps.set(ctx.ip, Date.now() + rejection.msBeforeNext, { ttl: Math.max(1, rejection.msBeforeNext) });
+      throw overLimit(ctx, kind, perMinute, rejection.msBeforeNext);
     }
   }
 
@@ -94,6 +109,12 @@ export class RateLimits {
     }
     return limiter;
   }
+}
+
+function overLimit(ctx: Context, kind: string, perMinute: number, msBeforeNext: number): AppError {
+  const retryAfter = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  ctx.set('Retry-After', String(retryAfter));
+  return new AppError('rate_limited', `rate limit exceeded (${kind}: ${perMinute} per minute)`, { limit: perMinute, scope: kind, retry_after_s: retryAfter });
 }
 
 function setHeaders(ctx: Context, limit: number, res: RateLimiterRes): void {
