@@ -15,7 +15,8 @@ import { buildAggregatorModule } from '../core/aggregator/aggregator.module.js';
 import { CreateOrderBody } from '../core/order/order.schemas.js';
 import { toTimelineView } from '../core/order/order.controller.js';
 import { buildFulfillmentModule } from '../core/fulfillment/fulfillment.module.js';
-import { buildOrderModule } from '../core/order/order.module.js';
+import { buildOrderModule, type OrderModule } from '../core/order/order.module.js';
+import { DeadLetterService } from '../core/operations/dead-letter.service.js';
 import { buildStockRoutingModule, type StockRoutingModule } from '../core/hub_routing/stock-routing.module.js';
 
 /** Something a worker process runs besides its listeners (outbox sweeper, dev WMS simulator). */
@@ -35,6 +36,10 @@ export interface Container {
   hubs: HubService;
   /** stock & routing (issue 4): stock, routing, approve-on-hold, check-stock. */
   stockRouting: StockRoutingModule;
+  /** Read by the operator command (`oms orders show`, `oms events tail`). */
+  orders: OrderModule;
+  /** DLQ depths, messages and redrive: the `oms dlq` command and the internal API. */
+  deadLetters: DeadLetterService;
   indexes: IndexPlan;
   registerRoutes(groups: RouteGroups): void;
   listeners(): ListenerRegistration[];
@@ -73,6 +78,8 @@ export async function buildContainer(platform: Platform): Promise<Container> {
     shipBySlaHours: config.order.ship_by_sla_hours,
   });
 
+  const deadLetters = new DeadLetterService(platform.queues);
+
   const indexes: IndexPlan = {
     ...TENANT_INDEXES,
     ...HUB_INDEXES,
@@ -89,6 +96,8 @@ export async function buildContainer(platform: Platform): Promise<Container> {
     tenants,
     hubs,
     stockRouting,
+    orders,
+    deadLetters,
     indexes,
     registerRoutes(groups) {
       registerTenantRoutes(groups.internal, tenants);
