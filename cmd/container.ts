@@ -17,6 +17,7 @@ import { toTimelineView } from '../core/order/order.controller.js';
 import { buildFulfillmentModule } from '../core/fulfillment/fulfillment.module.js';
 import { buildOrderModule, type OrderModule } from '../core/order/order.module.js';
 import { DeadLetterService } from '../core/operations/dead-letter.service.js';
+import { registerDeadLetterRoutes } from '../core/operations/dead-letter.controller.js';
 import { buildStockRoutingModule, type StockRoutingModule } from '../core/hub_routing/stock-routing.module.js';
 
 /** Something a worker process runs besides its listeners (outbox sweeper, dev WMS simulator). */
@@ -111,6 +112,8 @@ export async function buildContainer(platform: Platform): Promise<Container> {
       // --- aggregator & bulk (issue 6): routes ---
       bulk.registerRoutes(groups);
       aggregator.registerRoutes(groups);
+      // --- operations (issue 17): routes ---
+      registerDeadLetterRoutes(groups.internal, deadLetters);
     },
     listeners() {
       return [

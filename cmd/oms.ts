@@ -8,6 +8,7 @@ import { ListenerServer } from '../core/workers/runtime/server.js';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { buildContainer, type BackgroundTask, type Container } from './container.js';
 import { connectPlatform } from './platform.js';
+import { queueDepthSampler } from '../core/operations/queue-depth.sampler.js';
 
 export type Mode = 'server' | 'worker' | 'all';
 
@@ -67,6 +68,12 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
 
   let workers: ListenerServer | null = null;
   const tasks: BackgroundTask[] = [];
+  if (server) {
+    // Queue depth gauges live where /metrics is served.
+    const sampler = queueDepthSampler(container.deadLetters, platform.metrics, config.monitoring.queue_depth_interval_ms, logger);
+    sampler.start();
+    tasks.push(sampler);
+  }
   if (mode === 'worker' || mode === 'all') {
     workers = new ListenerServer(
       container.listeners(),
