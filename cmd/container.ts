@@ -18,6 +18,9 @@ import { buildFulfillmentModule } from '../core/fulfillment/fulfillment.module.j
 import { buildOrderModule, type OrderModule } from '../core/order/order.module.js';
 import { DeadLetterService } from '../core/operations/dead-letter.service.js';
 import { registerDeadLetterRoutes } from '../core/operations/dead-letter.controller.js';
+import { ChannelAuthService } from '../core/realtime/channel-auth.service.js';
+import { registerChannelAuthRoutes } from '../core/realtime/channel-auth.controller.js';
+import { PusherChannelAuthorizer } from '../external-service/pusher/pusher.client.js';
 import { buildStockRoutingModule, type StockRoutingModule } from '../core/hub_routing/stock-routing.module.js';
 
 /** Something a worker process runs besides its listeners (outbox sweeper, dev WMS simulator). */
@@ -80,6 +83,7 @@ export async function buildContainer(platform: Platform): Promise<Container> {
   });
 
   const deadLetters = new DeadLetterService(platform.queues);
+  const channelAuth = new ChannelAuthService(tenants, config.pusher.enabled ? new PusherChannelAuthorizer(config.pusher) : null);
 
   const indexes: IndexPlan = {
     ...TENANT_INDEXES,
@@ -114,6 +118,7 @@ export async function buildContainer(platform: Platform): Promise<Container> {
       aggregator.registerRoutes(groups);
       // --- operations (issue 17): routes ---
       registerDeadLetterRoutes(groups.internal, deadLetters);
+      registerChannelAuthRoutes(groups.open, channelAuth);
     },
     listeners() {
       return [
