@@ -52,7 +52,7 @@ describe('dead letters visible: internal API and Prometheus gauges', function ()
     assert.equal(all.body.data.length, 7);
     assert.ok(all.body.data.every((q: any) => typeof q.visible === 'number' && q.dlq.endsWith('-dlq') && q.oldest.length === 0));
 
-    // The sampler (every 500 ms in tests) has seen it: the scrape itself does not ask SQS.
+    // The sampler (every 2 s in tests) has seen it: the scrape itself does not ask SQS.
     const gauge = await eventually('oms_dlq_messages for the create-order queue', async () => {
       const text = (await http('GET', '/metrics')).body as string;
       const v = metricValue(text, 'oms_dlq_messages', 'queue="oms-create-order-queue"');

@@ -61,7 +61,7 @@ export async function mochaGlobalSetup(): Promise<void> {
     'order.outbox_sweep_min_age_ms': 2000,
     'order.outbox_full_sweep_every_ms': 5000,
     'dev.wms_simulator': false,
-    'monitoring.queue_depth_interval_ms': 500,
+    'monitoring.queue_depth_interval_ms': 2000,
   });
   const oms = await startOms(config, 'all', { logger: createLogger(config), waitTimeSeconds: 1 });
   stack = { config, oms, baseUrl: `http://127.0.0.1:${oms.port}`, pusher, runId };
