@@ -6,6 +6,7 @@ import { AppError } from '../core/domain/errors.js';
 import { createLogger } from '../core/platform/logger.js';
 import { startOms, type Mode, type Oms } from './oms.js';
 import { seedDemo, seedDemoStock, type DemoSeeders } from './demo.js';
+import { CommanderError } from 'commander';
 import { buildProgram } from './cli/program.js';
 
 /**
@@ -91,6 +92,8 @@ function installShutdown(oms: Oms, receiver: PusherReceiver | null, config: Conf
 buildProgram(runService)
   .parseAsync(process.argv.slice(2), { from: 'user' })
   .catch((err: unknown) => {
+    // Commander has printed the usage error (or the help, exit 0); exitOverride makes it throw.
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
     if (err instanceof ConfigError) {
       console.error(err.message);
     } else if (err instanceof AppError) {

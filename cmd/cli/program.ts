@@ -13,8 +13,9 @@ export function buildProgram(runService: (mode: Mode | 'dev') => Promise<void>):
   const program = new Command('oms')
     .description('Order management system: run the service, or operate it')
     .option('--json', 'machine-readable JSON output (default: tables)')
-    .showHelpAfterError()
-    .configureOutput({ outputError: (line, write) => write(line) });
+    // A usage error is the error line and this hint, exit 2 (see main.ts), never the whole help.
+    .showHelpAfterError('usage: oms <command> [options]   (oms --help lists the commands, oms <command> --help their options)')
+    .exitOverride();
   const modes: [Mode | 'dev', string][] = [
     ['server', 'HTTP API (public, internal, aggregator routers)'],
     ['worker', 'SQS listeners and background tasks'],
