@@ -8,6 +8,8 @@ import type { DomainModule } from '../core/platform/module.js';
 import { ensureIndexes } from '../core/platform/mongo.js';
 import type { Platform } from '../core/platform/platform.js';
 import { buildTenancyModule, type TenancyModule } from '../core/tenant/tenant.module.js';
+import { buildOperationsModule, type OperationsModule } from '../core/operations/operations.module.js';
+import { buildRealtimeModule } from '../core/realtime/realtime.module.js';
 
 /** The modules of one process, by name, for the entry point, the tests and the operator commands. */
 export interface Container {
@@ -19,6 +21,7 @@ export interface Container {
   fulfilment: FulfillmentModule;
   bulk: BulkModule;
   aggregator: AggregatorModule;
+  operations: OperationsModule;
   /** Every module, in the order they were built (each after those it depends on). */
   modules: DomainModule[];
 }
@@ -36,8 +39,10 @@ export async function buildContainer(platform: Platform): Promise<Container> {
   const fulfilment = buildFulfillmentModule(platform, { tenancy, orders, stock: stockRouting });
   const bulk = buildBulkModule(platform, { orders, routing: stockRouting.routing });
   const aggregator = buildAggregatorModule(platform, { orders });
+  const operations = buildOperationsModule(platform);
+  const realtime = buildRealtimeModule(platform, { tenancy });
 
-  const modules: DomainModule[] = [tenancy, effects, orders, stockRouting, fulfilment, bulk, aggregator];
+  const modules: DomainModule[] = [tenancy, effects, orders, stockRouting, fulfilment, bulk, aggregator, operations, realtime];
   await ensureIndexes(platform.mongo.db, Object.assign({}, ...modules.map((m) => m.indexes ?? {})), { ferretdb: platform.mongo.ferretdb });
-  return { platform, tenancy, effects, orders, stockRouting, fulfilment, bulk, aggregator, modules };
+  return { platform, tenancy, effects, orders, stockRouting, fulfilment, bulk, aggregator, operations, modules };
 }

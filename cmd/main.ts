@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { ConfigError, explicitEndpoints, loadConfig, withOverrides, type Config } from '../configs/config.js';
 import { ensureEmbeddedStack } from '../localstack/embedded.js';
 import { PusherReceiver } from '../localstack/pusher-receiver.js';
@@ -5,28 +6,17 @@ import { AppError } from '../core/domain/errors.js';
 import { createLogger } from '../core/platform/logger.js';
 import { startOms, type Mode, type Oms } from './oms.js';
 import { seedDemo, seedDemoStock, type DemoSeeders } from './demo.js';
-import { checkStock } from './check-stock.js';
+import { CommanderError } from 'commander';
+import { buildProgram } from './cli/program.js';
 
 /**
- * Entry point: `oms server | worker | all | dev`.
+ * Entry point (the package's `oms` bin): `oms server | worker | all | dev` run the service;
  * dev = all + the embedded local stack (only what the environment leaves unset) + demo data.
+ * The operator commands (check-stock, tenants, sellers, hubs, dlq, orders, events) are in cmd/cli/.
  */
-const USAGE = 'usage: oms <server|worker|all|dev> | oms check-stock --tenant <tenant_id> [--repair]';
-
 export const demoSeeders: DemoSeeders = { stock: seedDemoStock };
 
-async function main(argv: string[]): Promise<void> {
-  const [command] = argv;
-  if (command === 'check-stock') {
-    const config = loadConfig();
-    process.exitCode = await checkStock(config, createLogger(config), argv.slice(1));
-    return;
-  }
-  if (!command || !['server', 'worker', 'all', 'dev'].includes(command)) {
-    console.error(USAGE);
-    process.exitCode = 2;
-    return;
-  }
+async function runService(command: Mode | 'dev'): Promise<void> {
   let config = loadConfig();
   const logger = createLogger(config);
   let receiver: PusherReceiver | null = null;
@@ -99,14 +89,18 @@ function installShutdown(oms: Oms, receiver: PusherReceiver | null, config: Conf
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-  } else if (err instanceof AppError) {
-    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-    console.error(`cannot start: ${err.message}${cause}`);
-  } else {
-    console.error('cannot start:', err);
-  }
-  process.exit(1);
-});
+buildProgram(runService)
+  .parseAsync(process.argv.slice(2), { from: 'user' })
+  .catch((err: unknown) => {
+    // Commander has printed the usage error (or the help, exit 0); exitOverride makes it throw.
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+    } else if (err instanceof AppError) {
+      const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+      console.error(`cannot start: ${err.message}${cause}`);
+    } else {
+      console.error('cannot start:', err);
+    }
+    process.exit(1);
+  });

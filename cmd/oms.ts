@@ -11,6 +11,7 @@ import type { BackgroundTask } from '../core/platform/module.js';
 import { connectPlatform } from '../core/platform/platform.js';
 import { HandlerGroup } from '../core/workers/runtime/handler-group.js';
 import { buildContainer, type Container } from './container.js';
+import { queueDepthSampler } from '../core/operations/queue-depth.sampler.js';
 
 export type Mode = 'server' | 'worker' | 'all';
 
@@ -73,6 +74,12 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
 
   let workers: ListenerServer | null = null;
   const tasks: BackgroundTask[] = [];
+  if (server) {
+    // Queue depth gauges live where /metrics is served.
+    const sampler = queueDepthSampler(container.operations.deadLetters, platform.metrics, config.monitoring.queue_depth_interval_ms, logger);
+    sampler.start();
+    tasks.push(sampler);
+  }
   if (mode === 'worker' || mode === 'all') {
     const { tenants } = container.tenancy;
     const handlers = new HandlerGroup((tenantId, sellerId) => tenants.sellerScopeFor(tenantScope(tenantId), sellerId));

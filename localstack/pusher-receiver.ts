@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PusherSockets } from './pusher-sockets.js';
 
 export interface ReceivedPusherEvent {
   channel: string;
@@ -13,7 +14,9 @@ export interface ReceivedPusherEvent {
  * A local stand-in for Pusher's HTTP API (dev and tests): it accepts `POST /apps/{id}/events`
  * only when the request carries a valid Pusher signature for the configured key and secret
  * (auth_signature = HMAC-SHA256(secret, "POST\n{path}\n{sorted query without auth_signature}"),
- * body_md5 = MD5 of the body), and keeps the events it accepted for inspection.
+ * body_md5 = MD5 of the body), and keeps the events it accepted for inspection. It also speaks
+ * Pusher's WebSocket protocol on /app/{key} (pusher-sockets.ts), so a real pusher-js client can
+ * subscribe and receive the events as they are triggered.
  */
 export class PusherReceiver {
   readonly events: ReceivedPusherEvent[] = [];
@@ -21,12 +24,15 @@ export class PusherReceiver {
   private server: Server | null = null;
   /** Channel -> how many more events to answer 503 (a provider outage, for tests of retries). */
   private readonly outages = new Map<string, number>();
+  private readonly sockets: PusherSockets;
 
   constructor(
     private readonly appId: string,
     private readonly key: string,
     private readonly secret: string,
-  ) {}
+  ) {
+    this.sockets = new PusherSockets(key, secret);
+  }
 
   async start(port = 0, host = '127.0.0.1'): Promise<number> {
     this.server = createServer((req, res) => {
@@ -45,7 +51,7 @@ export class PusherReceiver {
           res.writeHead(problem.status, { 'content-type': 'text/plain' }).end(problem.message);
           return;
         }
-        const payload = JSON.parse(body) as { name: string; data: string; channels?: string[]; channel?: string };
+        const payload = JSON.parse(body) as { name: string; data: string; channels?: string[]; channel?: string; socket_id?: string };
         const channels = payload.channels ?? (payload.channel ? [payload.channel] : []);
         if (channels.some((c) => this.takeOutage(c))) {
           res.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable (simulated outage)');
@@ -53,16 +59,19 @@ export class PusherReceiver {
         }
         for (const channel of channels) {
           this.events.push({ channel, name: payload.name, data: safeJson(payload.data), received_at: Date.now() });
+          this.sockets.broadcast(channel, payload.name, payload.data, payload.socket_id);
         }
         if (this.events.length > 50_000) this.events.splice(0, this.events.length - 50_000);
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
+    this.sockets.attach(this.server);
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     return (this.server!.address() as AddressInfo).port;
   }
 
   async stop(): Promise<void> {
+    this.sockets.close();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 

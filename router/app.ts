@@ -101,7 +101,7 @@ export function createApp(deps: AppDeps, register: (groups: RouteGroups) => void
   internalRouter.use(internal, ...afterAuth);
   // The courier webhook verifies its signature over the raw text before parsing it (courier-webhook.auth.ts).
   const openRouter = new Router();
-  openRouter.use(jsonBody({ limit: '64kb', maxDepth: deps.config.server.json_max_depth, parse: false }));
+  openRouter.use(jsonBody({ limit: '64kb', maxDepth: deps.config.server.json_max_depth, parse: false, form: true }));
   // /metrics: on its own port when metrics_port is set (the port gate keeps it there), else behind an internal token.
   const metricsRouter = new Router();
   if (deps.config.server.metrics_port === 0) metricsRouter.use(internal);

@@ -116,6 +116,15 @@ export class OrderRepository {
     return doc ? fromDoc(doc) : null;
   }
 
+  /**
+   * The tenant's orders changed after `since`, oldest change first (operators' `oms events tail`
+   * follows timelines with it). Served by the tenant prefix of the indexes: a scan of one tenant.
+   */
+  async changedSince(scope: TenantScope, since: Date, limit: number): Promise<Order[]> {
+    const docs = await this.collection.find({ tenant_id: scope.tenantId, updated_at: { $gt: since } }).sort({ updated_at: 1 }).limit(limit).toArray();
+    return docs.map(fromDoc);
+  }
+
   /** For workers whose message names the tenant and the OMS id but not (reliably) the seller. */
   async findInTenant(scope: TenantScope, id: string): Promise<Order | null> {
     const doc = await this.collection.findOne({ tenant_id: scope.tenantId, _id: id });

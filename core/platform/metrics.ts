@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics served at GET /metrics. One registry per process (tests make their own). */
 export class Metrics {
@@ -45,6 +45,27 @@ export class Metrics {
     name: 'oms_effects_total',
     help: 'Attempts at the effects of events (push, notifications): sent, pending (to be retried), parked',
     labelNames: ['effect', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  /** Sampled by a background task (core/operations/queue-depth.sampler.ts), not per scrape. */
+  readonly queueDepth = new Gauge({
+    name: 'oms_queue_messages',
+    help: 'Messages in each source queue by state (visible, in_flight, delayed), as last sampled',
+    labelNames: ['queue', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly dlqDepth = new Gauge({
+    name: 'oms_dlq_messages',
+    help: "Messages in each queue's dead-letter queue, as last sampled",
+    labelNames: ['queue'] as const,
+    registers: [this.registry],
+  });
+
+  readonly queueDepthSampledAt = new Gauge({
+    name: 'oms_queue_depth_sampled_timestamp_seconds',
+    help: 'When queue depths were last sampled successfully (alert when it stops moving)',
     registers: [this.registry],
   });
 

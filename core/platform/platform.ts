@@ -37,7 +37,14 @@ export interface Platform {
 /** Connects every store (failing with a clear message naming the one that is unreachable). */
 export async function connectPlatform(config: Config, logger: Logger, options: { metrics?: Metrics; ensureResources?: boolean } = {}): Promise<Platform> {
   const telemetry = await createTelemetry(config.newrelic, logger);
-  const [rawMongo, redis] = await Promise.all([connectMongo(config.mongodb), connectRedis(config.redis)]);
+  const [mongoResult, redisResult] = await Promise.allSettled([connectMongo(config.mongodb), connectRedis(config.redis)]);
+  if (mongoResult.status === 'rejected' || redisResult.status === 'rejected') {
+    // Close the one that did connect, or its open socket keeps a failing process alive.
+    if (mongoResult.status === 'fulfilled') await mongoResult.value.close().catch(() => undefined);
+    if (redisResult.status === 'fulfilled') redisResult.value.disconnect();
+    throw mongoResult.status === 'rejected' ? mongoResult.reason : (redisResult as PromiseRejectedResult).reason;
+  }
+  const [rawMongo, redis] = [mongoResult.value, redisResult.value];
   // FerretDB 1.x applies conditional updates non-atomically; serialize its writes (see write-serializer.ts).
   const mongo = (await isFerretDb(rawMongo.db)) ? { ...rawMongo, ferretdb: true, db: serializeWrites(rawMongo.db, new WriteSerializer(redis)) } : rawMongo;
   if (mongo !== rawMongo) logger.info('FerretDB detected: writes are serialized per tenant and collection');

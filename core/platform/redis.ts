@@ -10,6 +10,9 @@ export async function connectRedis(config: Config['redis']): Promise<Redis> {
     enableOfflineQueue: true,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
+  // Without a listener ioredis prints every reconnect failure to stderr; a lost Redis surfaces
+  // as the commands that fail (and the readiness check) instead.
+  redis.on('error', () => undefined);
   try {
     await redis.connect();
     await redis.ping();

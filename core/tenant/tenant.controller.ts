@@ -3,6 +3,8 @@ import type { RouteGroup } from '../../router/route-group.js';
 import { tenantScope } from '../domain/tenant-scope.js';
 import type { TenantService } from './tenant.service.js';
 
+export const CreateTenantBody = z.object({ name: z.string().trim().min(1).max(200) }).strict();
+export const CreateSellerBody = z.object({ name: z.string().trim().min(1).max(200), code: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict();
 const TenantParams = z.object({ tenant_id: z.string().min(1) });
 const weight = z.number().min(0).max(1);
 export const SettingsBody = z
@@ -24,7 +26,7 @@ export const SettingsBody = z
 /** Internal routes: tenants, sellers (API key shown once) and tenant settings. */
 export function registerTenantRoutes(internal: RouteGroup, service: TenantService): void {
   internal.add(
-    { method: 'post', path: '/tenants', summary: 'Create a tenant', tag: 'tenants', status: 201, body: z.object({ name: z.string().trim().min(1).max(200) }).strict() },
+    { method: 'post', path: '/tenants', summary: 'Create a tenant', tag: 'tenants', status: 201, body: CreateTenantBody },
     async ({ body }) => {
       const tenant = await service.createTenant(body);
       return { body: { data: { id: tenant.id, name: tenant.name, created_at: tenant.created_at.toISOString() } } };
@@ -39,7 +41,7 @@ export function registerTenantRoutes(internal: RouteGroup, service: TenantServic
       tag: 'tenants',
       status: 201,
       params: TenantParams,
-      body: z.object({ name: z.string().trim().min(1).max(200), code: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict(),
+      body: CreateSellerBody,
     },
     async ({ params, body }) => {
       const { seller, apiKey } = await service.createSeller(tenantScope(params.tenant_id), body);

@@ -48,6 +48,12 @@ export class TenantRepository {
     return doc ? { id: doc._id, name: doc.name, created_at: doc.created_at } : null;
   }
 
+  /** Tenants by creation, newest first (operators' `oms tenants list`). */
+  async listTenants(limit: number): Promise<Tenant[]> {
+    const docs = await this.tenants.find({}, { projection: { _id: 1, name: 1, created_at: 1 } }).sort({ created_at: -1 }).limit(limit).toArray();
+    return docs.map((d) => ({ id: d._id, name: d.name, created_at: d.created_at }));
+  }
+
   async listTenantIds(): Promise<string[]> {
     return (await this.tenants.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
   }

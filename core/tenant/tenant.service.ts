@@ -52,6 +52,10 @@ export class TenantService {
     return seller;
   }
 
+  listTenants(limit = 100): Promise<Tenant[]> {
+    return this.repo.listTenants(limit);
+  }
+
   /** Every tenant's id: background passes (outbox sweeper, dev WMS simulator) walk them. */
   listTenantIds(): Promise<string[]> {
     return this.repo.listTenantIds();

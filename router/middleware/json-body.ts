@@ -18,6 +18,8 @@ export interface JsonBodyOptions {
   maxDepth: number;
   /** false: keep only the raw text (a signature is verified over it first; parseJsonBody later). */
   parse?: boolean;
+  /** Also read (never parse) form bodies, for a route that parses them itself (Pusher channel auth). */
+  form?: boolean;
 }
 
 /**
@@ -30,9 +32,10 @@ export interface JsonBodyOptions {
 export function jsonBody(options: JsonBodyOptions): Middleware {
   return async (ctx, next) => {
     if (!ctx.request.body && ctx.request.rawBody === undefined && hasBody(ctx) && !ctx.is('multipart/form-data')) {
-      if (!ctx.is('application/json', '+json')) throw new AppError('unsupported_media_type', 'unsupported content type; send application/json', { field: 'header.content-type' });
+      const form = options.form === true && ctx.is('application/x-www-form-urlencoded') !== false;
+      if (!form && !ctx.is('application/json', '+json')) throw new AppError('unsupported_media_type', 'unsupported content type; send application/json', { field: 'header.content-type' });
       ctx.request.rawBody = await readText(ctx, options.limit);
-      if (options.parse !== false) parseJsonBody(ctx, options.maxDepth);
+      if (options.parse !== false && !form) parseJsonBody(ctx, options.maxDepth);
     }
     await next();
   };

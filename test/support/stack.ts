@@ -66,6 +66,7 @@ export async function mochaGlobalSetup(): Promise<void> {
     'dev.wms_simulator': false,
     // The fixtures' courier scans carry fixed 2026 dates; keep them inside the accepted age for years.
     'courier.max_scan_age_hours': 24 * 365 * 10,
+    'monitoring.queue_depth_interval_ms': 2000,
   });
   const oms = await startOms(config, 'all', { logger: createLogger(config), waitTimeSeconds: 1 });
   stack = { config, oms, baseUrl: `http://127.0.0.1:${oms.port}`, pusher, runId };
