@@ -54,7 +54,7 @@ describe('dead letters visible: internal API and Prometheus gauges', function ()
 
     // The sampler (every 2 s in tests) has seen it: the scrape itself does not ask SQS.
     const gauge = await eventually('oms_dlq_messages for the create-order queue', async () => {
-      const text = (await http('GET', '/metrics')).body as string;
+      const text = (await http('GET', '/metrics', { headers: internalHeaders() })).body as string;
       const v = metricValue(text, 'oms_dlq_messages', 'queue="oms-create-order-queue"');
       return v !== null && v >= 1 ? text : null;
     });
