@@ -5,6 +5,8 @@ import { AppError } from '../domain/errors.js';
 import { verifyCourierSignature } from './courier-signature.js';
 import type { CourierTrackingService } from './courier-tracking.service.js';
 import { COURIER_STATUSES } from './shipment.types.js';
+import { dataOf } from '../../router/openapi/schemas.js';
+import { CourierWebhookResultView } from './shipment.responses.js';
 
 const WebhookBody = z
   .object({
@@ -28,6 +30,16 @@ export function registerCourierWebhook(open: RouteGroup, tracking: CourierTracki
     {
       method: 'post',
       path: '/v1/shipments/:id/status',
+      operationId: 'reportCourierStatus',
+      response: dataOf(CourierWebhookResultView),
+      example: { status: 'IN_TRANSIT', timestamp: '2026-01-01T10:00:00Z', location: { lat: 24.7, lng: 46.6 } },
+      // The signature is this route's credential: no security scheme, the header is the contract.
+      headers: z.object({
+        'x-signature': z
+          .string()
+          .regex(/^[0-9a-f]{64}$/)
+          .meta({ description: "hex(HMAC-SHA256(secret of the tenant's courier integration, raw request body)). Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature) are planned" }),
+      }),
       summary: 'Courier status webhook; {id} is the shipment id or its AWB. Signed: X-Signature = hex HMAC-SHA256 of the raw body',
       tag: 'courier',
       params: z.object({ id: z.string().min(1).max(200) }),
