@@ -25,6 +25,7 @@ export function registerHubRoutes(groups: { internal: RouteGroup; public: RouteG
       method: 'post',
       path: '/tenants/:tenant_id/hubs',
       operationId: 'createHub',
+      errors: { 409: 'conflict: the tenant has a hub with this code' },
       response: dataOf(HubView),
       summary: 'Create a hub (warehouse)',
       tag: 'hubs',

@@ -32,7 +32,7 @@ export const RoutingDecisionFields = {
   requested_hub: z.string().nullable(),
   requested_hub_honoured: z.boolean(),
   chosen_hub: z.string().nullable(),
-  outcome: z.string().meta({ description: '`approved` or `on_hold`' }),
+  outcome: z.string().meta({ description: '`approved`, `on_hold` or `reassigned`' }),
   hold_reason: z.enum(HOLD_REASONS).nullable(),
   short_skus: z.array(z.string()).meta({ description: 'SKUs no active hub has enough of on its own' }),
   candidates: z.array(Candidate),
@@ -75,7 +75,14 @@ export const OrderView = z
       .strict()
       .nullable(),
     invoice_number: z.string().nullable(),
-    routing: z.object(RoutingDecisionFields).strict().nullable(),
+    routing: z
+      .object({
+        ...RoutingDecisionFields,
+        previous_hub: z.string().nullable().optional().meta({ description: 'After a reassignment: the hub the order left' }),
+        reason: z.string().optional().meta({ description: 'After a reassignment: why' }),
+      })
+      .strict()
+      .nullable(),
     created_at: Timestamp,
     updated_at: Timestamp,
     version: z.number().int().meta({ description: 'Grows by one with every change' }),
