@@ -20,7 +20,6 @@ interface Route {
 
 /** Not API operations: what they answer is not JSON described by the documents. */
 const UNDESCRIBED = new Set(['/metrics', '/openapi.json', '/internal/openapi.json']);
-const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch']);
 
 // ajv-formats is CommonJS with a default export; under NodeNext its default import is the module.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
