@@ -159,7 +159,7 @@ function errorResponses(route: { validates: boolean; hasBody: boolean; authentic
   if (route.hasPathParams) statuses[404] = "not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same";
   if (route.hasBody) statuses[413] = 'payload_too_large';
   statuses[500] = 'internal: an unexpected failure (the message is hidden; quote request_id)';
-  statuses[503] = 'dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later';
+  statuses[503] = 'dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one)';
   Object.assign(statuses, route.extra);
   return Object.fromEntries(Object.entries(statuses).map(([s, description]) => [s, { description, content: { 'application/json': { schema: ErrorBody } } }]));
 }

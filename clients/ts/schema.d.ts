@@ -1081,7 +1081,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1160,7 +1160,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1338,7 +1338,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1408,7 +1408,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1531,7 +1531,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1623,7 +1623,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1717,7 +1717,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1787,7 +1787,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1859,7 +1859,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1961,7 +1961,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2077,7 +2077,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2147,7 +2147,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2241,7 +2241,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2336,7 +2336,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2406,7 +2406,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2476,7 +2476,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2592,7 +2592,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2725,7 +2725,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2795,7 +2795,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2888,7 +2888,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3001,7 +3001,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3071,7 +3071,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3141,7 +3141,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3239,7 +3239,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3309,7 +3309,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3403,7 +3403,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3497,7 +3497,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3591,7 +3591,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3689,7 +3689,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3851,7 +3851,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3939,7 +3939,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4014,7 +4014,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4087,7 +4087,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4157,7 +4157,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4195,7 +4195,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description dependency_unavailable: a store or queue did not answer; nothing was half-done, retry later */
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
             503: {
                 headers: {
                     [name: string]: unknown;
