@@ -1,6 +1,5 @@
 import Koa from 'koa';
 import Router from '@koa/router';
-import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
 import type { Config } from '../configs/config.js';
 import type { TenantService } from '../core/tenant/tenant.service.js';
 import type { Logger } from '../core/platform/logger.js';
@@ -21,7 +20,9 @@ import type { ApiKeyService } from '../core/tenant/api-key.service.js';
 import type { JwtVerifier } from '../core/tenant/jwt-verifier.js';
 import type { ServiceTokenService } from '../core/tenant/service-token.service.js';
 import { RouteGroup, type RouteInput, type RouteResult, type RouteSpec } from './route-group.js';
-import type { z } from 'zod';
+import { ApiDocuments } from './openapi/documents.js';
+import { registerHealthRoutes } from './health.js';
+import { z } from 'zod';
 
 export interface HealthCheck {
   name: string;
@@ -80,10 +81,9 @@ export interface SecurityDeps {
  */
 export function createApp(deps: AppDeps, register: (groups: RouteGroups) => void): Koa {
   const app = new Koa({ proxy: true });
-  const registry = new OpenAPIRegistry();
-  registry.registerComponent('securitySchemes', 'sellerApiKey', { type: 'http', scheme: 'bearer' });
-  registry.registerComponent('securitySchemes', 'internalToken', { type: 'apiKey', in: 'header', name: 'X-Internal-Token' });
-  registry.registerComponent('securitySchemes', 'courierSignature', { type: 'apiKey', in: 'header', name: 'webhook-signature' });
+  const docs = new ApiDocuments();
+  const { public: publicDocs, internal: internalDocs } = docs.registries;
+  docs.registries.public.registerComponent('securitySchemes', 'courierSignature', { type: 'apiKey', in: 'header', name: 'webhook-signature', description: 'Standard Webhooks signature (webhook-id, webhook-timestamp, webhook-signature) with the secret of the tenant\'s courier integration' });
 
   // Credentials first, then the caller's rate limit, then the body: nothing is read for a stranger.
   const { security } = deps;
@@ -106,49 +106,37 @@ export function createApp(deps: AppDeps, register: (groups: RouteGroups) => void
   const metricsRouter = new Router();
   if (deps.config.server.metrics_port === 0) metricsRouter.use(internal);
 
-  const publicGroup = new RouteGroup(publicRouter, registry, { prefix: '/api/v1/sellers/:seller_id', security: 'sellerApiKey' });
-  const internalSellerGroup = new RouteGroup(internalSellerRouter, registry, { prefix: '/internal/api/v1/sellers/:seller_id', security: 'internalToken' });
+  const publicGroup = new RouteGroup(publicRouter, publicDocs, { prefix: '/api/v1/sellers/:seller_id', security: 'sellerApiKey' });
+  const internalSellerGroup = new RouteGroup(internalSellerRouter, internalDocs, {
+    prefix: '/internal/api/v1/sellers/:seller_id',
+    security: 'internalToken',
+    operationIdPrefix: 'internal',
+    headers: z.object({ 'x-tenant-id': z.string().min(1).meta({ description: 'The tenant the seller belongs to' }) }),
+  });
+  const openGroup = new RouteGroup(openRouter, publicDocs, { prefix: '', security: null });
   const groups: RouteGroups = {
     public: publicGroup,
-    internal: new RouteGroup(internalRouter, registry, { prefix: '/internal/api/v1', security: 'internalToken' }),
+    internal: new RouteGroup(internalRouter, internalDocs, { prefix: '/internal/api/v1', security: 'internalToken' }),
     internalSeller: internalSellerGroup,
     seller: new SellerRoutes([publicGroup, internalSellerGroup]),
-    aggregator: new RouteGroup(aggregatorRouter, registry, { prefix: '/aggregator/api/v1/sellers/:seller_id', security: 'sellerApiKey' }),
-    open: new RouteGroup(openRouter, registry, { prefix: '', security: null }),
+    aggregator: new RouteGroup(aggregatorRouter, publicDocs, { prefix: '/aggregator/api/v1/sellers/:seller_id', security: 'sellerApiKey' }),
+    open: openGroup,
   };
   register(groups);
+  registerHealthRoutes(openGroup, deps.health);
 
-  openRouter.get('/health/live', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-  openRouter.get('/health/ready', async (ctx) => {
-    const results = await Promise.all(
-      deps.health.map(async (h) => {
-        try {
-          await withTimeout(h.check(), 3000);
-          return [h.name, 'ok'] as const;
-        } catch (err) {
-          return [h.name, `unavailable: ${(err as Error).message}`] as const;
-        }
-      }),
-    );
-    const ready = results.every(([, s]) => s === 'ok');
-    ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) };
-  });
   metricsRouter.get('/metrics', async (ctx) => {
     if (deps.config.server.metrics_port === 0) requireScope(ctx, 'metrics:read');
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();
   });
-  let document: unknown;
+  // /openapi.json stays where existing clients fetch it, now the public document only; the internal
+  // one needs a service token like the routes it describes.
   openRouter.get('/openapi.json', (ctx) => {
-    document ??= new OpenApiGeneratorV3(registry.definitions).generateDocument({
-      openapi: '3.0.3',
-      info: { title: 'OMS API', version: '1.0.0', description: 'Multi-tenant order management system. Errors: {"error": {code, message, details, request_id}}.' },
-      servers: [{ url: '/' }],
-    });
-    ctx.body = document;
+    ctx.body = docs.document('public');
+  });
+  openRouter.get('/internal/openapi.json', internal, (ctx) => {
+    ctx.body = docs.document('internal');
   });
 
   app.use(requestContext(deps.logger, deps.metrics));
@@ -162,8 +150,4 @@ export function createApp(deps: AppDeps, register: (groups: RouteGroups) => void
     app.use(router.allowedMethods());
   }
   return app;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
 }

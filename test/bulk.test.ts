@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { MongoClient } from 'mongodb';
-import { createTenant, eventually, http, type TestTenant } from './support/api.js';
+import { checked, createTenant, eventually, http, type TestTenant } from './support/api.js';
 import { getStack } from './support/stack.js';
 
 /** A valid create body (API.md); `n` makes the seller order id and channel order id unique. */
@@ -127,12 +127,9 @@ describe('bulk jobs: bulk create', function () {
     ].join('\n');
     const form = new FormData();
     form.append('file', new Blob([csv], { type: 'text/csv' }), 'orders.csv');
-    const up = await fetch(`${getStack().baseUrl}/api/v1/sellers/${t.sellerId}/orders/bulk-create/upload`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${t.apiKey}` },
-      body: form,
-    });
-    const body = (await up.json()) as any;
+    const uploadPath = `/api/v1/sellers/${t.sellerId}/orders/bulk-create/upload`;
+    const up = await checked('POST', uploadPath, await fetch(`${getStack().baseUrl}${uploadPath}`, { method: 'POST', headers: { authorization: `Bearer ${t.apiKey}` }, body: form }));
+    const body = up.body;
     assert.equal(up.status, 202, JSON.stringify(body));
     assert.equal(body.data.source, 'csv');
     await finished(t, body.data.job_id);
@@ -146,12 +143,8 @@ describe('bulk jobs: bulk create', function () {
 
     const jsonForm = new FormData();
     jsonForm.append('file', new Blob([JSON.stringify([orderBody('J1')])], { type: 'application/json' }), 'orders.json');
-    const upJson = await fetch(`${getStack().baseUrl}/api/v1/sellers/${t.sellerId}/orders/bulk-create/upload`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${t.apiKey}` },
-      body: jsonForm,
-    });
-    const jsonBody = (await upJson.json()) as any;
+    const upJson = await checked('POST', uploadPath, await fetch(`${getStack().baseUrl}${uploadPath}`, { method: 'POST', headers: { authorization: `Bearer ${t.apiKey}` }, body: jsonForm }));
+    const jsonBody = upJson.body;
     assert.equal(upJson.status, 202, JSON.stringify(jsonBody));
     assert.equal((await finished(t, jsonBody.data.job_id)).succeeded, 1);
   });
@@ -165,11 +158,8 @@ describe('bulk jobs: bulk create', function () {
       assert.equal(res.body.error.code, 'validation_failed');
       assert.ok(res.body.error.details.some((d: { field: string }) => d.field === 'orders'), JSON.stringify(res.body.error.details).slice(0, 300));
     }
-    const noFile = await fetch(`${getStack().baseUrl}/api/v1/sellers/${t.sellerId}/orders/bulk-create/upload`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${t.apiKey}` },
-      body: new FormData(),
-    });
+    const uploadPath = `/api/v1/sellers/${t.sellerId}/orders/bulk-create/upload`;
+    const noFile = await checked('POST', uploadPath, await fetch(`${getStack().baseUrl}${uploadPath}`, { method: 'POST', headers: { authorization: `Bearer ${t.apiKey}` }, body: new FormData() }));
     assert.equal(noFile.status, 400);
     for (const body of [{ action: 'cancel', order_ids: ['x'] }, { action: 'assign_hub', order_ids: ['x'] }, { action: 'explode', order_ids: ['x'] }, { action: 'approve', order_ids: 'x' }]) {
       const res = await t.seller('POST', '/orders/bulk', body);

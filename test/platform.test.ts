@@ -17,8 +17,14 @@ describe('platform: routers, auth, health, docs', () => {
     const doc = await http('GET', '/openapi.json');
     assert.equal(doc.status, 200);
     assert.match(doc.body.openapi, /^3\./);
-    assert.ok(doc.body.paths['/internal/api/v1/tenants/{tenant_id}/sellers']);
     assert.ok(doc.body.paths['/api/v1/sellers/{seller_id}/hubs']);
+    // The internal surface has its own document, behind the service token.
+    assert.equal(doc.body.paths['/internal/api/v1/tenants/{tenant_id}/sellers'], undefined);
+    assert.equal((await http('GET', '/internal/openapi.json')).status, 401);
+    const internal = await http('GET', '/internal/openapi.json', { headers: internalHeaders() });
+    assert.equal(internal.status, 200);
+    assert.ok(internal.body.paths['/internal/api/v1/tenants/{tenant_id}/sellers']);
+    assert.equal(internal.body.paths['/api/v1/sellers/{seller_id}/hubs'], undefined);
   });
 
   it('creates a tenant and seller; the API key is shown once and works only for its seller', async () => {

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import type { RouteGroup } from '../../router/route-group.js';
 import type { SellerScope } from '../domain/tenant-scope.js';
 import type { DashboardService } from './dashboard.service.js';
+import { dataOf } from '../../router/openapi/schemas.js';
+import { TimelineEntryView } from '../order/order.responses.js';
+import { DashboardView } from './dashboard.responses.js';
 
 /** The order timeline as the order domain renders it (OrderService.timeline + its view). */
 export type TimelineReader = (scope: SellerScope, orderId: string) => Promise<Record<string, unknown>[]>;
@@ -23,6 +26,8 @@ export function registerAggregatorRoutes(aggregator: RouteGroup, dashboards: Das
     {
       method: 'get',
       path: '/dashboard',
+      operationId: 'getDashboard',
+      response: dataOf(DashboardView),
       summary: 'Order counts by status, hub, sales channel and hold reason, and late orders, for orders created in [from, to]',
       tag: 'aggregator',
       query: DashboardQuery,
@@ -31,7 +36,15 @@ export function registerAggregatorRoutes(aggregator: RouteGroup, dashboards: Das
   );
 
   aggregator.add(
-    { method: 'get', path: '/orders/:order_id/timeline', summary: "The order's timeline, oldest first", tag: 'aggregator', params: TimelineParams },
+    {
+      method: 'get',
+      path: '/orders/:order_id/timeline',
+      operationId: 'getDashboardOrderTimeline',
+      summary: "The order's timeline, oldest first",
+      tag: 'aggregator',
+      params: TimelineParams,
+      response: dataOf(z.array(TimelineEntryView)),
+    },
     async ({ params, caller }) => ({ body: { data: await timeline(caller.scope!, params.order_id) } }),
   );
 }

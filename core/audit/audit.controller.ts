@@ -1,14 +1,16 @@
 import { z } from 'zod';
+import { dataOf } from '../../router/openapi/schemas.js';
 import type { RouteGroup } from '../../router/route-group.js';
 import { tenantScope } from '../domain/tenant-scope.js';
 import type { AuditLog } from './audit-log.js';
+import { AuditEntryView } from '../tenant/security.responses.js';
 
 /** Internal route: a tenant's audit log, newest first (`before` pages back). */
 export function registerAuditRoutes(internal: RouteGroup, audit: AuditLog): void {
   internal.add(
     {
       method: 'get',
-      path: '/tenants/:tenant_id/audit-log',
+      path: '/tenants/:tenant_id/audit-log', operationId: 'listAuditLog', response: z.object({ data: z.array(AuditEntryView) }).strict(),
       summary: 'Security-relevant actions (credentials, settings, hubs, manual stock changes), newest first',
       tag: 'audit',
       scope: 'audit:read',

@@ -6,6 +6,9 @@ import { AppError } from '../domain/errors.js';
 import { ordersFromFile } from './bulk-file.js';
 import type { BulkJobService } from './bulk-job.service.js';
 import { BULK_ACTIONS, itemView, jobView, type BulkJob } from './bulk.types.js';
+import { dataOf } from '../../router/openapi/schemas.js';
+import { CREATE_ORDER_EXAMPLE } from '../order/order.controller.js';
+import { BulkJobAcceptedView, BulkJobPage } from './bulk.responses.js';
 
 const TAG = 'bulk jobs';
 /** Larger than the JSON body limit: a CSV repeats its columns per line. */
@@ -26,7 +29,12 @@ export function bulkSchemas(maxItems: number) {
         if (body.action === 'assign_hub' && !body.hub_code) ctx.addIssue({ code: 'custom', path: ['hub_code'], message: 'required to assign a hub' });
       }),
     /** Entries are checked one by one by the job (a bad one fails alone); the list itself is checked here. */
-    create: z.object({ orders: z.array(z.unknown()).min(1).max(maxItems) }).strict(),
+    create: z
+      .object({
+        // Any JSON per entry (an invalid one fails alone); documented as the create-order body it should be.
+        orders: z.array(z.unknown().meta({ type: 'object', description: 'A create-order body (see createOrder)' })).min(1).max(maxItems),
+      })
+      .strict(),
     jobParams: z.object({ seller_id: z.string().min(1), job_id: z.string().min(1).max(100) }),
     jobQuery: z
       .object({
@@ -47,6 +55,9 @@ export function registerBulkRoutes(groups: { seller: SellerRoutes }, jobs: BulkJ
     {
       method: 'post',
       path: '/orders/bulk',
+      operationId: 'createBulkAction',
+      response: dataOf(BulkJobAcceptedView),
+      example: { action: 'cancel', order_ids: ['ord_01HZX3K4', 'ord_01HZX3K5'], reason: 'customer asked' },
       summary: 'Approve, cancel or assign a hub to many orders; progress at GET /bulk-jobs/{job_id}',
       tag: TAG,
       status: 202,
@@ -59,6 +70,9 @@ export function registerBulkRoutes(groups: { seller: SellerRoutes }, jobs: BulkJ
     {
       method: 'post',
       path: '/orders/bulk-create',
+      operationId: 'createBulkOrders',
+      response: dataOf(BulkJobAcceptedView),
+      example: { orders: [CREATE_ORDER_EXAMPLE, { ...CREATE_ORDER_EXAMPLE, order_id: 'SO-1002' }] },
       summary: `Create up to ${limits.maxItems} orders (each the create-order body); invalid ones fail alone`,
       tag: TAG,
       status: 202,
@@ -71,6 +85,9 @@ export function registerBulkRoutes(groups: { seller: SellerRoutes }, jobs: BulkJ
     {
       method: 'post',
       path: '/orders/bulk-create/upload',
+      operationId: 'uploadBulkOrders',
+      response: dataOf(BulkJobAcceptedView),
+      form: z.object({ file: z.string().meta({ format: 'binary', description: 'CSV (one row per order line) or JSON (an array of create-order bodies)' }) }),
       summary: 'Create orders from an uploaded file (multipart field "file": CSV, one row per order line, or JSON)',
       tag: TAG,
       status: 202,
@@ -88,6 +105,8 @@ export function registerBulkRoutes(groups: { seller: SellerRoutes }, jobs: BulkJ
     {
       method: 'get',
       path: '/bulk-jobs/:job_id',
+      operationId: 'getBulkJob',
+      response: BulkJobPage,
       summary: 'A bulk job: progress (done/total) and its items, page by page, each with its result or error',
       tag: TAG,
       params: schemas.jobParams,

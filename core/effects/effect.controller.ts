@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { dataOf } from '../../router/openapi/schemas.js';
 import type { RouteGroup } from '../../router/route-group.js';
+import { EffectView, ReplayedEffectView } from './effect.responses.js';
 import { tenantScope } from '../domain/tenant-scope.js';
 import type { EffectRepository } from './effect.repository.js';
 import type { EffectService } from './effect.service.js';
@@ -16,7 +18,7 @@ const EffectQuery = z.object({
 /** Effects that failed at least once (pending, parked, sent after retries), for operators, and replay of parked ones. */
 export function registerEffectRoutes(internal: RouteGroup, effects: EffectService, records: EffectRepository): void {
   internal.add(
-    { method: 'get', path: '/tenants/:tenant_id/effects', summary: 'Side effects of events that failed at least once', tag: 'effects', params: TenantParams, query: EffectQuery },
+    { method: 'get', path: '/tenants/:tenant_id/effects', operationId: 'listEffects', response: z.object({ data: z.array(EffectView) }).strict(), summary: 'Side effects of events that failed at least once', tag: 'effects', params: TenantParams, query: EffectQuery },
     async ({ params, query }) => ({
       body: { data: (await records.list(tenantScope(params.tenant_id), { status: query.status, order_id: query.order_id }, query.limit)).map(toEffectView) },
     }),
@@ -24,7 +26,7 @@ export function registerEffectRoutes(internal: RouteGroup, effects: EffectServic
   internal.add(
     {
       method: 'post',
-      path: '/tenants/:tenant_id/effects/:effect_id/replay',
+      path: '/tenants/:tenant_id/effects/:effect_id/replay', operationId: 'replayEffect', response: dataOf(ReplayedEffectView),
       summary: 'Retry a parked or pending effect now and answer its outcome (a sent one is refused: replays never send twice)',
       tag: 'effects',
       params: EffectParams,

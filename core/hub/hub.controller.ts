@@ -3,6 +3,8 @@ import type { RouteGroup } from '../../router/route-group.js';
 import { tenantScope } from '../domain/tenant-scope.js';
 import type { TenantService } from '../tenant/tenant.service.js';
 import { toHubView, type HubService } from './hub.service.js';
+import { dataOf } from '../../router/openapi/schemas.js';
+import { HubView } from './hub.responses.js';
 
 export const CreateHubBody = z
   .object({
@@ -22,6 +24,9 @@ export function registerHubRoutes(groups: { internal: RouteGroup; public: RouteG
     {
       method: 'post',
       path: '/tenants/:tenant_id/hubs',
+      operationId: 'createHub',
+      errors: { 409: 'conflict: the tenant has a hub with this code' },
+      response: dataOf(HubView),
       summary: 'Create a hub (warehouse)',
       tag: 'hubs',
       status: 201,
@@ -35,7 +40,7 @@ export function registerHubRoutes(groups: { internal: RouteGroup; public: RouteG
     },
   );
 
-  groups.public.add({ method: 'get', path: '/hubs', summary: "List the tenant's hubs", tag: 'hubs' }, async ({ caller }) => ({
+  groups.public.add({ method: 'get', path: '/hubs', operationId: 'listHubs', summary: "List the tenant's hubs", tag: 'hubs', response: dataOf(z.array(HubView)) }, async ({ caller }) => ({
     body: { data: (await hubs.list(caller.scope!)).map(toHubView) },
   }));
 }

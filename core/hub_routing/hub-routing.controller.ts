@@ -2,6 +2,9 @@ import { z } from 'zod';
 import type { SellerRoutes } from '../../router/app.js';
 import { toOrderView } from '../domain/order.js';
 import type { HubRoutingService } from './hub-routing.service.js';
+import { dataOf } from '../../router/openapi/schemas.js';
+import { OrderView } from '../order/order.responses.js';
+import { RoutingPreviewView } from './routing.responses.js';
 
 const OrderParams = z.object({ seller_id: z.string().min(1), order_id: z.string().trim().min(1).max(200) });
 const hubCode = z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only');
@@ -14,6 +17,8 @@ export function registerHubRoutingRoutes(groups: { seller: SellerRoutes }, routi
     {
       method: 'post',
       path: '/orders/:order_id/approve',
+      operationId: 'approveOrder',
+      response: dataOf(OrderView),
       summary: 'Approve a pending or on-hold order (stock holds are routed again)',
       tag: 'orders',
       params: OrderParams,
@@ -27,6 +32,8 @@ export function registerHubRoutingRoutes(groups: { seller: SellerRoutes }, routi
     {
       method: 'post',
       path: '/orders/:order_id/assign-hub',
+      operationId: 'assignOrderHub',
+      response: dataOf(OrderView),
       summary: 'Route a pending or held order to this hub (every line reserved there, or 409 with nothing changed)',
       tag: 'hub routing',
       params: OrderParams,
@@ -40,6 +47,8 @@ export function registerHubRoutingRoutes(groups: { seller: SellerRoutes }, routi
     {
       method: 'post',
       path: '/orders/:order_id/reassign-hub',
+      operationId: 'reassignOrderHub',
+      response: dataOf(OrderView),
       summary: "Move an approved order's reservation to another hub, atomically or not at all",
       tag: 'hub routing',
       params: OrderParams,
@@ -56,6 +65,9 @@ export function registerHubRoutingRoutes(groups: { seller: SellerRoutes }, routi
       {
         method,
         path: '/orders/:order_id/routing-preview',
+        // Two methods, one answer: POST for clients that cannot send a GET through their proxy.
+        operationId: method === 'get' ? 'getRoutingPreview' : 'postRoutingPreview',
+        response: dataOf(RoutingPreviewView),
         summary: 'Dry run: the routing decision now, every candidate with its score and why, reserving nothing',
         tag: 'hub routing',
         params: OrderParams,

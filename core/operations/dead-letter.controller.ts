@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { dataOf } from '../../router/openapi/schemas.js';
 import type { RouteGroup } from '../../router/route-group.js';
+import { QueueDeadLettersView, RedriveReportView } from './dead-letter.responses.js';
 import type { DeadLetterService } from './dead-letter.service.js';
 
 const ListQuery = z.object({
@@ -23,7 +25,7 @@ export function registerDeadLetterRoutes(internal: RouteGroup, deadLetters: Dead
   internal.add(
     {
       method: 'get',
-      path: '/dlq',
+      path: '/dlq', operationId: 'listDeadLetters', response: z.object({ data: z.array(QueueDeadLettersView) }).strict(),
       summary: "Each queue's depth, its DLQ's depth and the DLQ's oldest messages with their failure reason",
       tag: 'operations',
       query: ListQuery,
@@ -40,7 +42,7 @@ export function registerDeadLetterRoutes(internal: RouteGroup, deadLetters: Dead
   internal.add(
     {
       method: 'post',
-      path: '/dlq/:queue/redrive',
+      path: '/dlq/:queue/redrive', operationId: 'redriveDeadLetters', response: dataOf(RedriveReportView),
       summary: 'Send DLQ messages back to their source queue (each deleted from the DLQ once sent); dry_run moves nothing',
       tag: 'operations',
       params: RedriveParams,

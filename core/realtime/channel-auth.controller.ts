@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { parseJsonBody } from '../../router/middleware/json-body.js';
+import { dataOf } from '../../router/openapi/schemas.js';
 import type { RouteGroup } from '../../router/route-group.js';
 import type { ChannelAuthService } from './channel-auth.service.js';
 
@@ -29,7 +30,7 @@ export function registerChannelAuthRoutes(open: RouteGroup, service: ChannelAuth
   open.add(
     {
       method: 'post',
-      path: '/pusher/auth',
+      path: '/pusher/auth', operationId: 'authorizePusherChannel', response: z.object({ auth: z.string() }).strict(),
       summary: "Pusher channel authorization: a seller API key (Authorization: Bearer) may join private-seller-{its seller_id}",
       tag: 'realtime',
       body: AuthBody,

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { SellerRoutes } from '../../router/app.js';
 import type { ReturnService } from './return.service.js';
 import { toReturnView, type ReturnStatus } from './return.types.js';
+import { dataOf } from '../../router/openapi/schemas.js';
+import { ReturnView } from './return.responses.js';
 
 const ReturnBody = z
   .object({
@@ -22,10 +24,10 @@ const ReturnBody = z
 const MoveBody = z.object({ note: z.string().trim().max(500).optional() }).strict();
 const ReturnParams = z.object({ seller_id: z.string(), return_id: z.string().min(1).max(100) });
 
-const MOVES: { path: string; to: ReturnStatus; summary: string }[] = [
-  { path: 'receive', to: 'received', summary: 'The returned units arrived at the hub: restocked there' },
-  { path: 'refund', to: 'refunded', summary: 'The customer was refunded' },
-  { path: 'close', to: 'closed', summary: 'Close the return (without refund, or withdrawn before receipt)' },
+const MOVES: { path: string; operationId: string; to: ReturnStatus; summary: string }[] = [
+  { path: 'receive', operationId: 'receiveReturn', to: 'received', summary: 'The returned units arrived at the hub: restocked there' },
+  { path: 'refund', operationId: 'refundReturn', to: 'refunded', summary: 'The customer was refunded' },
+  { path: 'close', operationId: 'closeReturn', to: 'closed', summary: 'Close the return (without refund, or withdrawn before receipt)' },
 ];
 
 export function registerReturnRoutes(seller: SellerRoutes, returns: ReturnService): void {
@@ -33,6 +35,8 @@ export function registerReturnRoutes(seller: SellerRoutes, returns: ReturnServic
     {
       method: 'post',
       path: '/orders/:order_id/returns',
+      operationId: 'createReturn',
+      response: dataOf(ReturnView),
       summary: 'Request a return of delivered units (never more than delivered, counting earlier returns)',
       tag: 'returns',
       status: 201,
@@ -43,12 +47,22 @@ export function registerReturnRoutes(seller: SellerRoutes, returns: ReturnServic
     async ({ params, body, caller }) => ({ body: { data: toReturnView(await returns.request(caller.scope!, params.order_id, body.items)) } }),
   );
   seller.add(
-    { method: 'get', path: '/returns/:return_id', summary: 'A return', tag: 'returns', params: ReturnParams },
+    { method: 'get', path: '/returns/:return_id', operationId: 'getReturn', summary: 'A return', tag: 'returns', params: ReturnParams, response: dataOf(ReturnView) },
     async ({ params, caller }) => ({ body: { data: toReturnView(await returns.get(caller.scope!, params.return_id)) } }),
   );
   for (const move of MOVES) {
     seller.add(
-      { method: 'post', path: `/returns/:return_id/${move.path}`, summary: move.summary, tag: 'returns', params: ReturnParams, body: MoveBody, errors: { 409: 'not allowed from the current status' } },
+      {
+        method: 'post',
+        path: `/returns/:return_id/${move.path}`,
+        operationId: move.operationId,
+        summary: move.summary,
+        tag: 'returns',
+        params: ReturnParams,
+        body: MoveBody,
+        response: dataOf(ReturnView),
+        errors: { 409: 'not allowed from the current status' },
+      },
       async ({ params, body, caller }) => ({ body: { data: toReturnView(await returns.move(caller.scope!, params.return_id, move.to, body.note ?? null)) } }),
     );
   }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { auditActorOf } from '../../router/scopes.js';
+import { dataOf } from '../../router/openapi/schemas.js';
 import type { RouteGroup } from '../../router/route-group.js';
+import { CourierIntegrationView, IssuedCourierIntegrationView } from './shipment.responses.js';
 import { tenantScope } from '../domain/tenant-scope.js';
 import { toIntegrationView, type CourierIntegrationService } from './courier-integration.service.js';
 
@@ -12,7 +14,7 @@ export function registerCourierIntegrationRoutes(internal: RouteGroup, service: 
   internal.add(
     {
       method: 'post',
-      path: '/tenants/:tenant_id/courier-integrations',
+      path: '/tenants/:tenant_id/courier-integrations', operationId: 'createCourierIntegration', response: dataOf(IssuedCourierIntegrationView),
       summary: 'Create a courier integration; its webhook signing secret is returned once',
       tag: 'courier integrations',
       scope: 'couriers:write',
@@ -26,13 +28,13 @@ export function registerCourierIntegrationRoutes(internal: RouteGroup, service: 
     },
   );
   internal.add(
-    { method: 'get', path: '/tenants/:tenant_id/courier-integrations', summary: "A tenant's courier integrations (no secrets)", tag: 'courier integrations', scope: 'couriers:write', params: TenantParams },
+    { method: 'get', path: '/tenants/:tenant_id/courier-integrations', operationId: 'listCourierIntegrations', response: z.object({ data: z.array(CourierIntegrationView) }).strict(), summary: "A tenant's courier integrations (no secrets)", tag: 'courier integrations', scope: 'couriers:write', params: TenantParams },
     async ({ params }) => ({ body: { data: (await service.list(tenantScope(params.tenant_id))).map(toIntegrationView) } }),
   );
   internal.add(
     {
       method: 'post',
-      path: '/tenants/:tenant_id/courier-integrations/:integration_id/rotate',
+      path: '/tenants/:tenant_id/courier-integrations/:integration_id/rotate', operationId: 'rotateCourierIntegrationSecret', response: dataOf(IssuedCourierIntegrationView),
       summary: 'Rotate the signing secret; the old one stays valid for grace_seconds',
       tag: 'courier integrations',
       scope: 'couriers:write',

@@ -4,6 +4,8 @@ import type { RouteGroup } from '../../router/route-group.js';
 import { AppError } from '../domain/errors.js';
 import type { CourierTrackingService } from './courier-tracking.service.js';
 import { COURIER_STATUSES } from './shipment.types.js';
+import { dataOf } from '../../router/openapi/schemas.js';
+import { CourierWebhookResultView } from './shipment.responses.js';
 
 const WebhookBody = z
   .object({
@@ -29,6 +31,15 @@ export function registerCourierWebhook(open: RouteGroup, tracking: CourierTracki
     {
       method: 'post',
       path: '/v1/shipments/:id/status',
+      operationId: 'reportCourierStatus',
+      response: dataOf(CourierWebhookResultView),
+      example: { status: 'IN_TRANSIT', timestamp: '2026-01-01T10:00:00Z', location: { lat: 24.7, lng: 46.6 } },
+      // The signature is this route's credential: no security scheme, the headers are the contract.
+      headers: z.object({
+        'webhook-id': z.string().min(1).max(200).meta({ description: 'Unique per delivery; a replayed id is applied once' }),
+        'webhook-timestamp': z.string().regex(/^\d+$/).meta({ description: 'Unix seconds; refused outside a 5-minute tolerance' }),
+        'webhook-signature': z.string().min(1).meta({ description: "Standard Webhooks signature (v1,<base64 HMAC-SHA256 of id.timestamp.body>) with the secret of the tenant's courier integration; a shipment of another tenant is 404" }),
+      }),
       summary:
         'Courier status webhook; {id} is the shipment id or its AWB. Signed in the Standard Webhooks scheme (webhook-id, webhook-timestamp, webhook-signature) with the secret of the tenant\'s courier integration',
       tag: 'courier',

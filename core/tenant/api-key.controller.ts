@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { dataOf } from '../../router/openapi/schemas.js';
 import type { RouteGroup } from '../../router/route-group.js';
 import { auditActorOf } from '../../router/scopes.js';
 import { tenantScope } from '../domain/tenant-scope.js';
 import type { ApiKeyService } from './api-key.service.js';
 import type { ApiKey } from './api-key.types.js';
+import { ApiKeyView, IssuedApiKeyView, RotatedApiKeyView } from './security.responses.js';
 import { SELLER_SCOPES } from './scopes.js';
 import type { TenantService } from './tenant.service.js';
 
@@ -27,7 +29,7 @@ export function toKeyView(k: ApiKey): Record<string, unknown> {
 export function registerApiKeyRoutes(internal: RouteGroup, keys: ApiKeyService, tenants: TenantService): void {
   const base = '/tenants/:tenant_id/sellers/:seller_id/keys';
   internal.add(
-    { method: 'post', path: base, summary: 'Issue an API key with scopes; the key is returned once', tag: 'api keys', scope: 'keys:write', status: 201, params: SellerParams, body: IssueBody },
+    { method: 'post', path: base, operationId: 'issueApiKey', response: dataOf(IssuedApiKeyView), summary: 'Issue an API key with scopes; the key is returned once', tag: 'api keys', scope: 'keys:write', status: 201, params: SellerParams, body: IssueBody },
     async ({ params, body, ctx }) => {
       const scope = tenantScope(params.tenant_id);
       await tenants.requireSeller(scope, params.seller_id);
@@ -35,7 +37,7 @@ export function registerApiKeyRoutes(internal: RouteGroup, keys: ApiKeyService, 
       return { body: { data: { ...toKeyView(key), api_key: apiKey } } };
     },
   );
-  internal.add({ method: 'get', path: base, summary: "A seller's API keys (never the keys themselves)", tag: 'api keys', scope: 'keys:read', params: SellerParams }, async ({ params }) => {
+  internal.add({ method: 'get', path: base, operationId: 'listApiKeys', response: z.object({ data: z.array(ApiKeyView) }).strict(), summary: "A seller's API keys (never the keys themselves)", tag: 'api keys', scope: 'keys:read', params: SellerParams }, async ({ params }) => {
     const scope = tenantScope(params.tenant_id);
     await tenants.requireSeller(scope, params.seller_id);
     return { body: { data: (await keys.list(scope, params.seller_id)).map(toKeyView) } };
@@ -43,7 +45,7 @@ export function registerApiKeyRoutes(internal: RouteGroup, keys: ApiKeyService, 
   internal.add(
     {
       method: 'post',
-      path: `${base}/:key_id/rotate`,
+      path: `${base}/:key_id/rotate`, operationId: 'rotateApiKey', response: dataOf(RotatedApiKeyView),
       summary: 'Issue a replacement key; the old one keeps working for grace_seconds',
       tag: 'api keys',
       scope: 'keys:write',
@@ -56,7 +58,7 @@ export function registerApiKeyRoutes(internal: RouteGroup, keys: ApiKeyService, 
     },
   );
   internal.add(
-    { method: 'post', path: `${base}/:key_id/revoke`, summary: 'Revoke a key: refused at once by every process', tag: 'api keys', scope: 'keys:write', params: KeyParams },
+    { method: 'post', path: `${base}/:key_id/revoke`, operationId: 'revokeApiKey', response: dataOf(ApiKeyView), summary: 'Revoke a key: refused at once by every process', tag: 'api keys', scope: 'keys:write', params: KeyParams },
     async ({ params, ctx }) => ({ body: { data: toKeyView(await keys.revoke(tenantScope(params.tenant_id), params.seller_id, params.key_id, auditActorOf(ctx))) } }),
   );
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { dataOf } from '../../router/openapi/schemas.js';
 import type { RouteGroup } from '../../router/route-group.js';
+import { RateLimitsView } from './security.responses.js';
 import { auditActorOf } from '../../router/scopes.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { tenantScope } from '../domain/tenant-scope.js';
@@ -14,7 +16,7 @@ export function registerRateLimitRoutes(internal: RouteGroup, limits: RateLimitR
   internal.add(
     {
       method: 'put',
-      path: '/tenants/:tenant_id/rate-limits',
+      path: '/tenants/:tenant_id/rate-limits', operationId: 'setTenantRateLimits', response: dataOf(RateLimitsView),
       summary: "Set the tenant's requests per minute, per key and for the whole tenant",
       tag: 'tenants',
       scope: 'limits:write',
@@ -29,7 +31,7 @@ export function registerRateLimitRoutes(internal: RouteGroup, limits: RateLimitR
       return { body: { data: body } };
     },
   );
-  internal.add({ method: 'get', path: '/tenants/:tenant_id/rate-limits', summary: "The tenant's own request budgets", tag: 'tenants', params: Params }, async ({ params }) => {
+  internal.add({ method: 'get', path: '/tenants/:tenant_id/rate-limits', operationId: 'getTenantRateLimits', response: dataOf(RateLimitsView), summary: "The tenant's own request budgets", tag: 'tenants', params: Params }, async ({ params }) => {
     const scope = tenantScope(params.tenant_id);
     await tenants.requireTenant(scope);
     return { body: { data: (await limits.get(scope)) ?? { key_per_minute: null, tenant_per_minute: null } } };

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { dataOf } from '../../router/openapi/schemas.js';
 import type { RouteGroup } from '../../router/route-group.js';
+import { IssuedServiceTokenView, RevokedView, ServiceTokenView } from './security.responses.js';
 import { auditActorOf } from '../../router/scopes.js';
 import { ALL_SCOPES } from './scopes.js';
 import type { ServiceToken } from './service-token.repository.js';
@@ -14,7 +16,7 @@ export function registerServiceTokenRoutes(internal: RouteGroup, tokens: Service
   internal.add(
     {
       method: 'post',
-      path: '/service-tokens',
+      path: '/service-tokens', operationId: 'issueServiceToken', response: dataOf(IssuedServiceTokenView),
       summary: 'Issue a token for a calling service: its tenants ("*" for all) and scopes; returned once',
       tag: 'service tokens',
       scope: 'tokens:write',
@@ -32,11 +34,11 @@ export function registerServiceTokenRoutes(internal: RouteGroup, tokens: Service
       return { body: { data: { ...toTokenView(token), token: secret } } };
     },
   );
-  internal.add({ method: 'get', path: '/service-tokens', summary: 'Service identities (never their tokens)', tag: 'service tokens', scope: 'tokens:write' }, async () => ({
+  internal.add({ method: 'get', path: '/service-tokens', operationId: 'listServiceTokens', response: z.object({ data: z.array(ServiceTokenView) }).strict(), summary: 'Service identities (never their tokens)', tag: 'service tokens', scope: 'tokens:write' }, async () => ({
     body: { data: (await tokens.list()).map(toTokenView) },
   }));
   internal.add(
-    { method: 'post', path: '/service-tokens/:token_id/revoke', summary: 'Revoke a service token at once', tag: 'service tokens', scope: 'tokens:write', params: z.object({ token_id: z.string().min(1).max(100) }) },
+    { method: 'post', path: '/service-tokens/:token_id/revoke', operationId: 'revokeServiceToken', response: dataOf(RevokedView), summary: 'Revoke a service token at once', tag: 'service tokens', scope: 'tokens:write', params: z.object({ token_id: z.string().min(1).max(100) }) },
     async ({ params, ctx }) => {
       await tokens.revoke(params.token_id, auditActorOf(ctx));
       return { body: { data: { id: params.token_id, revoked: true } } };

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { RouteGroup } from '../../router/route-group.js';
 import { tenantScope } from '../domain/tenant-scope.js';
 import type { TenantService } from './tenant.service.js';
+import { dataOf } from '../../router/openapi/schemas.js';
+import { SellerCreatedView, TenantSettingsView, TenantView } from './tenant.responses.js';
 
 export const CreateTenantBody = z.object({ name: z.string().trim().min(1).max(200) }).strict();
 export const CreateSellerBody = z.object({ name: z.string().trim().min(1).max(200), code: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict();
@@ -26,7 +28,16 @@ export const SettingsBody = z
 /** Internal routes: tenants, sellers (API key shown once) and tenant settings. */
 export function registerTenantRoutes(internal: RouteGroup, service: TenantService): void {
   internal.add(
-    { method: 'post', path: '/tenants', summary: 'Create a tenant', tag: 'tenants', status: 201, body: CreateTenantBody },
+    {
+      method: 'post',
+      path: '/tenants',
+      operationId: 'createTenant',
+      summary: 'Create a tenant',
+      tag: 'tenants',
+      status: 201,
+      body: CreateTenantBody,
+      response: dataOf(TenantView),
+    },
     async ({ body }) => {
       const tenant = await service.createTenant(body);
       return { body: { data: { id: tenant.id, name: tenant.name, created_at: tenant.created_at.toISOString() } } };
@@ -37,6 +48,8 @@ export function registerTenantRoutes(internal: RouteGroup, service: TenantServic
     {
       method: 'post',
       path: '/tenants/:tenant_id/sellers',
+      operationId: 'createSeller',
+      response: dataOf(SellerCreatedView),
       summary: 'Create a seller; the API key is returned once',
       tag: 'tenants',
       status: 201,
@@ -50,12 +63,21 @@ export function registerTenantRoutes(internal: RouteGroup, service: TenantServic
   );
 
   internal.add(
-    { method: 'put', path: '/tenants/:tenant_id/settings', summary: 'Update tenant settings (partial)', tag: 'tenants', params: TenantParams, body: SettingsBody },
+    {
+      method: 'put',
+      path: '/tenants/:tenant_id/settings',
+      operationId: 'updateTenantSettings',
+      summary: 'Update tenant settings (partial)',
+      tag: 'tenants',
+      params: TenantParams,
+      body: SettingsBody,
+      response: dataOf(TenantSettingsView),
+    },
     async ({ params, body }) => ({ body: { data: await service.updateSettings(tenantScope(params.tenant_id), body) } }),
   );
 
   internal.add(
-    { method: 'get', path: '/tenants/:tenant_id/settings', summary: 'Tenant settings', tag: 'tenants', params: TenantParams },
+    { method: 'get', path: '/tenants/:tenant_id/settings', operationId: 'getTenantSettings', summary: 'Tenant settings', tag: 'tenants', params: TenantParams, response: dataOf(TenantSettingsView) },
     async ({ params }) => {
       const scope = tenantScope(params.tenant_id);
       await service.requireTenant(scope);

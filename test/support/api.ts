@@ -1,3 +1,4 @@
+import { contract } from './contract.js';
 import { getStack } from './stack.js';
 
 export interface ApiResponse<T = any> {
@@ -6,7 +7,11 @@ export interface ApiResponse<T = any> {
   headers: Headers;
 }
 
-/** A small HTTP client for the OMS under test: real requests over a real connection. */
+/**
+ * A small HTTP client for the OMS under test: real requests over a real connection. Every answer
+ * is checked against the served OpenAPI documents (test/support/contract.ts): an undocumented
+ * status or a body that does not match its schema fails the test.
+ */
 export async function http<T = any>(
   method: string,
   path: string,
@@ -17,6 +22,11 @@ export async function http<T = any>(
     headers: { 'content-type': 'application/json', ...(options.headers ?? {}) },
     body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
   });
+  return checked<T>(method, path, res);
+}
+
+/** Reads an answer and checks it against the documents; for tests that must build the request themselves (uploads). */
+export async function checked<T = any>(method: string, path: string, res: Response): Promise<ApiResponse<T>> {
   const text = await res.text();
   let body: any = text;
   try {
@@ -24,6 +34,7 @@ export async function http<T = any>(
   } catch {
     // not JSON (metrics)
   }
+  (await contract()).check(method, path, res.status, res.headers.get('content-type'), body);
   return { status: res.status, body, headers: res.headers };
 }
 

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { Timestamp } from '../../router/openapi/schemas.js';
+import { ORDER_STATUSES } from '../domain/order.js';
+
+/** The seller dashboard as the API answers it (`DashboardService.dashboard`), for the OpenAPI documents. */
+
+const counts = (keys: string) => z.record(z.string(), z.number().int()).meta({ description: `Orders by ${keys}` });
+
+export const DashboardView = z
+  .object({
+    range: z.object({ from: Timestamp, to: Timestamp }).strict(),
+    total: z.number().int(),
+    by_status: z.object(Object.fromEntries(ORDER_STATUSES.map((s) => [s, z.number().int()]))).strict().meta({ description: 'Every status, zero or not' }),
+    by_hub: counts('hub code ("unassigned" without a hub)'),
+    by_sales_channel: counts('sales channel ("direct" without one)'),
+    on_hold_by_reason: counts('hold reason'),
+    late: z.object({ count: z.number().int(), ship_by_sla_hours: z.number(), rule: z.string() }).strict(),
+  })
+  .strict()
+  .meta({ id: 'Dashboard' });

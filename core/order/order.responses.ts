@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { Timestamp } from '../../router/openapi/schemas.js';
+import { ACTORS, HOLD_REASONS, ORDER_STATUSES } from '../domain/order.js';
+
+/**
+ * The order as the API answers it (`toOrderView`, `toTimelineView`), for the OpenAPI documents.
+ * Strict: the contract test fails on a field the view has and this does not, and the other way.
+ */
+
+const Candidate = z
+  .object({
+    hub_code: z.string(),
+    eligible: z.boolean(),
+    score: z.number().nullable(),
+    distance_km: z.number().nullable(),
+    proximity_score: z.number(),
+    performance_score: z.number(),
+    priority: z.number().int(),
+    is_external: z.boolean(),
+    daily_capacity: z.number().int().nullable(),
+    load_today: z.number().int().nullable(),
+    rejected_because: z.array(z.string()),
+    outcome: z.enum(['chosen', 'not_best', 'rejected', 'lost_race', 'wms_refused']),
+  })
+  .strict();
+
+/** The last routing decision with every hub considered, and why (core/hub_routing routingRecord). */
+export const RoutingDecisionFields = {
+  decided_at: Timestamp,
+  decided_on: z.iso.date(),
+  weights: z.object({ proximity_weight: z.number(), performance_weight: z.number() }).strict(),
+  requested_hub: z.string().nullable(),
+  requested_hub_honoured: z.boolean(),
+  chosen_hub: z.string().nullable(),
+  outcome: z.string().meta({ description: '`approved`, `on_hold` or `reassigned`' }),
+  hold_reason: z.enum(HOLD_REASONS).nullable(),
+  short_skus: z.array(z.string()).meta({ description: 'SKUs no active hub has enough of on its own' }),
+  candidates: z.array(Candidate),
+};
+
+export const OrderView = z
+  .object({
+    id: z.string().meta({ description: 'The OMS order id (use it in paths)' }),
+    order_number: z.number().int().meta({ description: 'Per-tenant sequence' }),
+    seller_id: z.string(),
+    order_id: z.string().meta({ description: "The seller's reference, unique per seller" }),
+    status: z.enum(ORDER_STATUSES),
+    hold_reason: z.enum(HOLD_REASONS).nullable(),
+    hub_code: z.string().nullable(),
+    sales_channel: z.object({ name: z.string(), order_id: z.string() }).strict().nullable(),
+    order_items: z.array(
+      z.object({ seller_sku_code: z.string(), quantity: z.number().int(), unit_price: z.number(), sales_channel_order_item_id: z.string().nullable() }).strict(),
+    ),
+    customer: z.object({ name: z.string(), email: z.string().nullable(), phone: z.string().nullable() }).strict(),
+    shipping_address: z
+      .object({
+        line1: z.string(),
+        line2: z.string().nullable(),
+        city: z.string(),
+        state: z.string().nullable(),
+        country: z.string(),
+        postal_code: z.string().nullable(),
+        latitude: z.number().nullable(),
+        longitude: z.number().nullable(),
+        sales_channel_city: z.string().nullable().optional().meta({ description: "The sales channel's own spelling, when an address edit came from the channel" }),
+        sales_channel_state: z.string().nullable().optional(),
+        sales_channel_country: z.string().nullable().optional(),
+      })
+      .strict(),
+    payment: z
+      .object({ method: z.enum(['cod', 'prepaid']), status: z.enum(['pending', 'paid', 'refunded', 'failed']), currency: z.string(), total: z.number() })
+      .strict(),
+    shipment: z
+      .object({ shipment_id: z.string().nullable().optional(), awb: z.string().nullable(), courier: z.string().nullable(), tracking_url: z.string().nullable() })
+      .strict()
+      .nullable(),
+    invoice_number: z.string().nullable(),
+    routing: z
+      .object({
+        ...RoutingDecisionFields,
+        previous_hub: z.string().nullable().optional().meta({ description: 'After a reassignment: the hub the order left' }),
+        reason: z.string().optional().meta({ description: 'After a reassignment: why' }),
+      })
+      .strict()
+      .nullable(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    version: z.number().int().meta({ description: 'Grows by one with every change' }),
+  })
+  .strict()
+  .meta({ id: 'Order' });
+
+export const TimelineEntryView = z
+  .object({
+    at: Timestamp,
+    actor: z.enum(ACTORS),
+    kind: z.string().meta({ description: '`status_changed` for moves; others record edits, skipped stages, stale events, routing' }),
+    from: z.enum(ORDER_STATUSES).nullable(),
+    to: z.enum(ORDER_STATUSES).nullable(),
+    reason: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .strict()
+  .meta({ id: 'TimelineEntry' });

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { Timestamp } from '../../router/openapi/schemas.js';
+
+/** Tenants, sellers and settings as the internal API answers them, for the OpenAPI documents. */
+
+export const TenantView = z.object({ id: z.string(), name: z.string(), created_at: Timestamp }).strict().meta({ id: 'Tenant' });
+
+export const SellerCreatedView = z
+  .object({
+    id: z.string(),
+    tenant_id: z.string(),
+    name: z.string(),
+    code: z.string(),
+    api_key: z.string().meta({ description: 'Shown this once: only its hash is kept' }),
+  })
+  .strict()
+  .meta({ id: 'SellerCreated' });
+
+export const TenantSettingsView = z
+  .object({
+    auto_approval: z.boolean(),
+    routing: z.object({ proximity_weight: z.number(), performance_weight: z.number() }).strict(),
+    hold_rules: z
+      .object({ hold_unpaid_prepaid: z.boolean(), manual_review_above_total: z.number().nullable(), cod_limit: z.number().nullable() })
+      .strict(),
+    low_stock_threshold: z.number().int(),
+  })
+  .strict()
+  .meta({ id: 'TenantSettings' });
