@@ -83,7 +83,6 @@ export function createApp(deps: AppDeps, register: (groups: RouteGroups) => void
   const app = new Koa({ proxy: true });
   const docs = new ApiDocuments();
   const { public: publicDocs, internal: internalDocs } = docs.registries;
-  docs.registries.public.registerComponent('securitySchemes', 'courierSignature', { type: 'apiKey', in: 'header', name: 'webhook-signature', description: 'Standard Webhooks signature (webhook-id, webhook-timestamp, webhook-signature) with the secret of the tenant\'s courier integration' });
 
   // Credentials first, then the caller's rate limit, then the body: nothing is read for a stranger.
   const { security } = deps;

@@ -64,8 +64,8 @@ describe('dead letters visible: internal API and Prometheus gauges', function ()
 
     const bad = await http('GET', '/internal/api/v1/dlq?queue=nope', { headers: internalHeaders() });
     assert.equal(bad.status, 404);
-    const doc = await http('GET', '/openapi.json');
-    assert.ok(doc.body.paths['/internal/api/v1/dlq/{queue}/redrive']?.post, 'documented in OpenAPI');
+    const doc = await http('GET', '/internal/openapi.json', { headers: internalHeaders() });
+    assert.ok(doc.body.paths['/internal/api/v1/dlq/{queue}/redrive']?.post, 'documented in the internal OpenAPI document');
   });
 
   it('POST /dlq/{queue}/redrive: dry run, by id, and 400/404 naming what is wrong', async () => {

@@ -65,7 +65,7 @@ describe('the API contract: OpenAPI documents the app serves', () => {
     assert.equal(webhook.operationId, 'reportCourierStatus');
     assert.deepEqual(
       webhook.parameters.filter((p: any) => p.in === 'header').map((p: any) => [p.name, p.required]),
-      [['x-signature', true]],
+      [['webhook-id', true], ['webhook-timestamp', true], ['webhook-signature', true]],
     );
     assert.ok(webhook.responses['401']);
     for (const [path, method] of [

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { dataOf } from '../../router/openapi/schemas.js';
 import type { RouteGroup } from '../../router/route-group.js';
 import { tenantScope } from '../domain/tenant-scope.js';
 import type { AuditLog } from './audit-log.js';

@@ -29,6 +29,7 @@ export function registerDeadLetterRoutes(internal: RouteGroup, deadLetters: Dead
       summary: "Each queue's depth, its DLQ's depth and the DLQ's oldest messages with their failure reason",
       tag: 'operations',
       query: ListQuery,
+      errors: { 404: 'not_found: no such queue (details.known lists them)' },
     },
     async ({ query }) => {
       const depths = await deadLetters.depths(query.queue);

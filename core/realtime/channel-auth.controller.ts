@@ -1,7 +1,6 @@
 import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { parseJsonBody } from '../../router/middleware/json-body.js';
-import { dataOf } from '../../router/openapi/schemas.js';
 import type { RouteGroup } from '../../router/route-group.js';
 import type { ChannelAuthService } from './channel-auth.service.js';
 
