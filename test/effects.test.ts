@@ -29,6 +29,8 @@ async function shippedEvent(): Promise<{ t: Awaited<ReturnType<typeof createTena
   const t = await createTenant();
   const id = (await t.seller('POST', '/orders', orderBody({ customer: { name: 'Effect Test', email: 'fx@example.com' } }))).body.data.id;
   await settled(t.tenantId, id);
+  // The order's own events are pushed first, so an outage the test stages hits only its event.
+  await eventually('the order events handled', queueDrained);
   const event = {
     event_id: `evt-${uid()}`,
     event: 'order.status_changed.v1',
