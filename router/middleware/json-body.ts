@@ -75,8 +75,10 @@ async function readText(ctx: Context, limit: string): Promise<string> {
     if (e.status === 413 || e.type === 'entity.too.large') throw new AppError('payload_too_large', 'request body is too large', { limit });
     if (e.status === 415) throw new AppError('unsupported_media_type', e.message, { field: 'header.content-type' });
     // zlib errors (Z_DATA_ERROR, Z_BUF_ERROR...) and aborted or short bodies: the client's fault.
-    if (e.code?.startsWith('Z_') || (e.status !== undefined && e.status < 500) || e.code === 'ECONNRESET') {
-      throw new AppError('bad_request', `malformed request body: ${e.code?.startsWith('Z_') ? `not valid ${encoding} data` : e.message}`, { field: 'header.content-encoding' });
+    // zlib names its errors Z_*; the brotli decoder ERR__ERROR_* (ERR__ERROR_FORMAT_PADDING_1...).
+    const undecodable = e.code?.startsWith('Z_') === true || e.code?.startsWith('ERR__ERROR_') === true;
+    if (undecodable || (e.status !== undefined && e.status < 500) || e.code === 'ECONNRESET') {
+      throw new AppError('bad_request', `malformed request body: ${undecodable ? `not valid ${encoding} data` : e.message}`, { field: 'header.content-encoding' });
     }
     throw err;
   }
