@@ -60,7 +60,9 @@ func classifyBytes(t *testing.T, raw []byte, sqlite bool) (access, bool) {
 }
 
 func TestClassify(t *testing.T) {
-	stmt := func(q bson.D, extra ...bson.E) bson.D { return append(bson.D{{"q", q}, {"u", bson.D{{"$set", bson.D{{"x", 1}}}}}}, extra...) }
+	stmt := func(q bson.D, extra ...bson.E) bson.D {
+		return append(bson.D{{"q", q}, {"u", bson.D{{"$set", bson.D{{"x", 1}}}}}}, extra...)
+	}
 	del := func(q bson.D, limit int32) bson.D { return bson.D{{"q", q}, {"limit", limit}} }
 	updateBody := func(stmts ...bson.D) bson.D {
 		arr := bson.A{}
