@@ -82,7 +82,7 @@ export async function buildContainer(platform: Platform): Promise<Container> {
     ...fulfilment.indexes,
     ...orders.indexes,
   };
-  await ensureIndexes(db, indexes, { ferretdb: mongo.ferretdb });
+  await ensureIndexes(db, indexes, { multikeyIndexes: mongo.multikeyIndexes });
 
   return {
     platform,

@@ -10,7 +10,6 @@ import { Metrics } from '../core/platform/metrics.js';
 import { connectMongo, type Mongo } from '../core/platform/mongo.js';
 import { Queues, ensureQueues } from '../core/platform/queues.js';
 import { connectRedis } from '../core/platform/redis.js';
-import { WriteSerializer, isFerretDb, serializeWrites } from '../core/platform/write-serializer.js';
 import { createTelemetry, type Telemetry } from '../core/platform/telemetry.js';
 import { AppError } from '../core/domain/errors.js';
 import { NoopPublisher, PusherPublisher, type RealtimePublisher } from '../external-service/pusher/pusher.client.js';
@@ -35,10 +34,7 @@ export interface Platform {
 /** Connects every store (failing with a clear message naming the one that is unreachable). */
 export async function connectPlatform(config: Config, logger: Logger, options: { metrics?: Metrics; ensureResources?: boolean } = {}): Promise<Platform> {
   const telemetry = await createTelemetry(config.newrelic, logger);
-  const [rawMongo, redis] = await Promise.all([connectMongo(config.mongodb), connectRedis(config.redis)]);
-  // FerretDB 1.x applies conditional updates non-atomically; serialize its writes (see write-serializer.ts).
-  const mongo = (await isFerretDb(rawMongo.db)) ? { ...rawMongo, ferretdb: true, db: serializeWrites(rawMongo.db, new WriteSerializer(redis)) } : rawMongo;
-  if (mongo !== rawMongo) logger.info('FerretDB detected: writes are serialized per tenant and collection');
+  const [mongo, redis] = await Promise.all([connectMongo(config.mongodb), connectRedis(config.redis)]);
   const sqs = createSqsClient(config.aws);
   const dynamo = createDynamoClient(config.aws);
   if (options.ensureResources ?? true) {
