@@ -86,16 +86,17 @@ async function ensureFerretDb(config: Config['localstack'], dataDir: string, log
   const port = config.ferretdb_port;
   const binary = ensureLauncherBuilt(log);
   if (await isPortOpen(port)) {
-    const running = await runningBuild(port);
+    const running = await runningServer(port);
     const current = fileHash(binary);
-    if (running === current) return log(`ferretdb: using the launcher on 127.0.0.1:${port}`);
+    if (running.build === current) return log(`ferretdb: using the launcher on 127.0.0.1:${port}`);
+    if (running.kind === 'mongodb') return log(`ferretdb: using the MongoDB that answers on 127.0.0.1:${port}`);
     const pid = ownLauncherPid(dataDir, port);
     if (pid === null) {
       // Not ours to stop (another checkout's, or started by hand): say so rather than reuse it silently.
-      const what = running === null ? 'a server that is not this project\'s launcher' : `launcher build ${running.slice(0, 12)}`;
-      return log(`ferretdb: WARNING: 127.0.0.1:${port} answers with ${what}, not the current build ${current.slice(0, 12)}; stop it to run the current one`);
+      const what = running.build ? `launcher build ${running.build.slice(0, 12)}` : running.kind === 'ferretdb' ? 'FerretDB without the write gate (its single-document writes are not atomic)' : 'a server that does not answer buildInfo';
+      return log(`ferretdb: WARNING: 127.0.0.1:${port} answers with ${what}, not the current launcher build ${current.slice(0, 12)}; stop it to run the current one`);
     }
-    log(`ferretdb: restarting the launcher on 127.0.0.1:${port} (build ${running?.slice(0, 12) ?? 'unknown'} is outdated)`);
+    log(`ferretdb: restarting the launcher on 127.0.0.1:${port} (build ${running.build?.slice(0, 12) ?? 'without the gate'} is outdated)`);
     await stopProcess(pid, port);
   }
   const backend = config.ferretdb_backend === 'auto' ? ((await isPortOpen(postgresPort(config.postgresql_url))) ? 'postgresql' : 'sqlite') : config.ferretdb_backend;
@@ -130,14 +131,19 @@ function ensureLauncherBuilt(log: Log): string {
   return binary;
 }
 
-/** The launcher names its build (the SHA-256 of its binary) in buildInfo; null for any other server. */
-async function runningBuild(port: number): Promise<string | null> {
+interface RunningServer {
+  kind: 'ferretdb' | 'mongodb' | 'unknown';
+  /** The launcher names its build (the SHA-256 of its binary) in buildInfo. */
+  build: string | null;
+}
+
+async function runningServer(port: number): Promise<RunningServer> {
   const client = new MongoClient(`mongodb://127.0.0.1:${port}/`, { directConnection: true, serverSelectionTimeoutMS: 3000 });
   try {
     const info = await client.db('admin').command({ buildInfo: 1 });
-    return typeof info.omsGateBuild === 'string' ? info.omsGateBuild : null;
+    return { kind: typeof info.ferretdbVersion === 'string' ? 'ferretdb' : 'mongodb', build: typeof info.omsGateBuild === 'string' ? info.omsGateBuild : null };
   } catch {
-    return null;
+    return { kind: 'unknown', build: null };
   } finally {
     await client.close().catch(() => undefined);
   }
