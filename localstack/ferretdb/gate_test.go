@@ -96,16 +96,16 @@ func createDatabase(ctx context.Context) (string, func(), error) {
 	u.Path = "/" + name
 	// FerretDB opens up to 50 PostgreSQL connections by default and the server (100 at most) is
 	// shared. An operation can hold two at once, so the clients below stay well under this.
-	u.RawQuery = "pool_max_conns=40"
+	u.RawQuery = "pool_max_conns=20"
 	return u.String(), func() {
 		_, _ = admin.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
 		admin.Close(context.Background())
 	}, nil
 }
 
-// collections returns one collection handle per client: several clients, each with its own pool,
-// so the racers use many connections as several processes would (4 each: FerretDB's PostgreSQL
-// pool, above, must outnumber the operations in flight or FerretDB itself stalls).
+// collections returns one collection handle per client: several clients, each with its own pool
+// of three connections, so the racers use many connections as several processes would (no more:
+// FerretDB's PostgreSQL pool, above, must hold two per operation in flight or FerretDB stalls).
 func collections(t *testing.T, clients int, opts ...*options.ClientOptions) []*mongo.Collection {
 	t.Helper()
 	uri := gateURI
@@ -115,7 +115,7 @@ func collections(t *testing.T, clients int, opts ...*options.ClientOptions) []*m
 	name := fmt.Sprintf("race_%s_%d", t.Name(), time.Now().UnixNano())
 	out := make([]*mongo.Collection, clients)
 	for i := range out {
-		o := append([]*options.ClientOptions{options.Client().ApplyURI(uri).SetRetryWrites(false).SetMaxPoolSize(4)}, opts...)
+		o := append([]*options.ClientOptions{options.Client().ApplyURI(uri).SetRetryWrites(false).SetMaxPoolSize(3)}, opts...)
 		c, err := mongo.Connect(context.Background(), o...)
 		if err != nil {
 			t.Fatal(err)
@@ -209,7 +209,7 @@ func noLocksLeft(t *testing.T) {
 }
 
 func TestVersionGuardHasOneWinner(t *testing.T) {
-	cols := collections(t, 4)
+	cols := collections(t, 3)
 	mustInsert(t, cols[0], bson.D{{"_id", "v"}, {"version", 1}})
 	const rounds, racers = 10, 20
 	for round := 1; round <= rounds; round++ {
@@ -233,7 +233,7 @@ func TestVersionGuardHasOneWinner(t *testing.T) {
 }
 
 func TestGuardedDecrementStopsAtZero(t *testing.T) {
-	cols := collections(t, 4)
+	cols := collections(t, 3)
 	mustInsert(t, cols[0], bson.D{{"_id", "sku"}, {"available", 10}})
 	wins := race(t, cols, 50, func(col *mongo.Collection, _ int) (bool, error) {
 		res, err := col.UpdateOne(context.Background(), bson.D{{"_id", "sku"}, {"available", bson.D{{"$gte", 1}}}}, bson.D{{"$inc", bson.D{{"available", -1}}}})
@@ -251,7 +251,7 @@ func TestGuardedDecrementStopsAtZero(t *testing.T) {
 // A write naming the _id and one finding the same document by another field must exclude each
 // other too, although only one of them says which document it is.
 func TestWritesByIDAndByFilterExcludeEachOther(t *testing.T) {
-	cols := collections(t, 4)
+	cols := collections(t, 3)
 	mustInsert(t, cols[0], bson.D{{"_id", "row"}, {"sku", "S"}, {"available", 10}}, bson.D{{"_id", "other"}, {"sku", "T"}, {"available", 10}})
 	wins := race(t, cols, 50, func(col *mongo.Collection, i int) (bool, error) {
 		dec := bson.D{{"$inc", bson.D{{"available", -1}}}}
@@ -279,7 +279,7 @@ func TestWritesByIDAndByFilterExcludeEachOther(t *testing.T) {
 
 // updateMany and updates by _id racing on the same documents: no increment may be lost.
 func TestManyAndOneLoseNoUpdate(t *testing.T) {
-	cols := collections(t, 4)
+	cols := collections(t, 3)
 	ids := []string{"a", "b", "c", "d", "e"}
 	for _, id := range ids {
 		mustInsert(t, cols[0], bson.D{{"_id", id}, {"group", "g"}, {"n", 0}})
