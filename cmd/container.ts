@@ -43,6 +43,6 @@ export async function buildContainer(platform: Platform): Promise<Container> {
   const realtime = buildRealtimeModule(platform, { tenancy });
 
   const modules: DomainModule[] = [tenancy, effects, orders, stockRouting, fulfilment, bulk, aggregator, operations, realtime];
-  await ensureIndexes(platform.mongo.db, Object.assign({}, ...modules.map((m) => m.indexes ?? {})), { ferretdb: platform.mongo.ferretdb });
+  await ensureIndexes(platform.mongo.db, Object.assign({}, ...modules.map((m) => m.indexes ?? {})), { multikeyIndexes: platform.mongo.multikeyIndexes });
   return { platform, tenancy, effects, orders, stockRouting, fulfilment, bulk, aggregator, operations, modules };
 }

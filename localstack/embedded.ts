@@ -1,16 +1,19 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MongoClient } from 'mongodb';
 import type { Config } from '../configs/config.js';
 
 /**
- * The embedded local stack for machines without Docker: FerretDB (through our Go launcher),
- * redis-server, fauxqs and dynalite. Each part is started only when nothing answers on its port
- * (so a second run, or a stack started by hand, is reused: idempotent), as a detached process
- * whose log and pid live under `localstack.data_dir`. Anything the environment already points
- * elsewhere is not started at all.
+ * The embedded local stack for machines without Docker: FerretDB (through our Go launcher, which
+ * gates its writes: docs/adr/0005), redis-server, fauxqs and dynalite. Each part is started only
+ * when nothing answers on its port (so a second run, or a stack started by hand, is reused:
+ * idempotent), as a detached process whose log and pid live under `localstack.data_dir`; a
+ * launcher this directory started from older sources is restarted. Anything the environment
+ * already points elsewhere is not started at all.
  */
 const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), existsSync(fileURLToPath(new URL('../package.json', import.meta.url))) ? '..' : '../..');
 
@@ -80,16 +83,24 @@ function startDetached(name: string, command: string, args: string[], dataDir: s
 }
 
 async function ensureFerretDb(config: Config['localstack'], dataDir: string, log: Log): Promise<void> {
-  if (await isPortOpen(config.ferretdb_port)) return log(`ferretdb: using what answers on 127.0.0.1:${config.ferretdb_port}`);
-  const launcherDir = join(PROJECT_ROOT, 'localstack', 'ferretdb');
-  const binary = join(launcherDir, 'ferretdb-launcher');
-  if (!existsSync(binary)) {
-    log('ferretdb: building the launcher (go build, first run only)...');
-    const build = spawnSync('go', ['build', '-o', 'ferretdb-launcher', '.'], { cwd: launcherDir, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('could not build localstack/ferretdb (is Go installed and the module proxy reachable?)');
+  const port = config.ferretdb_port;
+  const binary = ensureLauncherBuilt(log);
+  if (await isPortOpen(port)) {
+    const running = await runningServer(port);
+    const current = fileHash(binary);
+    if (running.build === current) return log(`ferretdb: using the launcher on 127.0.0.1:${port}`);
+    if (running.kind === 'mongodb') return log(`ferretdb: using the MongoDB that answers on 127.0.0.1:${port}`);
+    const pid = ownLauncherPid(dataDir, port);
+    if (pid === null) {
+      // Not ours to stop (another checkout's, or started by hand): say so rather than reuse it silently.
+      const what = running.build ? `launcher build ${running.build.slice(0, 12)}` : running.kind === 'ferretdb' ? 'FerretDB without the write gate (its single-document writes are not atomic)' : 'a server that does not answer buildInfo';
+      return log(`ferretdb: WARNING: 127.0.0.1:${port} answers with ${what}, not the current launcher build ${current.slice(0, 12)}; stop it to run the current one`);
+    }
+    log(`ferretdb: restarting the launcher on 127.0.0.1:${port} (build ${running.build?.slice(0, 12) ?? 'without the gate'} is outdated)`);
+    await stopProcess(pid, port);
   }
   const backend = config.ferretdb_backend === 'auto' ? ((await isPortOpen(postgresPort(config.postgresql_url))) ? 'postgresql' : 'sqlite') : config.ferretdb_backend;
-  const args = ['-listen-addr', `127.0.0.1:${config.ferretdb_port}`, '-handler', backend];
+  const args = ['-listen-addr', `127.0.0.1:${port}`, '-handler', backend];
   if (backend === 'sqlite') {
     const dir = join(dataDir, 'ferretdb-sqlite');
     mkdirSync(dir, { recursive: true });
@@ -99,8 +110,76 @@ async function ensureFerretDb(config: Config['localstack'], dataDir: string, log
     args.push('-postgresql-url', config.postgresql_url);
   }
   const logFile = startDetached('ferretdb', binary, args, dataDir);
-  await waitForPort('ferretdb', config.ferretdb_port, logFile);
-  log(`ferretdb: started on 127.0.0.1:${config.ferretdb_port} (${backend} backend)`);
+  await waitForPort('ferretdb', port, logFile);
+  log(`ferretdb: started on 127.0.0.1:${port} (${backend} backend, writes gated)`);
+}
+
+const LAUNCHER_DIR = join(PROJECT_ROOT, 'localstack', 'ferretdb');
+
+/** Builds the launcher when it is missing or any of its sources is newer; returns its path. */
+function ensureLauncherBuilt(log: Log): string {
+  const binary = join(LAUNCHER_DIR, 'ferretdb-launcher');
+  const built = existsSync(binary) ? statSync(binary).mtimeMs : -1;
+  const sources = readdirSync(LAUNCHER_DIR).filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum');
+  if (built >= 0 && sources.every((f) => statSync(join(LAUNCHER_DIR, f)).mtimeMs <= built)) return binary;
+  log(built < 0 ? 'ferretdb: building the launcher (go build, first run only)...' : 'ferretdb: rebuilding the launcher (its sources changed)...');
+  const build = spawnSync('go', ['build', '-o', 'ferretdb-launcher', '.'], { cwd: LAUNCHER_DIR, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('could not build localstack/ferretdb (is Go installed and the module proxy reachable?)');
+  // go build leaves an up-to-date binary untouched; its time says "checked against these sources".
+  const now = new Date();
+  utimesSync(binary, now, now);
+  return binary;
+}
+
+interface RunningServer {
+  kind: 'ferretdb' | 'mongodb' | 'unknown';
+  /** The launcher names its build (the SHA-256 of its binary) in buildInfo. */
+  build: string | null;
+}
+
+async function runningServer(port: number): Promise<RunningServer> {
+  const client = new MongoClient(`mongodb://127.0.0.1:${port}/`, { directConnection: true, serverSelectionTimeoutMS: 3000 });
+  try {
+    const info = await client.db('admin').command({ buildInfo: 1 });
+    return { kind: typeof info.ferretdbVersion === 'string' ? 'ferretdb' : 'mongodb', build: typeof info.omsGateBuild === 'string' ? info.omsGateBuild : null };
+  } catch {
+    return { kind: 'unknown', build: null };
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+function fileHash(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** The pid of the launcher this data directory started on `port`, if that process still runs. */
+function ownLauncherPid(dataDir: string, port: number): number | null {
+  const pidFile = join(dataDir, 'ferretdb.pid');
+  if (!existsSync(pidFile)) return null;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return null;
+  }
+  // A recycled pid must not get a SIGTERM: on Linux, check it is still our launcher on that port.
+  const cmdline = `/proc/${pid}/cmdline`;
+  if (existsSync(cmdline)) {
+    const args = readFileSync(cmdline, 'utf8').split('\0');
+    if (!args[0]?.endsWith('ferretdb-launcher') || !args.includes(`127.0.0.1:${port}`)) return null;
+  }
+  return pid;
+}
+
+async function stopProcess(pid: number, port: number, timeoutMs = 15_000): Promise<void> {
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (await isPortOpen(port)) {
+    if (Date.now() > deadline) throw new Error(`the old launcher (pid ${pid}) still listens on ${port} after ${timeoutMs / 1000}s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 function postgresPort(url: string): number {
@@ -111,7 +190,10 @@ function postgresPort(url: string): number {
 function ensurePostgresDatabase(url: string, log: Log): void {
   const parsed = new URL(url);
   const db = parsed.pathname.replace(/^\//, '') || 'ferretdb';
-  const admin = new URL(url);
+  // pool_max_conns and the like are for FerretDB's driver; psql (libpq) refuses them.
+  const plain = new URL(url);
+  plain.search = '';
+  const admin = new URL(plain);
   admin.pathname = '/postgres';
   const exists = spawnSync('psql', [admin.toString(), '-tAc', `SELECT 1 FROM pg_database WHERE datname='${db.replace(/'/g, "''")}'`], { encoding: 'utf8' });
   if (exists.status !== 0) throw new Error(`cannot reach PostgreSQL at ${parsed.host}: ${exists.stderr.trim()}`);
@@ -122,7 +204,7 @@ function ensurePostgresDatabase(url: string, log: Log): void {
     log(`ferretdb: created PostgreSQL database ${db}`);
   }
   const sql = join(PROJECT_ROOT, 'localstack', 'ferretdb', 'gin-twins.sql');
-  const twins = spawnSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-v', `dbname=${db}`, '-q', '-f', sql], { encoding: 'utf8' });
+  const twins = spawnSync('psql', [plain.toString(), '-v', 'ON_ERROR_STOP=1', '-v', `dbname=${db}`, '-q', '-f', sql], { encoding: 'utf8' });
   if (twins.status !== 0) throw new Error(`could not install ${sql} in PostgreSQL database ${db}: ${twins.stderr.trim()}`);
 }
 

@@ -118,8 +118,8 @@ export class BulkJobRunner {
           await sleep(50 * 2 ** tryNo);
           continue;
         }
-        // A store that is down or busy (FerretDB's SQLite answers "database is locked") says
-        // nothing about the item: stop, and let the redelivered message redo it.
+        // A store that is down or busy says nothing about the item: stop, and let the
+        // redelivered message redo it.
         if (err.code === 'dependency_unavailable' || err.code === 'internal') throw err;
         return { status: 'failed', error: { code: err.code, message: err.expose ? err.message : 'internal error', details: err.expose ? err.details : {} } };
       }

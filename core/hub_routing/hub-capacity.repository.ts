@@ -1,7 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import { AppError } from '../domain/errors.js';
 import type { TenantScope } from '../domain/tenant-scope.js';
-import { retryBusy } from '../inventory/retry-busy.js';
 import { isDuplicateKey, type IndexPlan } from '../platform/mongo.js';
 
 /** The orders that took a slot of one hub's UTC day. `taken` is their count, kept to condition on. */
@@ -39,8 +38,7 @@ const CREATE_ATTEMPTS = 3;
  * taken by one conditional update (`taken < capacity` and the order not yet listed), so
  * concurrent routings can never take more than the capacity nor one order two slots. The order
  * ids are a string array because FerretDB 1.x evaluates `$ne` through an array of
- * subdocuments wrongly (docs/adr/0005); every write names `_id`, which its write serializer
- * turns into a per-document lock.
+ * subdocuments wrongly (docs/adr/0005).
  */
 export class HubCapacityRepository {
   private readonly days: Collection<HubDayDoc>;
@@ -66,12 +64,10 @@ export class HubCapacityRepository {
       try {
         // The first claim of a day creates its document (upsert); a document that exists but
         // does not match (full, or listing the order) makes the upsert's insert a duplicate key.
-        const doc = await retryBusy(() =>
-          this.days.findOneAndUpdate(
-            { _id, tenant_id: scope.tenantId, order_ids: { $ne: orderId }, taken: { $lt: capacity } },
-            { $inc: { taken: 1 }, $push: { order_ids: orderId }, $set: { updated_at: new Date() }, $setOnInsert: { hub_code: hubCode, day } },
-            { upsert: true, returnDocument: 'after' },
-          ),
+        const doc = await this.days.findOneAndUpdate(
+          { _id, tenant_id: scope.tenantId, order_ids: { $ne: orderId }, taken: { $lt: capacity } },
+          { $inc: { taken: 1 }, $push: { order_ids: orderId }, $set: { updated_at: new Date() }, $setOnInsert: { hub_code: hubCode, day } },
+          { upsert: true, returnDocument: 'after' },
         );
         if (doc) return 'taken';
       } catch (err) {
@@ -86,11 +82,9 @@ export class HubCapacityRepository {
 
   /** Gives the order's slot of that day back; false when it held none there. */
   async release(scope: TenantScope, slot: Slot, orderId: string): Promise<boolean> {
-    const res = await retryBusy(() =>
-      this.days.updateOne(
-        { _id: dayId(scope, slot.hub_code, slot.day), tenant_id: scope.tenantId, order_ids: orderId },
-        { $pullAll: { order_ids: [orderId] }, $inc: { taken: -1 }, $set: { updated_at: new Date() } },
-      ),
+    const res = await this.days.updateOne(
+      { _id: dayId(scope, slot.hub_code, slot.day), tenant_id: scope.tenantId, order_ids: orderId },
+      { $pullAll: { order_ids: [orderId] }, $inc: { taken: -1 }, $set: { updated_at: new Date() } },
     );
     return res.modifiedCount === 1;
   }

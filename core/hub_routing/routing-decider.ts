@@ -7,7 +7,6 @@ import type { Hub } from '../hub/hub.types.js';
 import type { FoundHold } from '../inventory/stock.repository.js';
 import type { StockService } from '../inventory/stock.service.js';
 import type { StockLine } from '../inventory/stock.types.js';
-import { retryBusy } from '../inventory/retry-busy.js';
 import type { OrderRepository } from '../order/order.repository.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
@@ -93,14 +92,14 @@ export class RoutingDecider {
 
   private async approve(scope: TenantScope, order: Order, plan: RoutingPlan, hub: Hub, lines: StockLine[], actor: Actor, weights: Weights): Promise<Order> {
     const routing = routingRecord(plan, weights, hub.code, 'approved', null);
-    const next = await retryBusy(() => this.orders.transition(scope, order, {
+    const next = await this.orders.transition(scope, order, {
       to: 'approved',
       actor,
       reason: `routed to ${hub.code}`,
       set: { hub_code: hub.code, reservation: { hub_code: hub.code, lines }, routing },
       timeline: [{ actor, kind: 'hub_routed', from: null, to: null, reason: `chosen ${hub.code}`, details: routingSummary(routing) }],
       events: [{ type: EVENT_TYPES.orderHubAssigned, data: { hub_code: hub.code, previous_hub_code: order.hub_code } }],
-    }));
+    });
     if (!next) return this.lostUpdate(scope, order);
     this.metrics.domainEvents.inc({ event: 'order_reserved' });
     return next;
@@ -115,9 +114,9 @@ export class RoutingDecider {
     if (order.status === 'on_hold') {
       // Re-evaluating a held order that stays held for the same reason writes nothing, so sweeps do not grow timelines.
       if (order.hold_reason === reason && order.hub_code === hubCode) return order;
-      next = await retryBusy(() => this.orders.update(scope, order, { set: { hold_reason: reason, hub_code: hubCode, reservation: null, routing }, timeline: [entry] }));
+      next = await this.orders.update(scope, order, { set: { hold_reason: reason, hub_code: hubCode, reservation: null, routing }, timeline: [entry] });
     } else {
-      next = await retryBusy(() => this.orders.transition(scope, order, { to: 'on_hold', actor: opts.actor, holdReason: reason, set: { hub_code: hubCode, reservation: null, routing }, timeline: [entry] }));
+      next = await this.orders.transition(scope, order, { to: 'on_hold', actor: opts.actor, holdReason: reason, set: { hub_code: hubCode, reservation: null, routing }, timeline: [entry] });
     }
     if (!next) return this.lostUpdate(scope, order);
     this.metrics.domainEvents.inc({ event: 'order_held' });

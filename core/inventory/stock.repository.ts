@@ -2,7 +2,6 @@ import type { Collection, Db, Filter, UpdateFilter } from 'mongodb';
 import type { TenantScope } from '../domain/tenant-scope.js';
 import { isDuplicateKey, type IndexPlan } from '../platform/mongo.js';
 import type { Hold, StockRow } from './stock.types.js';
-import { retryBusy } from './retry-busy.js';
 
 type StockDoc = StockRow & { _id?: unknown };
 
@@ -74,11 +73,11 @@ export class StockRepository {
   }
 
   async reserve(scope: TenantScope, hubCode: string, sku: string, hold: Hold): Promise<ReserveOutcome> {
-    const doc = await retryBusy(() => this.rows.findOneAndUpdate(
+    const doc = await this.rows.findOneAndUpdate(
       { ...key(scope, hubCode, sku), available: { $gte: hold.quantity }, hold_order_ids: { $ne: hold.order_id } },
       { $inc: { reserved: hold.quantity, available: -hold.quantity, version: 1 }, $push: { holds: hold, hold_order_ids: hold.order_id }, $set: { updated_at: new Date() } },
       { returnDocument: 'after' },
-    ));
+    );
     if (doc) return { kind: 'reserved', row: toRow(doc) };
     const row = await this.find(scope, hubCode, sku);
     const existing = row?.holds.find((h) => h.order_id === hold.order_id);
@@ -112,7 +111,7 @@ export class StockRepository {
     };
     if (delta > 0) update.$setOnInsert = { reserved: 0, holds: [], hold_order_ids: [] };
     try {
-      const doc = await retryBusy(() => this.rows.findOneAndUpdate(filter, update, { returnDocument: 'after', upsert: delta > 0 }));
+      const doc = await this.rows.findOneAndUpdate(filter, update, { returnDocument: 'after', upsert: delta > 0 });
       if (doc) {
         await this.trimApplied(doc);
         return { kind: 'applied', row: toRow(doc) };
@@ -133,11 +132,9 @@ export class StockRepository {
    * that did apply. True when this call voided it; false when the key was applied (or voided) first.
    */
   async voidKey(scope: TenantScope, hubCode: string, sku: string, applyKey: string, voidKey: string): Promise<boolean> {
-    const res = await retryBusy(() =>
-      this.rows.updateOne(
-        { ...key(scope, hubCode, sku), applied: { $ne: applyKey } },
-        { $push: { applied: { $each: [applyKey, voidKey] } }, $inc: { version: 1 }, $set: { updated_at: new Date() } },
-      ),
+    const res = await this.rows.updateOne(
+      { ...key(scope, hubCode, sku), applied: { $ne: applyKey } },
+      { $push: { applied: { $each: [applyKey, voidKey] } }, $inc: { version: 1 }, $set: { updated_at: new Date() } },
     );
     return res.modifiedCount === 1;
   }
@@ -195,12 +192,10 @@ export class StockRepository {
 
   private async pullHold(scope: TenantScope, hubCode: string, sku: string, hold: Hold, inc: Record<string, number>): Promise<StockRow | null> {
     // `$all: [hold]` is FerretDB's working spelling of "the array contains exactly this subdocument".
-    const doc = await retryBusy(() =>
-      this.rows.findOneAndUpdate(
-        { ...key(scope, hubCode, sku), holds: { $all: [hold] } },
-        { $pullAll: { holds: [hold], hold_order_ids: [hold.order_id] }, $inc: { ...inc, version: 1 }, $set: { updated_at: new Date() } },
-        { returnDocument: 'after' },
-      ),
+    const doc = await this.rows.findOneAndUpdate(
+      { ...key(scope, hubCode, sku), holds: { $all: [hold] } },
+      { $pullAll: { holds: [hold], hold_order_ids: [hold.order_id] }, $inc: { ...inc, version: 1 }, $set: { updated_at: new Date() } },
+      { returnDocument: 'after' },
     );
     return doc ? toRow(doc) : null;
   }

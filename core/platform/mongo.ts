@@ -5,8 +5,11 @@ import { AppError } from '../domain/errors.js';
 export interface Mongo {
   client: MongoClient;
   db: Db;
-  /** The server is FerretDB 1.x (local stack), not MongoDB: see docs/adr/0005. */
-  ferretdb: boolean;
+  /**
+   * The server indexes an array field element by element (a multikey index), as MongoDB does.
+   * FerretDB 1.x, the local store, does not (see PlannedIndex.array).
+   */
+  multikeyIndexes: boolean;
   close(): Promise<void>;
 }
 
@@ -19,22 +22,32 @@ export async function connectMongo(config: Config['mongodb']): Promise<Mongo> {
     // for everything we rely on (single-document conditional updates).
     retryWrites: false,
   });
+  const db = client.db(config.database);
+  let multikeyIndexes: boolean;
   try {
     await client.connect();
-    await client.db(config.database).command({ ping: 1 });
+    await db.command({ ping: 1 });
+    multikeyIndexes = await hasMultikeyIndexes(db);
   } catch (err) {
     await client.close().catch(() => undefined);
     throw AppError.unavailable(`MongoDB at ${redactUri(config.uri)}`, err);
   }
-  return { client, db: client.db(config.database), ferretdb: false, close: () => client.close() };
+  return { client, db, multikeyIndexes, close: () => client.close() };
+}
+
+/** FerretDB 1.x names itself in buildInfo; every MongoDB has multikey indexes. */
+async function hasMultikeyIndexes(db: Db): Promise<boolean> {
+  const info = await db.admin().command({ buildInfo: 1 });
+  return typeof info.ferretdbVersion !== 'string';
 }
 
 export interface PlannedIndex extends IndexDescription {
   /**
    * Indexes a field that holds an array of unbounded length (a multikey index on MongoDB).
-   * FerretDB 1.x on PostgreSQL stores the whole array as one btree value, and every write of a
-   * document whose array passes 2,704 bytes then fails (seen with about 100 holds on one stock
-   * row); its filters cannot use that index anyway. Such indexes are made on MongoDB only.
+   * A server without multikey indexes (FerretDB 1.x on PostgreSQL) stores the whole array as one
+   * btree value, and every write of a document whose array passes 2,704 bytes then fails (seen
+   * with about 100 holds on one stock row); its filters cannot use that index anyway. Such
+   * indexes are made only where the server has multikey indexes.
    */
   array?: boolean;
 }
@@ -45,7 +58,7 @@ export interface PlannedIndex extends IndexDescription {
  */
 export type IndexPlan = Record<string, PlannedIndex[]>;
 
-export async function ensureIndexes(db: Db, plan: IndexPlan, options: { ferretdb: boolean }): Promise<void> {
+export async function ensureIndexes(db: Db, plan: IndexPlan, options: { multikeyIndexes: boolean }): Promise<void> {
   for (const [collection, planned] of Object.entries(plan)) {
     for (const index of planned) {
       const first = Object.keys(index.key)[0];
@@ -55,7 +68,7 @@ export async function ensureIndexes(db: Db, plan: IndexPlan, options: { ferretdb
     // range") on a createIndexes of two or more indexes that all exist already, i.e. on every
     // start after the first against the same database. One at a time is the same on MongoDB.
     for (const { array, ...index } of planned) {
-      if (!(array && options.ferretdb)) await db.collection(collection).createIndexes([index]);
+      if (!array || options.multikeyIndexes) await db.collection(collection).createIndexes([index]);
     }
   }
 }

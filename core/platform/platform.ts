@@ -11,7 +11,6 @@ import { connectMongo, type Mongo } from './mongo.js';
 import { Queues, ensureQueues } from './queues.js';
 import { connectRedis } from './redis.js';
 import { RedisEvents } from './redis-events.js';
-import { WriteSerializer, isFerretDb, serializeWrites } from './write-serializer.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
 import { AppError } from '../domain/errors.js';
 import { NoopPublisher, PusherPublisher, type RealtimePublisher } from '../../external-service/pusher/pusher.client.js';
@@ -44,10 +43,7 @@ export async function connectPlatform(config: Config, logger: Logger, options: {
     if (redisResult.status === 'fulfilled') redisResult.value.disconnect();
     throw mongoResult.status === 'rejected' ? mongoResult.reason : (redisResult as PromiseRejectedResult).reason;
   }
-  const [rawMongo, redis] = [mongoResult.value, redisResult.value];
-  // FerretDB 1.x applies conditional updates non-atomically; serialize its writes (see write-serializer.ts).
-  const mongo = (await isFerretDb(rawMongo.db)) ? { ...rawMongo, ferretdb: true, db: serializeWrites(rawMongo.db, new WriteSerializer(redis)) } : rawMongo;
-  if (mongo !== rawMongo) logger.info('FerretDB detected: writes are serialized per tenant and collection');
+  const [mongo, redis] = [mongoResult.value, redisResult.value];
   const sqs = createSqsClient(config.aws);
   const dynamo = createDynamoClient(config.aws);
   if (options.ensureResources ?? true) {

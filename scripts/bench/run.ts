@@ -25,7 +25,7 @@ const lines = [
   '# Benchmarks',
   '',
   `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version},`,
-  'FerretDB 1.24 (PostgreSQL backend, writes serialized: ADR 0005) + Redis + fauxqs + dynalite on the same machine, OMS in one process (API + workers).',
+  'FerretDB 1.24 (PostgreSQL backend, writes gated by the launcher: ADR 0005) + Redis + fauxqs + dynalite on the same machine, OMS in one process (API + workers).',
   'Figures on production MongoDB/SQS will differ; these are for comparing changes on this machine.',
   '',
   '| scenario | figures | notes |',

@@ -35,7 +35,8 @@ export async function mochaGlobalSetup(): Promise<void> {
   const endpoints = await ensureEmbeddedStack(
     base.localstack,
     { mongo: !process.env.MONGODB_URI, redis: !process.env.REDIS_URL, sqs: false, dynamo: false },
-    () => undefined,
+    // Quiet, but an outdated or ungated FerretDB on the port must not be used silently.
+    (message) => message.includes('WARNING') && console.warn(message),
   );
   const [sqs, dyn] = await Promise.all([startChildServer('fauxqs'), startChildServer('dynalite')]);
   const pusher = new PusherReceiver('test-app', 'test-key', 'test-secret');
