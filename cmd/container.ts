@@ -6,12 +6,14 @@ import { buildOrderModule, type OrderModule } from '../core/order/order.module.j
 import type { DomainModule } from '../core/platform/module.js';
 import { ensureIndexes } from '../core/platform/mongo.js';
 import type { Platform } from '../core/platform/platform.js';
+import { buildRulesModule, type RulesModule } from '../core/rules/rules.module.js';
 import { buildTenancyModule, type TenancyModule } from '../core/tenant/tenant.module.js';
 
 /** The modules of one process, by name, for the entry point, the tests and the operator commands. */
 export interface Container {
   platform: Platform;
   tenancy: TenancyModule;
+  rules: RulesModule;
   orders: OrderModule;
   stockRouting: StockRoutingModule;
   fulfilment: FulfillmentModule;
@@ -28,13 +30,14 @@ export interface Container {
  */
 export async function buildContainer(platform: Platform): Promise<Container> {
   const tenancy = buildTenancyModule(platform);
-  const orders = buildOrderModule(platform, { tenants: tenancy.tenants });
-  const stockRouting = buildStockRoutingModule(platform, { tenancy, orders });
+  const rules = buildRulesModule(platform, { tenancy });
+  const orders = buildOrderModule(platform, { tenants: tenancy.tenants, rules: rules.book });
+  const stockRouting = buildStockRoutingModule(platform, { tenancy, orders, rules: rules.book });
   const fulfilment = buildFulfillmentModule(platform, { tenancy, orders, stock: stockRouting });
   const bulk = buildBulkModule(platform, { orders, routing: stockRouting.routing });
   const aggregator = buildAggregatorModule(platform, { orders });
 
-  const modules: DomainModule[] = [tenancy, orders, stockRouting, fulfilment, bulk, aggregator];
+  const modules: DomainModule[] = [tenancy, rules, orders, stockRouting, fulfilment, bulk, aggregator];
   await ensureIndexes(platform.mongo.db, Object.assign({}, ...modules.map((m) => m.indexes ?? {})), { ferretdb: platform.mongo.ferretdb });
-  return { platform, tenancy, orders, stockRouting, fulfilment, bulk, aggregator, modules };
+  return { platform, tenancy, rules, orders, stockRouting, fulfilment, bulk, aggregator, modules };
 }
