@@ -7,6 +7,7 @@ import { buildOrderModule, type OrderModule } from '../core/order/order.module.j
 import type { DomainModule } from '../core/platform/module.js';
 import { ensureIndexes } from '../core/platform/mongo.js';
 import type { Platform } from '../core/platform/platform.js';
+import { buildRulesModule, type RulesModule } from '../core/rules/rules.module.js';
 import { buildTenancyModule, type TenancyModule } from '../core/tenant/tenant.module.js';
 import { buildOperationsModule, type OperationsModule } from '../core/operations/operations.module.js';
 import { buildRealtimeModule } from '../core/realtime/realtime.module.js';
@@ -16,6 +17,7 @@ export interface Container {
   platform: Platform;
   tenancy: TenancyModule;
   effects: EffectsModule;
+  rules: RulesModule;
   orders: OrderModule;
   stockRouting: StockRoutingModule;
   fulfilment: FulfillmentModule;
@@ -33,16 +35,17 @@ export interface Container {
  */
 export async function buildContainer(platform: Platform): Promise<Container> {
   const tenancy = await buildTenancyModule(platform);
+  const rules = buildRulesModule(platform, { tenancy });
   const effects = buildEffectsModule(platform, { tenancy });
-  const orders = buildOrderModule(platform, { tenants: tenancy.tenants, effects: effects.effects });
-  const stockRouting = buildStockRoutingModule(platform, { tenancy, orders });
+  const orders = buildOrderModule(platform, { tenants: tenancy.tenants, effects: effects.effects, rules: rules.book });
+  const stockRouting = buildStockRoutingModule(platform, { tenancy, orders, rules: rules.book });
   const fulfilment = buildFulfillmentModule(platform, { tenancy, orders, stock: stockRouting });
   const bulk = buildBulkModule(platform, { orders, routing: stockRouting.routing });
   const aggregator = buildAggregatorModule(platform, { orders });
   const operations = buildOperationsModule(platform);
   const realtime = buildRealtimeModule(platform, { tenancy });
 
-  const modules: DomainModule[] = [tenancy, effects, orders, stockRouting, fulfilment, bulk, aggregator, operations, realtime];
+  const modules: DomainModule[] = [tenancy, rules, effects, orders, stockRouting, fulfilment, bulk, aggregator, operations, realtime];
   await ensureIndexes(platform.mongo.db, Object.assign({}, ...modules.map((m) => m.indexes ?? {})), { multikeyIndexes: platform.mongo.multikeyIndexes });
-  return { platform, tenancy, effects, orders, stockRouting, fulfilment, bulk, aggregator, operations, modules };
+  return { platform, tenancy, rules, effects, orders, stockRouting, fulfilment, bulk, aggregator, operations, modules };
 }

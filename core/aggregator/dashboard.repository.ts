@@ -49,6 +49,19 @@ export class DashboardRepository {
     }));
   }
 
+  /** Per rule name, how many orders created in `range` it fired on (order.rules_fired, one entry per rule). */
+  async ruleFirings(scope: SellerScope, range: DateRange): Promise<Record<string, number>> {
+    const rows = await this.orders
+      .aggregate<{ _id: string; n: number }>([
+        { $match: { tenant_id: scope.tenantId, seller_id: scope.sellerId, created_at: { $gte: range.from, $lte: range.to } } },
+        { $project: { rules_fired: 1 } },
+        { $unwind: '$rules_fired' },
+        { $group: { _id: '$rules_fired', n: { $sum: 1 } } },
+      ])
+      .toArray();
+    return Object.fromEntries(rows.map((r) => [r._id, r.n]));
+  }
+
   /** Orders created in `range` up to `createdBefore` that are still in one of `statuses`. */
   async countCreatedBefore(scope: SellerScope, range: DateRange, createdBefore: Date, statuses: readonly OrderStatus[]): Promise<number> {
     const upper = new Date(Math.min(range.to.getTime(), createdBefore.getTime() - 1));

@@ -15,6 +15,7 @@ export const DashboardView = z
     by_sales_channel: counts('sales channel ("direct" without one)'),
     on_hold_by_reason: counts('hold reason'),
     late: z.object({ count: z.number().int(), ship_by_sla_hours: z.number(), rule: z.string() }).strict(),
+    rule_firings: counts('rule name (firings recorded in the range)'),
   })
   .strict()
   .meta({ id: 'Dashboard' });

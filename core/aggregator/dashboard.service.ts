@@ -15,6 +15,8 @@ export interface Dashboard {
   by_hub: Record<string, number>;
   by_sales_channel: Record<string, number>;
   on_hold_by_reason: Record<string, number>;
+  /** Orders each rule fired on (core/rules), by rule name. */
+  rule_firings: Record<string, number>;
   late: { count: number; ship_by_sla_hours: number; rule: string };
 }
 
@@ -33,13 +35,15 @@ export class DashboardService {
     const range = resolveRange(query, now);
     const slaHours = query.sla_hours ?? this.options.shipBySlaHours;
     const shipByCutoff = new Date(now.getTime() - slaHours * 3_600_000);
-    const [rows, late] = await Promise.all([
+    const [rows, late, ruleFirings] = await Promise.all([
       this.repo.breakdown(scope, range),
       this.repo.countCreatedBefore(scope, range, shipByCutoff, NOT_YET_SHIPPED),
+      this.repo.ruleFirings(scope, range),
     ]);
     return {
       range: { from: range.from.toISOString(), to: range.to.toISOString() },
       ...summarize(rows),
+      rule_firings: ruleFirings,
       late: { count: late, ship_by_sla_hours: slaHours, rule: 'created_at + ship_by_sla_hours, status not yet shipped' },
     };
   }
@@ -53,7 +57,7 @@ export function resolveRange(query: { from?: Date; to?: Date }, now: Date): Date
 }
 
 /** Folds the breakdown cells into the dashboard's counters; every status is present, zero or not. */
-export function summarize(rows: BreakdownRow[]): Omit<Dashboard, 'range' | 'late'> {
+export function summarize(rows: BreakdownRow[]): Omit<Dashboard, 'range' | 'late' | 'rule_firings'> {
   const byStatus: Record<string, number> = Object.fromEntries(ORDER_STATUSES.map((s) => [s, 0]));
   const byHub: Record<string, number> = {};
   const byChannel: Record<string, number> = {};

@@ -23,7 +23,15 @@ export const HOLD_REASONS = [
   'manual_review',
   'hub_capacity',
 ] as const;
-export type HoldReason = (typeof HOLD_REASONS)[number];
+export type TypedHoldReason = (typeof HOLD_REASONS)[number];
+declare const tenantHoldReason: unique symbol;
+/**
+ * A hold reason a tenant defined in one of its rules (core/rules), e.g. `cod_verification`.
+ * Branded so that a typo of a typed reason in code is still a compile error; such reasons only
+ * come from validated rules.
+ */
+export type TenantHoldReason = string & { readonly [tenantHoldReason]: true };
+export type HoldReason = TypedHoldReason | TenantHoldReason;
 
 /** Who causes a change: drives the transition table and is written on the timeline. */
 export const ACTORS = ['seller', 'internal', 'wms', 'courier', 'system'] as const;
@@ -101,6 +109,15 @@ export interface Reservation {
   lines: { sku: string; quantity: number }[];
 }
 
+/** The rule (core/rules) whose hold keeps an order on hold, and whether it lets go by itself. */
+export interface RuleHold {
+  rule_id: string;
+  rule_name: string;
+  rule_version: number;
+  /** The hold is lifted when the rule no longer matches (after an edit); otherwise only an approve lifts it. */
+  release_when_unmatched: boolean;
+}
+
 export interface Order {
   id: string;
   tenant_id: string;
@@ -120,6 +137,12 @@ export interface Order {
   /** The last routing decision, with every candidate considered (core/hub_routing). */
   routing: Record<string, unknown> | null;
   reservation: Reservation | null;
+  /** Set by rules (add_tags, set_priority). Optional: orders from before rules have none. */
+  tags?: string[];
+  priority?: number | null;
+  /** Names of the rules that ever fired on the order (the dashboard counts them). */
+  rules_fired?: string[];
+  rule_hold?: RuleHold | null;
   timeline: TimelineEntry[];
   outbox: OutboxEvent[];
   created_at: Date;
@@ -145,6 +168,9 @@ export function toOrderView(order: Order): Record<string, unknown> {
     shipment: order.shipment,
     invoice_number: order.invoice_number,
     routing: order.routing,
+    tags: order.tags ?? [],
+    priority: order.priority ?? null,
+    rules_fired: order.rules_fired ?? [],
     created_at: order.created_at.toISOString(),
     updated_at: order.updated_at.toISOString(),
     version: order.version,

@@ -1,6 +1,6 @@
 import { AppError } from '../domain/errors.js';
 import { EVENT_TYPES } from '../domain/events.js';
-import type { Actor, Order } from '../domain/order.js';
+import type { Actor, Order, RuleHold } from '../domain/order.js';
 import { tenantScope, type SellerScope, type TenantScope } from '../domain/tenant-scope.js';
 import { planTransition } from '../domain/transitions.js';
 import type { HubService } from '../hub/hub.service.js';
@@ -8,7 +8,9 @@ import type { StockService } from '../inventory/stock.service.js';
 import type { OrderRepository } from '../order/order.repository.js';
 import { orderLockKey, type Locker } from '../platform/locker.js';
 import type { TenantService } from '../tenant/tenant.service.js';
-import { STOCK_HOLD_REASONS, evaluateHoldRules } from './hold-rules.js';
+import type { RuleBook } from '../rules/rule-book.js';
+import { explainOutcome } from '../rules/rule-outcome.js';
+import { STOCK_HOLD_REASONS } from './hold-rules.js';
 import type { HubCapacity } from './hub-capacity.js';
 import type { HubReservations } from './hub-reservation.js';
 import type { RoutingDecider } from './routing-decider.js';
@@ -39,6 +41,7 @@ export class HubRoutingService {
     private readonly reservations: HubReservations,
     private readonly hubs: HubService,
     private readonly tenants: TenantService,
+    private readonly rules: RuleBook,
     private readonly locker: Locker,
     /** Sends the events a change put in the order's outbox now (the sweeper would, later). */
     private readonly relay: (order: Order) => Promise<void> = async () => undefined,
@@ -58,11 +61,13 @@ export class HubRoutingService {
     const order = await this.requireOrder(scope, orderId);
     const settings = await this.tenants.settings(scope);
     const own = await this.stock.holdsOf(scope, order.id);
-    const plan = await this.inputs.plan(scope, { order, lines: orderLines(order), own, requestedHub: order.hub_code, weights: settings.routing });
-    const rule = evaluateHoldRules(settings.hold_rules, order) ?? (settings.auto_approval ? null : 'manual_review');
+    const rules = await this.rules.outcome(scope, order);
+    const hubRules = { prefer: rules.prefer_hubs, forbid: rules.forbid_hubs };
+    const plan = await this.inputs.plan(scope, { order, lines: orderLines(order), own, requestedHub: order.hub_code, weights: settings.routing, hubRules });
+    const rule = rules.hold?.reason ?? (settings.auto_approval || rules.approve ? null : 'manual_review');
     const chosen = plan.ranked[0]?.code ?? null;
     const holdReason = rule ?? plan.hold_reason;
-    const record = routingRecord(plan, settings.routing, chosen, holdReason ? 'on_hold' : 'approved', holdReason);
+    const record = routingRecord(plan, settings.routing, chosen, holdReason ? 'on_hold' : 'approved', holdReason, explainOutcome(rules));
     return { order_id: order.id, status: order.status, dry_run: true, ...record };
   }
 
@@ -161,11 +166,13 @@ export class HubRoutingService {
     if (order.status === 'pending') return true;
     if (order.status !== 'on_hold') return false;
     if (approving || (order.hold_reason && STOCK_HOLD_REASONS.includes(order.hold_reason))) return true;
-    if (order.hold_reason === 'payment_pending') {
-      const rules = (await this.tenants.settings(tenantScope(order.tenant_id))).hold_rules;
-      return evaluateHoldRules(rules, order) !== 'payment_pending';
+    const held = heldByRule(order);
+    if (held?.release_when_unmatched) {
+      // The rule lets go once the order no longer matches it (an unpaid prepaid order once paid).
+      const outcome = await this.rules.outcome(tenantScope(order.tenant_id), order);
+      return !outcome.fired.some((f) => f.rule_id === held.rule_id);
     }
-    return false; // manual_review waits for a person
+    return false; // manual_review and other rule holds wait for a person's approve
   }
 
   private async requireOrder(scope: SellerScope, orderId: string): Promise<Order> {
@@ -177,6 +184,13 @@ export class HubRoutingService {
   private async requireHub(scope: TenantScope, code: string): Promise<void> {
     if (!(await this.hubs.find(scope, code))) throw AppError.validation([{ field: 'hub_code', message: `unknown hub ${code}` }]);
   }
+}
+
+/** The rule holding the order; orders held before rules existed name theirs only by reason. */
+export function heldByRule(order: Order): RuleHold | null {
+  if (order.status !== 'on_hold') return null;
+  if (order.rule_hold) return order.rule_hold;
+  return order.hold_reason === 'payment_pending' ? { rule_id: 'hold_unpaid_prepaid', rule_name: 'hold_unpaid_prepaid', rule_version: 0, release_when_unmatched: true } : null;
 }
 
 function notMovable(order: Order): AppError {

@@ -12,7 +12,9 @@ import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { TenantService } from '../tenant/tenant.service.js';
 import type { WmsClient } from '../../external-service/wms/wms.client.js';
-import { evaluateHoldRules } from './hold-rules.js';
+import type { RuleBook } from '../rules/rule-book.js';
+import { effectsOn, explainOutcome, ruleHoldOf, type RuleEffects } from '../rules/rule-outcome.js';
+import type { RuleOutcome } from '../rules/rule.types.js';
 import { slotHubOf, type HubCapacity } from './hub-capacity.js';
 import type { Slot } from './hub-capacity.repository.js';
 import type { HubReservations } from './hub-reservation.js';
@@ -44,6 +46,7 @@ export class RoutingDecider {
     private readonly reservations: HubReservations,
     private readonly inputs: RoutingInputs,
     private readonly tenants: TenantService,
+    private readonly rules: RuleBook,
     private readonly wms: WmsClient,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
@@ -51,14 +54,24 @@ export class RoutingDecider {
 
   async decide(scope: TenantScope, order: Order, opts: DecideOptions): Promise<Order> {
     const lines = orderLines(order);
-    const [settings, own, ownSlots] = await Promise.all([this.tenants.settings(scope), this.stock.holdsOf(scope, order.id), this.capacity.slotsOf(scope, order.id)]);
-    const plan = await this.inputs.plan(scope, { order, lines, own, requestedHub: opts.requestedHub, weights: settings.routing, onlyHub: opts.onlyHub });
+    // Rules come from the rule book's cache: no store read of their own on a warm cache.
+    const [settings, own, ownSlots, rules] = await Promise.all([
+      this.tenants.settings(scope),
+      this.stock.holdsOf(scope, order.id),
+      this.capacity.slotsOf(scope, order.id),
+      this.rules.outcome(scope, order),
+    ]);
+    const hubRules = { prefer: rules.prefer_hubs, forbid: rules.forbid_hubs };
+    const plan = await this.inputs.plan(scope, { order, lines, own, requestedHub: opts.requestedHub, weights: settings.routing, onlyHub: opts.onlyHub, hubRules });
     if (opts.onlyHub && plan.ranked.length === 0) throw cannotAssign(opts.onlyHub, plan);
+    const applied: Applied = { outcome: rules, effects: effectsOn(order, rules) };
 
-    const rule = opts.approving ? null : (evaluateHoldRules(settings.hold_rules, order) ?? (settings.auto_approval ? null : 'manual_review'));
-    if (rule) {
+    // A caller approving has made the call on holds; a rule's approve only stands in for auto-approval.
+    const ruleHold = opts.approving ? null : rules.hold;
+    const reason = ruleHold?.reason ?? (opts.approving || settings.auto_approval || rules.approve ? null : 'manual_review');
+    if (reason) {
       await this.releaseAll(scope, order, own, ownSlots);
-      return this.hold(scope, order, plan, rule, plan.ranked[0]?.code ?? null, opts, settings.routing);
+      return this.hold(scope, order, plan, reason, plan.ranked[0]?.code ?? null, opts, settings.routing, applied, ruleHold !== null);
     }
     for (const hub of plan.ranked) {
       const taken = await this.reservations.take(scope, hub, order, lines);
@@ -74,11 +87,11 @@ export class RoutingDecider {
       }
       await this.stock.releaseHolds(scope, own.filter((h) => h.hub_code !== hub.code || !lines.some((l) => l.sku === h.sku)));
       await this.capacity.releaseSlots(scope, order.id, ownSlots.filter((s) => s.hub_code !== hub.code));
-      return this.approve(scope, order, plan, hub, lines, opts.actor, settings.routing);
+      return this.approve(scope, order, plan, hub, lines, opts.actor, settings.routing, applied);
     }
     if (opts.onlyHub) throw cannotAssign(opts.onlyHub, plan);
     await this.releaseAll(scope, order, own, ownSlots);
-    return this.hold(scope, order, plan, plan.hold_reason ?? holdReasonAfterRaces(plan), null, opts, settings.routing);
+    return this.hold(scope, order, plan, plan.hold_reason ?? holdReasonAfterRaces(plan), null, opts, settings.routing, applied, false);
   }
 
   /**
@@ -90,36 +103,42 @@ export class RoutingDecider {
     await this.capacity.releaseSlots(scope, order.id, ownSlots);
   }
 
-  private async approve(scope: TenantScope, order: Order, plan: RoutingPlan, hub: Hub, lines: StockLine[], actor: Actor, weights: Weights): Promise<Order> {
-    const routing = routingRecord(plan, weights, hub.code, 'approved', null);
+  private async approve(scope: TenantScope, order: Order, plan: RoutingPlan, hub: Hub, lines: StockLine[], actor: Actor, weights: Weights, applied: Applied): Promise<Order> {
+    const routing = routingRecord(plan, weights, hub.code, 'approved', null, explain(applied.outcome));
     const next = await this.orders.transition(scope, order, {
       to: 'approved',
       actor,
       reason: `routed to ${hub.code}`,
-      set: { hub_code: hub.code, reservation: { hub_code: hub.code, lines }, routing },
-      timeline: [{ actor, kind: 'hub_routed', from: null, to: null, reason: `chosen ${hub.code}`, details: routingSummary(routing) }],
+      set: { ...applied.effects.set, hub_code: hub.code, reservation: { hub_code: hub.code, lines }, routing, rule_hold: null },
+      timeline: [{ actor, kind: 'hub_routed', from: null, to: null, reason: `chosen ${hub.code}`, details: routingSummary(routing) }, ...applied.effects.timeline],
       events: [{ type: EVENT_TYPES.orderHubAssigned, data: { hub_code: hub.code, previous_hub_code: order.hub_code } }],
     });
     if (!next) return this.lostUpdate(scope, order);
     this.metrics.domainEvents.inc({ event: 'order_reserved' });
+    this.rules.counted(applied.effects.recorded);
     return next;
   }
 
-  private async hold(scope: TenantScope, order: Order, plan: RoutingPlan, reason: HoldReason, tentative: string | null, opts: DecideOptions, weights: Weights): Promise<Order> {
-    const routing = routingRecord(plan, weights, tentative, 'on_hold', reason);
+  /** `byRule`: the reason is the hold of the highest-priority firing rule (kept on the order as rule_hold). */
+  private async hold(scope: TenantScope, order: Order, plan: RoutingPlan, reason: HoldReason, tentative: string | null, opts: DecideOptions, weights: Weights, applied: Applied, byRule: boolean): Promise<Order> {
+    const routing = routingRecord(plan, weights, tentative, 'on_hold', reason, explain(applied.outcome));
     // Only an assignment changes the hub of a held order: otherwise hub_code stays the seller's request.
     const hubCode = opts.onlyHub ?? order.hub_code;
+    const ruleHold = byRule ? ruleHoldOf(applied.outcome) : null;
     const entry = { actor: opts.actor, kind: 'hub_routed', from: null, to: null, reason, details: routingSummary(routing) };
+    const set = { ...applied.effects.set, hub_code: hubCode, reservation: null, routing, rule_hold: ruleHold };
+    const timeline = [entry, ...applied.effects.timeline];
     let next: Order | null;
     if (order.status === 'on_hold') {
       // Re-evaluating a held order that stays held for the same reason writes nothing, so sweeps do not grow timelines.
-      if (order.hold_reason === reason && order.hub_code === hubCode) return order;
-      next = await this.orders.update(scope, order, { set: { hold_reason: reason, hub_code: hubCode, reservation: null, routing }, timeline: [entry] });
+      if (order.hold_reason === reason && order.hub_code === hubCode && (order.rule_hold?.rule_id ?? null) === (ruleHold?.rule_id ?? null)) return order;
+      next = await this.orders.update(scope, order, { set: { ...set, hold_reason: reason }, timeline });
     } else {
-      next = await this.orders.transition(scope, order, { to: 'on_hold', actor: opts.actor, holdReason: reason, set: { hub_code: hubCode, reservation: null, routing }, timeline: [entry] });
+      next = await this.orders.transition(scope, order, { to: 'on_hold', actor: opts.actor, holdReason: reason, set, timeline });
     }
     if (!next) return this.lostUpdate(scope, order);
     this.metrics.domainEvents.inc({ event: 'order_held' });
+    this.rules.counted(applied.effects.recorded);
     return next;
   }
 
@@ -147,13 +166,26 @@ export class RoutingDecider {
   }
 }
 
+/** What the rules said about one order, and what applying it changes on the order. */
+interface Applied {
+  outcome: RuleOutcome;
+  effects: RuleEffects;
+}
+
+/** Kept on the routing record only when a rule fired (the record is rewritten with the whole order). */
+function explain(outcome: RuleOutcome): Record<string, unknown> | undefined {
+  return outcome.fired.length > 0 ? explainOutcome(outcome) : undefined;
+}
+
 /** The timeline keeps who won and each hub's score; the full explanation is order.routing (kept small: FerretDB rewrites whole documents). */
 function routingSummary(routing: Record<string, unknown>): Record<string, unknown> {
-  const candidates = routing.candidates as { hub_code: string; score: number | null; outcome: string; rejected_because: string[] }[];
+  const candidates = routing.candidates as { hub_code: string; score: number | null; outcome: string; rejected_because: string[]; preferred_by: string | null }[];
+  const rules = routing.rules as { fired: { rule: string }[] } | undefined;
   return {
     chosen_hub: routing.chosen_hub,
     hold_reason: routing.hold_reason,
-    candidates: candidates.map((c) => ({ hub_code: c.hub_code, score: c.score, outcome: c.outcome, why: c.rejected_because.join('; ') || null })),
+    candidates: candidates.map((c) => ({ hub_code: c.hub_code, score: c.score, outcome: c.outcome, why: c.rejected_because.join('; ') || null, ...(c.preferred_by ? { preferred_by: c.preferred_by } : {}) })),
+    ...(rules ? { rules: rules.fired.map((f) => f.rule) } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import type { FoundHold } from '../inventory/stock.repository.js';
 import type { StockService } from '../inventory/stock.service.js';
 import { mergeLines, type StockLine } from '../inventory/stock.types.js';
 import type { HubCapacity } from './hub-capacity.js';
-import { planRouting, type RoutingPlan } from './routing-plan.js';
+import { planRouting, type HubRules, type RoutingPlan } from './routing-plan.js';
 import type { Weights } from './routing-score.js';
 
 export interface PlanRequest {
@@ -17,6 +17,8 @@ export interface PlanRequest {
   weights: Weights;
   /** Consider this hub only (assign / reassign). */
   onlyHub?: string;
+  /** Hubs tenant rules prefer or forbid for this order. */
+  hubRules?: HubRules;
 }
 
 /** Loads what routing looks at (hubs, stock of the order's SKUs, today's slots taken by other orders) and plans. */
@@ -47,6 +49,7 @@ export class RoutingInputs {
       shipTo: typeof latitude === 'number' && typeof longitude === 'number' ? { latitude, longitude } : null,
       weights: req.weights,
       requestedHub: req.requestedHub,
+      hubRules: req.hubRules,
     });
   }
 }

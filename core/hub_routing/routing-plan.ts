@@ -16,6 +16,8 @@ export interface CandidateView {
   daily_capacity: number | null;
   load_today: number | null;
   rejected_because: string[];
+  /** The rule that prefers this hub (preferred hubs are tried first), or null. */
+  preferred_by: string | null;
   outcome: 'chosen' | 'not_best' | 'rejected' | 'lost_race' | 'wms_refused';
 }
 
@@ -29,6 +31,13 @@ export interface PlanInput {
   shipTo: Point | null;
   weights: Weights;
   requestedHub: string | null;
+  /** Tenant rules (core/rules): hub code -> name of the rule that prefers or forbids it. */
+  hubRules?: HubRules;
+}
+
+export interface HubRules {
+  prefer: ReadonlyMap<string, string>;
+  forbid: ReadonlyMap<string, string>;
 }
 
 export interface RoutingPlan {
@@ -53,6 +62,8 @@ export function planRouting(input: PlanInput): RoutingPlan {
     const load = hub.daily_capacity === null ? null : (input.loadToday.get(hub.code) ?? 0);
     const reasons: string[] = [];
     if (!hub.active) reasons.push('hub is inactive');
+    const forbiddenBy = input.hubRules?.forbid.get(hub.code);
+    if (forbiddenBy) reasons.push(`${FORBIDDEN_BY} "${forbiddenBy}"`);
     if (hub.daily_capacity !== null && (load ?? 0) >= hub.daily_capacity) reasons.push(`at daily capacity (${load}/${hub.daily_capacity})`);
     const stock = input.available.get(hub.code);
     for (const line of input.lines) {
@@ -71,6 +82,7 @@ export function planRouting(input: PlanInput): RoutingPlan {
       daily_capacity: hub.daily_capacity,
       load_today: load,
       rejected_because: reasons,
+      preferred_by: input.hubRules?.prefer.get(hub.code) ?? null,
       outcome: reasons.length === 0 ? 'not_best' : 'rejected',
     };
     candidates.push(view);
@@ -82,6 +94,10 @@ export function planRouting(input: PlanInput): RoutingPlan {
       { code: b.hub.code, score: b.view.score ?? 0, priority: b.hub.priority, distance_km: b.view.distance_km },
     ),
   );
+  // A preferred hub is tried before better-scored ones (a preference, not a bonus: it wins whenever
+  // it can fulfil); a hub the seller asked for still comes first.
+  const preferred = eligible.filter((e) => e.view.preferred_by !== null);
+  if (preferred.length > 0) eligible.splice(0, eligible.length, ...preferred, ...eligible.filter((e) => e.view.preferred_by === null));
   const requestedIndex = input.requestedHub ? eligible.findIndex((e) => e.hub.code === input.requestedHub) : -1;
   if (requestedIndex > 0) eligible.unshift(...eligible.splice(requestedIndex, 1));
   candidates.sort((a, b) => Number(b.eligible) - Number(a.eligible) || (b.score ?? -1) - (a.score ?? -1) || a.hub_code.localeCompare(b.hub_code));
@@ -101,8 +117,11 @@ function shortSkus(input: PlanInput): string[] {
     .map((l) => l.sku);
 }
 
+export const FORBIDDEN_BY = 'forbidden by rule';
+
 function holdReason(input: PlanInput, candidates: CandidateView[]): HoldReason {
-  const active = candidates.filter((c) => !c.rejected_because.includes('hub is inactive'));
+  // A hub a rule forbids serves this order no more than an inactive one.
+  const active = candidates.filter((c) => !c.rejected_because.some((r) => r === 'hub is inactive' || r.startsWith(FORBIDDEN_BY)));
   if (active.length === 0) return 'no_serviceable_hub';
   const atCapacity = (c: CandidateView) => c.rejected_because.some((r) => r.startsWith('at daily capacity'));
   if (active.every(atCapacity)) return 'no_serviceable_hub';
@@ -112,8 +131,9 @@ function holdReason(input: PlanInput, candidates: CandidateView[]): HoldReason {
 }
 
 /** The decision stored on the order (order.routing) and on its timeline. */
-export function routingRecord(plan: RoutingPlan, weights: Weights, chosen: string | null, outcome: string, holdReason: HoldReason | null): Record<string, unknown> {
+export function routingRecord(plan: RoutingPlan, weights: Weights, chosen: string | null, outcome: string, holdReason: HoldReason | null, rules?: Record<string, unknown>): Record<string, unknown> {
   return {
+    ...(rules ? { rules, preferred_hubs_rule: 'preferred hubs are tried first (after a requested hub), whatever their score' } : {}),
     decided_at: new Date().toISOString(),
     decided_on: new Date().toISOString().slice(0, 10),
     weights,

@@ -14,6 +14,7 @@ import type { OrderModule } from '../order/order.module.js';
 import type { DomainModule } from '../platform/module.js';
 import { periodicTask } from '../platform/periodic-task.js';
 import type { Platform } from '../platform/platform.js';
+import type { RuleBook } from '../rules/rule-book.js';
 import type { TenancyModule } from '../tenant/tenant.module.js';
 import { ApproveOnHoldService } from './approve-on-hold.service.js';
 import { HubCapacity, type CapacityDifference } from './hub-capacity.js';
@@ -21,7 +22,7 @@ import { HUB_CAPACITY_INDEXES, HubCapacityRepository } from './hub-capacity.repo
 import { HubReservations } from './hub-reservation.js';
 import { registerHubRoutingRoutes } from './hub-routing.controller.js';
 import { registerHubRoutingHandlers } from './hub-routing.handler.js';
-import { HubRoutingService } from './hub-routing.service.js';
+import { HubRoutingService, heldByRule } from './hub-routing.service.js';
 import { RoutingDecider } from './routing-decider.js';
 import { RoutingInputs } from './routing-inputs.js';
 
@@ -39,7 +40,7 @@ export interface StockRoutingModule extends DomainModule {
   checkCapacity(scope: TenantScope, options: { repair: boolean }): Promise<CapacityDifference[]>;
 }
 
-export function buildStockRoutingModule(platform: Platform, deps: { tenancy: TenancyModule; orders: OrderModule }): StockRoutingModule {
+export function buildStockRoutingModule(platform: Platform, deps: { tenancy: TenancyModule; orders: OrderModule; rules: RuleBook }): StockRoutingModule {
   const { config, logger, metrics, queues, locker } = platform;
   const { tenants, hubs } = deps.tenancy;
   const orders = deps.orders.repository;
@@ -75,10 +76,16 @@ export function buildStockRoutingModule(platform: Platform, deps: { tenancy: Ten
   });
   const inputs = new RoutingInputs(hubs, stock, capacity);
   const reservations = new HubReservations(stock, capacity);
-  const decider = new RoutingDecider(orders, stock, capacity, reservations, inputs, tenants, new HttpWmsClient(config.wms, logger), metrics, logger);
+  const decider = new RoutingDecider(orders, stock, capacity, reservations, inputs, tenants, deps.rules, new HttpWmsClient(config.wms, logger), metrics, logger);
   const relay = deps.orders.relay;
-  const routing = new HubRoutingService(orders, decider, inputs, stock, capacity, reservations, hubs, tenants, locker, (order) => relay.relayQuietly(order));
+  const routing = new HubRoutingService(orders, decider, inputs, stock, capacity, reservations, hubs, tenants, deps.rules, locker, (order) => relay.relayQuietly(order));
   const approveOnHold = new ApproveOnHoldService(orders, routing, logger);
+  // An edit may unmatch the rule that holds the order: if that rule lets go by itself, routing
+  // re-evaluates the order (riding on the updated event, so a crash cannot lose it).
+  relay.onEvent(async (order, event) => {
+    if (event.type !== EVENT_TYPES.orderUpdated || !heldByRule(order)?.release_when_unmatched) return;
+    await queues.send('approveOnHold', { event: 'approve_on_hold', tenant_id: order.tenant_id, seller_id: order.seller_id, order_id: order.id });
+  });
   return {
     name: 'stock-routing',
     stock,

@@ -8,6 +8,7 @@ import type { EffectService } from '../effects/effect.service.js';
 import type { DomainModule } from '../platform/module.js';
 import { periodicTask } from '../platform/periodic-task.js';
 import type { Platform } from '../platform/platform.js';
+import type { RuleBook } from '../rules/rule-book.js';
 import type { TenantService } from '../tenant/tenant.service.js';
 import { CHANNEL_SYNC_INDEXES, ChannelSyncRepository } from './channel-sync.repository.js';
 import { ChannelSyncService } from './channel-sync.service.js';
@@ -26,7 +27,7 @@ export interface OrderModule extends DomainModule {
   relay: OrderEventRelay;
 }
 
-export function buildOrderModule(platform: Platform, deps: { tenants: TenantService; effects: EffectService }): OrderModule {
+export function buildOrderModule(platform: Platform, deps: { tenants: TenantService; effects: EffectService; rules: RuleBook }): OrderModule {
   const { config, logger, metrics, telemetry, queues } = platform;
   const db = platform.mongo.db;
   const repository = new OrderRepository(db);
@@ -36,7 +37,7 @@ export function buildOrderModule(platform: Platform, deps: { tenants: TenantServ
     if (event.type !== EVENT_TYPES.orderCreated || order.status !== 'pending') return;
     await queues.send('hubRouting', { event: 'route_order', tenant_id: order.tenant_id, seller_id: order.seller_id, order_id: order.id });
   });
-  const service = new OrderService({ repo: repository, relay, sequences: platform.sequences, locker: platform.locker, logger, telemetry, metrics });
+  const service = new OrderService({ repo: repository, relay, sequences: platform.sequences, locker: platform.locker, logger, telemetry, metrics, rules: deps.rules });
   const keys = new IdempotencyKeys(db);
   const notifications = new NotificationService(new NotificationRepository(db), loggedChannels(logger), logger, telemetry);
   const channelSync = new ChannelSyncService(new SalesChannelClient(config.sales_channel, logger), new ChannelSyncRepository(db), logger, telemetry);

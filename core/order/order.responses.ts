@@ -20,7 +20,7 @@ const Candidate = z
     daily_capacity: z.number().int().nullable(),
     load_today: z.number().int().nullable(),
     rejected_because: z.array(z.string()),
-    outcome: z.enum(['chosen', 'not_best', 'rejected', 'lost_race', 'wms_refused']),
+    outcome: z.string().meta({ description: '`chosen`, `not_best`, `rejected`, `lost_race`, `wms_refused`; rules may add `preferred`/`forbidden` reasons in rejected_because' }),
   })
   .strict();
 
@@ -33,9 +33,11 @@ export const RoutingDecisionFields = {
   requested_hub_honoured: z.boolean(),
   chosen_hub: z.string().nullable(),
   outcome: z.string().meta({ description: '`approved`, `on_hold` or `reassigned`' }),
-  hold_reason: z.enum(HOLD_REASONS).nullable(),
+  hold_reason: z.string().nullable().meta({ description: `One of ${HOLD_REASONS.join(', ')}, or a tenant rule's own reason` }),
   short_skus: z.array(z.string()).meta({ description: 'SKUs no active hub has enough of on its own' }),
   candidates: z.array(Candidate),
+  rules: z.record(z.string(), z.unknown()).optional().meta({ description: 'What tenant rules decided for this routing (preferred and forbidden hubs, the rule that held or approved)' }),
+  preferred_hubs_rule: z.string().optional(),
 };
 
 export const OrderView = z
@@ -45,7 +47,7 @@ export const OrderView = z
     seller_id: z.string(),
     order_id: z.string().meta({ description: "The seller's reference, unique per seller" }),
     status: z.enum(ORDER_STATUSES),
-    hold_reason: z.enum(HOLD_REASONS).nullable(),
+    hold_reason: z.string().nullable().meta({ description: `One of ${HOLD_REASONS.join(', ')}, or a tenant rule's own reason (e.g. cod_verification)` }),
     hub_code: z.string().nullable(),
     sales_channel: z.object({ name: z.string(), order_id: z.string() }).strict().nullable(),
     order_items: z.array(
@@ -83,6 +85,9 @@ export const OrderView = z
       })
       .strict()
       .nullable(),
+    tags: z.array(z.string()).meta({ description: 'Set by rules (add_tags)' }),
+    priority: z.number().int().nullable().meta({ description: 'Set by rules (set_priority)' }),
+    rules_fired: z.array(z.string()).meta({ description: 'Names of the rules that fired on this order' }),
     created_at: Timestamp,
     updated_at: Timestamp,
     version: z.number().int().meta({ description: 'Grows by one with every change' }),

@@ -6,6 +6,7 @@ import { newId } from '../platform/ids.js';
 import { orderLockKey, type Locker } from '../platform/locker.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
+import type { RuleBook } from '../rules/rule-book.js';
 import type { Sequences } from '../platform/dynamo.js';
 import type { Telemetry } from '../platform/telemetry.js';
 import { planEdits, type EditSource, type OrderEdit } from './order-edits.js';
@@ -28,6 +29,8 @@ export interface OrderServiceDeps {
   logger: Logger;
   telemetry: Telemetry;
   metrics: Metrics;
+  /** Tenant rules: tags, priority and firings are written with the create or edit itself. */
+  rules: RuleBook;
 }
 
 /**
@@ -73,11 +76,16 @@ export class OrderService {
       version: 1,
     };
     this.reportMissingItemIds(draft, opts.logger ?? this.deps.logger);
+    // Evaluated in memory (cached rules) before a number is taken; holds and hubs are routing's to apply.
+    const { effects } = await this.deps.rules.effects(scope, draft);
+    Object.assign(draft, effects.set);
+    draft.timeline.push(...effects.timeline.map((e) => ({ ...e, at: now })));
     // A duplicate is refused by the insert's unique indexes, after its number was drawn: order
     // numbers may have gaps (as with any sequence), never repeats.
     draft.order_number = await sequences.next(scope.tenantId, 'order');
     const created = await repo.insert(scope, draft);
     this.deps.metrics.domainEvents.inc({ event: 'order_created' });
+    this.deps.rules.counted(effects.recorded);
     await relay.relayQuietly(created);
     return created;
   }
@@ -106,11 +114,14 @@ export class OrderService {
       const order = await this.get(scope, id);
       const plan = planEdits(order, edits, source);
       const types = edits.map((e) => e.edit_type);
+      // Rules see the edited order; a hold that may lift once unmatched is re-evaluated by routing (on the updated event).
+      const { effects } = await this.deps.rules.effects(scope, { ...order, ...plan.set });
       const updated = await this.deps.repo.update(scope, order, {
-        set: plan.set,
-        timeline: [{ actor, kind: 'edited', from: order.status, to: order.status, reason: types.join(', '), details: { edit_types: types, fields: plan.fields, source } }],
+        set: { ...plan.set, ...effects.set },
+        timeline: [{ actor, kind: 'edited', from: order.status, to: order.status, reason: types.join(', '), details: { edit_types: types, fields: plan.fields, source } }, ...effects.timeline],
         events: [{ type: EVENT_TYPES.orderUpdated, data: { edit_types: types, fields: plan.fields, source } }],
       });
+      if (updated) this.deps.rules.counted(effects.recorded);
       return this.afterWrite(order, updated);
     });
   }

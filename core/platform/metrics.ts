@@ -69,6 +69,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Labelled by rule name only (not tenant): names are few per tenant and built-ins share theirs. */
+  readonly ruleFirings = new Counter({
+    name: 'oms_rule_firings_total',
+    help: 'Rule firings recorded on order timelines, by rule name',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+
   constructor(collectDefaults = true) {
     if (collectDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'oms_' });
   }
