@@ -9,7 +9,7 @@ import { fillPath, quietSnapshot, routeTable, validBody, type Route, type WorldI
 const SEED = 20261113;
 const NUM_RUNS = 800;
 const PER_ITEM = new Set(['/orders/bulk-create', '/shipments/bulk']);
-const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'key_id', 'integration_id', 'effect_id', 'token_id'];
+const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'key_id', 'integration_id', 'effect_id', 'token_id', 'rule_id', 'version'];
 
 /** Values no field of any write route accepts, by the JSON type of the field they replace. */
 const OPERATORS = [{ $gt: '' }, { $ne: null }, { $where: 'sleep(1000)' }, { $regex: '.*' }];
@@ -99,6 +99,8 @@ async function fuzzWorld(): Promise<Fuzzed> {
   const integ = await http('POST', `/internal/api/v1/tenants/${t.tenantId}/courier-integrations`, { body: { courier: 'smsa' }, headers: internalHeaders() });
   const svc = await http('POST', '/internal/api/v1/service-tokens', { body: { name: 'fuzz-svc', tenants: [t.tenantId], scopes: [...ALL_SCOPES] }, headers: internalHeaders() });
   assert.equal(svc.status, 201, JSON.stringify(svc.body));
+  const rule = await http('POST', `/internal/api/v1/tenants/${t.tenantId}/rules`, { body: { name: 'victim-rule', priority: 100, enabled: true, conditions: { all: [{ fact: 'total', operator: 'greaterThan', value: 999999 }] }, actions: [{ type: 'add_tags', tags: ['victim'] }] }, headers: internalHeaders() });
+  assert.equal(rule.status, 201, JSON.stringify(rule.body));
   return {
     t,
     token: svc.body.data.token,
@@ -114,6 +116,8 @@ async function fuzzWorld(): Promise<Fuzzed> {
       return_id: 'ret_000000000000000000000000',
       effect_id: 'eff_000000000000000000000000',
       token_id: 'tok_000000000000000000000000',
+      rule_id: rule.body.data.id,
+      version: '1',
     },
   };
 }

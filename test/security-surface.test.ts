@@ -7,7 +7,7 @@ import { fillPath, quietSnapshot, routeTable, validBody, type Route, type WorldI
 
 const REFUSED = new Set([401, 403, 404]);
 /** Path params that name a tenant's resource (not the caller's own seller or tenant). */
-const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'job_id', 'transfer_id', 'invoice_number', 'key_id', 'integration_id', 'effect_id', 'token_id'];
+const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'job_id', 'transfer_id', 'invoice_number', 'key_id', 'integration_id', 'effect_id', 'token_id', 'rule_id', 'version'];
 
 interface Victim {
   t: TestTenant;
@@ -46,6 +46,8 @@ async function victimWorld(): Promise<Victim> {
   assert.equal(token.status, 201, JSON.stringify(token.body));
   // an effect id only exists once a side effect failed; any of the victim's effects serves, else a well-formed stranger
   const effect = await getStack().oms.container.platform.mongo.db.collection('effects').findOne({ tenant_id: t.tenantId });
+  const rule = await http('POST', `/internal/api/v1/tenants/${t.tenantId}/rules`, { body: { name: 'victim-rule', priority: 100, enabled: true, conditions: { all: [{ fact: 'total', operator: 'greaterThan', value: 999999 }] }, actions: [{ type: 'add_tags', tags: ['victim'] }] }, headers: internalHeaders() });
+  assert.equal(rule.status, 201, JSON.stringify(rule.body));
   return {
     t,
     deliveredId: delivered.id,
@@ -61,6 +63,8 @@ async function victimWorld(): Promise<Victim> {
       integration_id: integ.body.data.id,
       token_id: token.body.data.id,
       effect_id: effect ? String(effect._id) : 'eff_0000000000000000',
+      rule_id: rule.body.data.id,
+      version: '1',
     },
   };
 }

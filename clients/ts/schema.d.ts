@@ -23,6 +23,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sellers/{seller_id}/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the seller's own rules */
+        get: operations["listSellerRules"];
+        put?: never;
+        /** Create one of the seller's own rules (a new version of the set) */
+        post: operations["createSellerRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sellers/{seller_id}/rules/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions of the seller's own rules, newest first (author, time, change) */
+        get: operations["listSellerRuleVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sellers/{seller_id}/rules/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version of the seller's own rules, with its rules */
+        get: operations["getSellerRuleVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sellers/{seller_id}/rules/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make an older version of the seller's own rules the newest again */
+        post: operations["rollbackSellerRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sellers/{seller_id}/rules/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Evaluate the seller's own rules (current or a draft) against an existing order or a posted order body; writes nothing */
+        post: operations["dryRunSellerRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sellers/{seller_id}/rules/{rule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the seller's own rules */
+        get: operations["getSellerRule"];
+        /** Replace one of the seller's own rules (built-in rules: {enabled, priority} only) */
+        put: operations["updateSellerRule"];
+        post?: never;
+        /** Delete one of the seller's own rules */
+        delete: operations["deleteSellerRule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sellers/{seller_id}/orders": {
         parameters: {
             query?: never;
@@ -612,6 +717,41 @@ export interface components {
             field: string;
             message: string;
         };
+        Rule: {
+            id: string;
+            version: number;
+            built_in: boolean;
+            seller_id: string | null;
+            name: string;
+            description: string | null;
+            priority: number;
+            enabled: boolean;
+            release_when_unmatched: boolean;
+            conditions: {
+                [key: string]: unknown;
+            };
+            actions: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        RuleSetVersion: {
+            version: number;
+            change: string;
+            author: {
+                [key: string]: unknown;
+            } | null;
+        } & {
+            [key: string]: unknown;
+        };
+        RuleDryRun: {
+            fired: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
         Order: {
             /** @description The OMS order id (use it in paths) */
             id: string;
@@ -622,8 +762,8 @@ export interface components {
             order_id: string;
             /** @enum {string} */
             status: "pending" | "on_hold" | "approved" | "picking" | "picked" | "packing" | "packed" | "shipped" | "delivered" | "cancelled" | "delivery_failed" | "returned_to_origin";
-            /** @enum {string|null} */
-            hold_reason: "insufficient_inventory" | "no_serviceable_hub" | "payment_pending" | "manual_review" | "hub_capacity" | null;
+            /** @description One of insufficient_inventory, no_serviceable_hub, payment_pending, manual_review, hub_capacity, or a tenant rule's own reason (e.g. cod_verification) */
+            hold_reason: string | null;
             hub_code: string | null;
             sales_channel: {
                 name: string;
@@ -683,8 +823,8 @@ export interface components {
                 chosen_hub: string | null;
                 /** @description `approved`, `on_hold` or `reassigned` */
                 outcome: string;
-                /** @enum {string|null} */
-                hold_reason: "insufficient_inventory" | "no_serviceable_hub" | "payment_pending" | "manual_review" | "hub_capacity" | null;
+                /** @description One of insufficient_inventory, no_serviceable_hub, payment_pending, manual_review, hub_capacity, or a tenant rule's own reason */
+                hold_reason: string | null;
                 /** @description SKUs no active hub has enough of on its own */
                 short_skus: string[];
                 candidates: {
@@ -699,14 +839,25 @@ export interface components {
                     daily_capacity: number | null;
                     load_today: number | null;
                     rejected_because: string[];
-                    /** @enum {string} */
-                    outcome: "chosen" | "not_best" | "rejected" | "lost_race" | "wms_refused";
+                    /** @description `chosen`, `not_best`, `rejected`, `lost_race`, `wms_refused`; rules may add `preferred`/`forbidden` reasons in rejected_because */
+                    outcome: string;
                 }[];
+                /** @description What tenant rules decided for this routing (preferred and forbidden hubs, the rule that held or approved) */
+                rules?: {
+                    [key: string]: unknown;
+                };
+                preferred_hubs_rule?: string;
                 /** @description After a reassignment: the hub the order left */
                 previous_hub?: string | null;
                 /** @description After a reassignment: why */
                 reason?: string;
             } | null;
+            /** @description Set by rules (add_tags) */
+            tags: string[];
+            /** @description Set by rules (set_priority) */
+            priority: number | null;
+            /** @description Names of the rules that fired on this order */
+            rules_fired: string[];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -794,8 +945,8 @@ export interface components {
             chosen_hub: string | null;
             /** @description `approved`, `on_hold` or `reassigned` */
             outcome: string;
-            /** @enum {string|null} */
-            hold_reason: "insufficient_inventory" | "no_serviceable_hub" | "payment_pending" | "manual_review" | "hub_capacity" | null;
+            /** @description One of insufficient_inventory, no_serviceable_hub, payment_pending, manual_review, hub_capacity, or a tenant rule's own reason */
+            hold_reason: string | null;
             /** @description SKUs no active hub has enough of on its own */
             short_skus: string[];
             candidates: {
@@ -810,9 +961,14 @@ export interface components {
                 daily_capacity: number | null;
                 load_today: number | null;
                 rejected_because: string[];
-                /** @enum {string} */
-                outcome: "chosen" | "not_best" | "rejected" | "lost_race" | "wms_refused";
+                /** @description `chosen`, `not_best`, `rejected`, `lost_race`, `wms_refused`; rules may add `preferred`/`forbidden` reasons in rejected_because */
+                outcome: string;
             }[];
+            /** @description What tenant rules decided for this routing (preferred and forbidden hubs, the rule that held or approved) */
+            rules?: {
+                [key: string]: unknown;
+            };
+            preferred_hubs_rule?: string;
         };
         Shipment: {
             id: string;
@@ -1020,6 +1176,10 @@ export interface components {
                 ship_by_sla_hours: number;
                 rule: string;
             };
+            /** @description Orders by rule name (firings recorded in the range) */
+            rule_firings: {
+                [key: string]: number;
+            };
         };
         Liveness: {
             /** @enum {string} */
@@ -1069,6 +1229,921 @@ export interface operations {
                     "application/json": {
                         data: components["schemas"]["Hub"][];
                     };
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSellerRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createSellerRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string | null;
+                    /** @default 100 */
+                    priority?: number;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default false */
+                    release_when_unmatched?: boolean;
+                    conditions: {
+                        [key: string]: unknown;
+                    };
+                    actions: ({
+                        /** @enum {string} */
+                        type: "hold";
+                        reason: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "approve";
+                    } | {
+                        /** @enum {string} */
+                        type: "prefer_hubs";
+                        hub_codes: string[];
+                    } | {
+                        /** @enum {string} */
+                        type: "forbid_hubs";
+                        hub_codes: string[];
+                    } | {
+                        /** @enum {string} */
+                        type: "add_tags";
+                        tags: string[];
+                    } | {
+                        /** @enum {string} */
+                        type: "set_priority";
+                        priority: number;
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Rule"];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a rule of that name exists, or the set changed meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSellerRuleVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["RuleSetVersion"][];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSellerRuleVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rollbackSellerRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dryRunSellerRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    order_id?: string;
+                    order?: {
+                        [key: string]: unknown;
+                    };
+                    seller_id?: string;
+                    rules?: unknown[];
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["RuleDryRun"];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSellerRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Rule"];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateSellerRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Rule"];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSellerRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description unauthorized: missing or invalid credentials */

@@ -110,6 +110,14 @@ export function validBody(route: Route, w: WorldIds): unknown {
     'POST /orders/bulk': { action: 'cancel', order_ids: [w.orderId], reason: 'surface' },
     'POST /orders/bulk-create': { orders: [order] },
     'POST /orders/bulk-create/upload': {},
+    'POST /tenants/{tenant_id}/rules': { name: `surface-${ref.slice(5)}`, priority: 100, enabled: true, conditions: { all: [{ fact: 'total', operator: 'greaterThan', value: 999999 }] }, actions: [{ type: 'add_tags', tags: ['surface'] }] },
+    'PUT /tenants/{tenant_id}/rules/{rule_id}': { name: `surface-${ref.slice(5)}`, priority: 100, enabled: true, conditions: { all: [{ fact: 'total', operator: 'greaterThan', value: 999999 }] }, actions: [{ type: 'add_tags', tags: ['surface'] }] },
+    'POST /tenants/{tenant_id}/rules/rollback': { version: 1 },
+    'POST /tenants/{tenant_id}/rules/dry-run': { order_id: w.orderId },
+    'POST /rules': { name: `surface-${ref.slice(5)}`, priority: 100, enabled: true, conditions: { all: [{ fact: 'total', operator: 'greaterThan', value: 999999 }] }, actions: [{ type: 'add_tags', tags: ['surface'] }] },
+    'PUT /rules/{rule_id}': { name: `surface-${ref.slice(5)}`, priority: 100, enabled: true, conditions: { all: [{ fact: 'total', operator: 'greaterThan', value: 999999 }] }, actions: [{ type: 'add_tags', tags: ['surface'] }] },
+    'POST /rules/rollback': { version: 1 },
+    'POST /rules/dry-run': { order_id: w.orderId },
   };
   if (!(key in bodies)) throw new Error(`no valid body for write route ${route.method} ${route.template}: add one to test/support/surface.ts`);
   return bodies[key];
