@@ -26,10 +26,19 @@ type Gate struct {
 	sqlite bool
 	locks  *locks
 	log    *slog.Logger
+	// inflight caps the requests FerretDB works on at once, over every connection. FerretDB 1.24
+	// on PostgreSQL stalls for good once more requests are in flight than about half its
+	// PostgreSQL pool (seen here: a full MongoDB driver pool of 50 against it hung every
+	// connection, pings included, with the PostgreSQL connections idle). Waiting here instead
+	// costs nothing a 2-core machine could have used.
+	inflight chan struct{}
 }
 
+// defaultMaxInflight is well under half of FerretDB's PostgreSQL pool.
+const defaultMaxInflight = 8
+
 func newGate(dial func(ctx context.Context) (net.Conn, error), build string, sqlite bool, log *slog.Logger) *Gate {
-	return &Gate{dial: dial, build: build, sqlite: sqlite, locks: newLocks(), log: log}
+	return &Gate{dial: dial, build: build, sqlite: sqlite, locks: newLocks(), log: log, inflight: make(chan struct{}, defaultMaxInflight)}
 }
 
 // Serve accepts connections on l until ctx is done, then closes l and every open connection.
@@ -94,6 +103,7 @@ type pending struct {
 	drop    bool                // the client sent moreToCome and expects no reply
 	rewrite func([]byte) []byte // buildInfo: add the launcher's build
 	done    chan struct{}       // closed when the reply arrives: the gated write is over
+	slot    bool                // holds one of the gate's in-flight slots until the reply arrives
 }
 
 func (s *session) forwardRequests() error {
@@ -127,10 +137,11 @@ func (s *session) forward(msg *message) error {
 	}
 	acc, gated := classify(m, s.gate.sqlite)
 	if !gated {
-		// FerretDB 1.24 answers every request, moreToCome or not: drop what the client won't read.
-		if p.drop || p.rewrite != nil {
-			s.expect(msg.requestID, p)
+		// FerretDB 1.24 answers every request, moreToCome or not (a dropped reply still frees the slot).
+		if err := s.takeSlot(p); err != nil {
+			return err
 		}
+		s.expect(msg.requestID, p)
 		return s.send(msg.raw)
 	}
 	raw := msg.raw
@@ -140,6 +151,10 @@ func (s *session) forward(msg *message) error {
 	p.done = make(chan struct{})
 	release := s.gate.locks.acquire(acc)
 	defer release()
+	// The lock first, then the slot: a slot is only ever held by a request FerretDB is working on.
+	if err := s.takeSlot(p); err != nil {
+		return err
+	}
 	s.expect(msg.requestID, p)
 	if err := s.send(raw); err != nil {
 		return err
@@ -161,6 +176,7 @@ func (s *session) forwardReplies() error {
 		}
 		raw := msg.raw
 		if p := s.take(msg.responseTo); p != nil {
+			s.giveSlot(p)
 			// The write is over once FerretDB has answered, whether or not the client is still there.
 			if p.done != nil {
 				close(p.done)
@@ -181,6 +197,29 @@ func (s *session) forwardReplies() error {
 func (s *session) send(raw []byte) error {
 	_, err := s.server.Write(raw)
 	return err
+}
+
+// takeSlot waits for one of the gate's in-flight slots (or the end of the session).
+func (s *session) takeSlot(p *pending) error {
+	select {
+	case s.gate.inflight <- struct{}{}:
+		s.mu.Lock()
+		p.slot = true
+		s.mu.Unlock()
+		return nil
+	case <-s.closed:
+		return net.ErrClosed
+	}
+}
+
+func (s *session) giveSlot(p *pending) {
+	s.mu.Lock()
+	held := p.slot
+	p.slot = false
+	s.mu.Unlock()
+	if held {
+		<-s.gate.inflight
+	}
 }
 
 func (s *session) expect(requestID int32, p *pending) {
@@ -210,5 +249,16 @@ func (s *session) close() {
 		close(s.closed)
 		s.client.Close()
 		s.server.Close()
+		// Requests that will never be answered give their slots back.
+		s.mu.Lock()
+		unanswered := make([]*pending, 0, len(s.pending))
+		for id, p := range s.pending {
+			unanswered = append(unanswered, p)
+			delete(s.pending, id)
+		}
+		s.mu.Unlock()
+		for _, p := range unanswered {
+			s.giveSlot(p)
+		}
 	})
 }
