@@ -137,7 +137,8 @@ export class RouteGroup {
         [spec.status ?? 200]: success,
         ...errorResponses({
           validates: Boolean(spec.params || spec.query || spec.body || spec.form || headers),
-          hasBody: Boolean(spec.body || spec.form),
+          // Any write reads a JSON body when one is sent (413/415 possible), declared or not.
+          hasBody: Boolean(spec.body || spec.form) || spec.method !== 'get',
           authenticated: this.options.security !== null,
           hasPathParams: pathNames.length > 0,
           extra: spec.errors ?? {},

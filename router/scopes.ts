@@ -66,6 +66,7 @@ const TAG_DOMAIN: Record<string, string> = {
   invoices: 'invoices',
   hubs: 'hubs',
   tenants: 'tenants',
+  rules: 'rules',
 };
 
 /** The audit fields of a request: its principal's name and request id. */

@@ -23,7 +23,7 @@ const codAbove2000 = {
 };
 
 async function metric(name: string, rule: string): Promise<number> {
-  const text = (await http('GET', '/metrics')).body as string;
+  const text = (await http('GET', '/metrics', { headers: internalHeaders() })).body as string;
   const line = text.split('\n').find((l) => l.startsWith(`${name}{rule="${rule}"}`));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }

@@ -9,7 +9,7 @@ import { fillPath, quietSnapshot, routeTable, validBody, type Route, type WorldI
 const SEED = 20261113;
 const NUM_RUNS = 800;
 const PER_ITEM = new Set(['/orders/bulk-create', '/shipments/bulk']);
-const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'key_id', 'integration_id', 'effect_id', 'token_id', 'rule_id', 'version'];
+const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'key_id', 'integration_id', 'effect_id', 'token_id', 'rule_id', 'version', 'queue'];
 
 /** Values no field of any write route accepts, by the JSON type of the field they replace. */
 const OPERATORS = [{ $gt: '' }, { $ne: null }, { $where: 'sleep(1000)' }, { $regex: '.*' }];
@@ -116,7 +116,9 @@ async function fuzzWorld(): Promise<Fuzzed> {
       return_id: 'ret_000000000000000000000000',
       effect_id: 'eff_000000000000000000000000',
       token_id: 'tok_000000000000000000000000',
-      rule_id: rule.body.data.id,
+      // a real rule id would make a body-less DELETE a valid request: a well-formed stranger
+      rule_id: rule.body.data.id.replace(/[0-9a-f]/g, '0'),
+      queue: 'oms-create-order-queue',
       version: '1',
     },
   };

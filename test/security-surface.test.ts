@@ -7,7 +7,7 @@ import { fillPath, quietSnapshot, routeTable, validBody, type Route, type WorldI
 
 const REFUSED = new Set([401, 403, 404]);
 /** Path params that name a tenant's resource (not the caller's own seller or tenant). */
-const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'job_id', 'transfer_id', 'invoice_number', 'key_id', 'integration_id', 'effect_id', 'token_id', 'rule_id', 'version'];
+const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'job_id', 'transfer_id', 'invoice_number', 'key_id', 'integration_id', 'effect_id', 'token_id', 'rule_id', 'version', 'queue'];
 
 interface Victim {
   t: TestTenant;
@@ -64,6 +64,7 @@ async function victimWorld(): Promise<Victim> {
       token_id: token.body.data.id,
       effect_id: effect ? String(effect._id) : 'eff_0000000000000000',
       rule_id: rule.body.data.id,
+      queue: 'oms-create-order-queue',
       version: '1',
     },
   };

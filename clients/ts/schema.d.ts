@@ -839,6 +839,8 @@ export interface components {
                     daily_capacity: number | null;
                     load_today: number | null;
                     rejected_because: string[];
+                    /** @description The rule that prefers this hub (tried first), if any */
+                    preferred_by?: string | null;
                     /** @description `chosen`, `not_best`, `rejected`, `lost_race`, `wms_refused`; rules may add `preferred`/`forbidden` reasons in rejected_because */
                     outcome: string;
                 }[];
@@ -961,6 +963,8 @@ export interface components {
                 daily_capacity: number | null;
                 load_today: number | null;
                 rejected_because: string[];
+                /** @description The rule that prefers this hub (tried first), if any */
+                preferred_by?: string | null;
                 /** @description `chosen`, `not_best`, `rejected`, `lost_race`, `wms_refused`; rules may add `preferred`/`forbidden` reasons in rejected_because */
                 outcome: string;
             }[];
@@ -1773,6 +1777,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description conflict: the rule set changed meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description payload_too_large */
             413: {
                 headers: {
@@ -2083,6 +2096,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description conflict: the rule set changed meanwhile, or a built-in rule field that cannot change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
             429: {
                 headers: {
@@ -2166,6 +2188,15 @@ export interface operations {
             };
             /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict: a built-in rule cannot be deleted (disable it instead), or the set changed meanwhile */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

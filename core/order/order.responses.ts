@@ -20,6 +20,7 @@ const Candidate = z
     daily_capacity: z.number().int().nullable(),
     load_today: z.number().int().nullable(),
     rejected_because: z.array(z.string()),
+    preferred_by: z.string().nullable().optional().meta({ description: 'The rule that prefers this hub (tried first), if any' }),
     outcome: z.string().meta({ description: '`chosen`, `not_best`, `rejected`, `lost_race`, `wms_refused`; rules may add `preferred`/`forbidden` reasons in rejected_because' }),
   })
   .strict();

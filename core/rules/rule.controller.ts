@@ -72,7 +72,7 @@ function register(door: Door, rules: RuleService, dryRun: RuleDryRun): void {
     body: { data: await rules.version(scopeOf(p, caller), p.version as number) },
   }));
   group.add(
-    { method: 'post', path: `${base}/rules/rollback`, operationId: `rollback${name}Rules`, response: dataOf(AnyData), summary: `Make an older version of ${what} the newest again`, tag: TAG, params, body: z.object({ version }).strict() },
+    { method: 'post', path: `${base}/rules/rollback`, operationId: `rollback${name}Rules`, response: dataOf(AnyData), errors: { 409: 'conflict: the rule set changed meanwhile' }, summary: `Make an older version of ${what} the newest again`, tag: TAG, params, body: z.object({ version }).strict() },
     async ({ params: p, body, caller }) => ({ body: { data: await rules.rollback(scopeOf(p, caller), body.version, author(caller)) } }),
   );
   group.add(
@@ -92,10 +92,10 @@ function register(door: Door, rules: RuleService, dryRun: RuleDryRun): void {
     body: { data: await rules.get(scopeOf(p, caller), p.rule_id as string) },
   }));
   group.add(
-    { method: 'put', path: `${base}/rules/:rule_id`, operationId: `update${name}Rule`, response: dataOf(RuleView), summary: `Replace one of ${what} (built-in rules: {enabled, priority} only)`, tag: TAG, params: withRule },
+    { method: 'put', path: `${base}/rules/:rule_id`, operationId: `update${name}Rule`, response: dataOf(RuleView), errors: { 409: 'conflict: the rule set changed meanwhile, or a built-in rule field that cannot change' }, summary: `Replace one of ${what} (built-in rules: {enabled, priority} only)`, tag: TAG, params: withRule },
     async ({ params: p, caller, ctx }) => ({ body: { data: await rules.update(scopeOf(p, caller), p.rule_id as string, ctx.request.body, author(caller)) } }),
   );
-  group.add({ method: 'delete', path: `${base}/rules/:rule_id`, operationId: `delete${name}Rule`, response: dataOf(AnyData), summary: `Delete one of ${what}`, tag: TAG, params: withRule }, async ({ params: p, caller }) => ({
+  group.add({ method: 'delete', path: `${base}/rules/:rule_id`, operationId: `delete${name}Rule`, response: dataOf(AnyData), errors: { 409: 'conflict: a built-in rule cannot be deleted (disable it instead), or the set changed meanwhile' }, summary: `Delete one of ${what}`, tag: TAG, params: withRule }, async ({ params: p, caller }) => ({
     body: { data: await rules.remove(scopeOf(p, caller), p.rule_id as string, author(caller)) },
   }));
 }

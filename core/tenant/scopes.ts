@@ -16,6 +16,8 @@ export const SELLER_SCOPES = [
   'hubs:read',
   'bulk',
   'dashboard:read',
+  'rules:read',
+  'rules:write',
 ] as const;
 
 /** Internal-only scopes, granted to service identities (besides the seller scopes). */

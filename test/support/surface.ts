@@ -24,11 +24,16 @@ const PREFIXES: [Route['kind'], RegExp][] = [
   ['internal_global', /^\/internal\/api\/v1/],
 ];
 
+/** Every route of both documents the app serves (public and internal). */
 export async function routeTable(): Promise<Route[]> {
-  const res = await http('GET', '/openapi.json', { headers: internalHeaders() });
-  if (res.status !== 200) throw new Error(`openapi.json: ${res.status}`);
+  const paths: Record<string, Record<string, { requestBody?: unknown }>> = {};
+  for (const doc of ['/openapi.json', '/internal/openapi.json']) {
+    const res = await http('GET', doc, { headers: internalHeaders() });
+    if (res.status !== 200) throw new Error(`${doc}: ${res.status}`);
+    Object.assign(paths, res.body.paths);
+  }
   const routes: Route[] = [];
-  for (const [template, ops] of Object.entries(res.body.paths as Record<string, Record<string, { requestBody?: unknown }>>)) {
+  for (const [template, ops] of Object.entries(paths)) {
     for (const [method, op] of Object.entries(ops)) {
       const [kind, prefix] = PREFIXES.find(([, re]) => re.test(template)) ?? ['open' as const, /^/];
       routes.push({
@@ -118,6 +123,9 @@ export function validBody(route: Route, w: WorldIds): unknown {
     'PUT /rules/{rule_id}': { name: `surface-${ref.slice(5)}`, priority: 100, enabled: true, conditions: { all: [{ fact: 'total', operator: 'greaterThan', value: 999999 }] }, actions: [{ type: 'add_tags', tags: ['surface'] }] },
     'POST /rules/rollback': { version: 1 },
     'POST /rules/dry-run': { order_id: w.orderId },
+    'DELETE /tenants/{tenant_id}/rules/{rule_id}': undefined,
+    'DELETE /rules/{rule_id}': undefined,
+    'POST /dlq/{queue}/redrive': { message_ids: ['surface-none'], dry_run: true },
   };
   if (!(key in bodies)) throw new Error(`no valid body for write route ${route.method} ${route.template}: add one to test/support/surface.ts`);
   return bodies[key];
