@@ -4,6 +4,7 @@ import type { Config } from '../configs/config.js';
 import { createApp } from '../router/app.js';
 import { createLogger, type Logger } from '../core/platform/logger.js';
 import type { Metrics } from '../core/platform/metrics.js';
+import { serveMetrics, type MetricsServer } from '../core/platform/metrics-server.js';
 import { ListenerServer } from '../core/workers/runtime/server.js';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { buildContainer, type BackgroundTask, type Container } from './container.js';
@@ -65,6 +66,12 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
     logger.info({ port }, 'http server listening');
   }
 
+  let metricsServer: MetricsServer | null = null;
+  if (config.monitoring.metrics_port > 0) {
+    metricsServer = await serveMetrics(platform.metrics.registry, config.monitoring.metrics_port);
+    logger.info({ port: metricsServer.port }, 'metrics listening');
+  }
+
   let workers: ListenerServer | null = null;
   const tasks: BackgroundTask[] = [];
   if (mode === 'worker' || mode === 'all') {
@@ -92,7 +99,7 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
         // Stop taking new work first, then let in-flight requests and messages finish.
         const closing = server ? new Promise<void>((r) => server!.close(() => r())) : Promise.resolve();
         server?.closeIdleConnections();
-        await Promise.all([workers?.stop(timeout - 2000), ...tasks.map((t) => t.stop()), closing]);
+        await Promise.all([workers?.stop(timeout - 2000), ...tasks.map((t) => t.stop()), closing, metricsServer?.stop()]);
         await platform.close();
         logger.info('stopped');
       })();

@@ -35,12 +35,13 @@ export interface Platform {
 /** Connects every store (failing with a clear message naming the one that is unreachable). */
 export async function connectPlatform(config: Config, logger: Logger, options: { metrics?: Metrics; ensureResources?: boolean } = {}): Promise<Platform> {
   const telemetry = await createTelemetry(config.newrelic, logger);
-  const [rawMongo, redis] = await Promise.all([connectMongo(config.mongodb), connectRedis(config.redis)]);
+  const metrics = options.metrics ?? new Metrics();
+  const [rawMongo, redis] = await Promise.all([connectMongo(config.mongodb, metrics.mongoCommands), connectRedis(config.redis, metrics.redisCommands)]);
   // FerretDB 1.x applies conditional updates non-atomically; serialize its writes (see write-serializer.ts).
   const mongo = (await isFerretDb(rawMongo.db)) ? { ...rawMongo, ferretdb: true, db: serializeWrites(rawMongo.db, new WriteSerializer(redis)) } : rawMongo;
   if (mongo !== rawMongo) logger.info('FerretDB detected: writes are serialized per tenant and collection');
-  const sqs = createSqsClient(config.aws);
-  const dynamo = createDynamoClient(config.aws);
+  const sqs = createSqsClient(config.aws, metrics.awsCalls);
+  const dynamo = createDynamoClient(config.aws, metrics.awsCalls);
   if (options.ensureResources ?? true) {
     try {
       await ensureQueues(sqs, { prefix: config.aws.sqs.queue_prefix, maxReceiveCount: config.aws.sqs.max_receive_count });
@@ -59,7 +60,7 @@ export async function connectPlatform(config: Config, logger: Logger, options: {
   return {
     config,
     logger,
-    metrics: options.metrics ?? new Metrics(),
+    metrics,
     telemetry,
     mongo,
     redis,
