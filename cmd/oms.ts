@@ -66,12 +66,6 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
     logger.info({ port }, 'http server listening');
   }
 
-  let metricsServer: MetricsServer | null = null;
-  if (config.monitoring.metrics_port > 0) {
-    metricsServer = await serveMetrics(platform.metrics.registry, config.monitoring.metrics_port);
-    logger.info({ port: metricsServer.port }, 'metrics listening');
-  }
-
   let workers: ListenerServer | null = null;
   const tasks: BackgroundTask[] = [];
   if (mode === 'worker' || mode === 'all') {
@@ -86,6 +80,13 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
       task.start();
       tasks.push(task);
     }
+  }
+
+  // Last, so a process whose metrics port answers is fully up (what the bench waits for).
+  let metricsServer: MetricsServer | null = null;
+  if (config.monitoring.metrics_port > 0) {
+    metricsServer = await serveMetrics(platform.metrics.registry, config.monitoring.metrics_port);
+    logger.info({ port: metricsServer.port }, 'metrics listening');
   }
 
   let stopping: Promise<void> | null = null;

@@ -81,13 +81,7 @@ function startDetached(name: string, command: string, args: string[], dataDir: s
 
 async function ensureFerretDb(config: Config['localstack'], dataDir: string, log: Log): Promise<void> {
   if (await isPortOpen(config.ferretdb_port)) return log(`ferretdb: using what answers on 127.0.0.1:${config.ferretdb_port}`);
-  const launcherDir = join(PROJECT_ROOT, 'localstack', 'ferretdb');
-  const binary = join(launcherDir, 'ferretdb-launcher');
-  if (!existsSync(binary)) {
-    log('ferretdb: building the launcher (go build, first run only)...');
-    const build = spawnSync('go', ['build', '-o', 'ferretdb-launcher', '.'], { cwd: launcherDir, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('could not build localstack/ferretdb (is Go installed and the module proxy reachable?)');
-  }
+  const binary = ferretDbLauncher(log);
   const backend = config.ferretdb_backend === 'auto' ? ((await isPortOpen(postgresPort(config.postgresql_url))) ? 'postgresql' : 'sqlite') : config.ferretdb_backend;
   const args = ['-listen-addr', `127.0.0.1:${config.ferretdb_port}`, '-handler', backend];
   if (backend === 'sqlite') {
@@ -103,12 +97,24 @@ async function ensureFerretDb(config: Config['localstack'], dataDir: string, log
   log(`ferretdb: started on 127.0.0.1:${config.ferretdb_port} (${backend} backend)`);
 }
 
-function postgresPort(url: string): number {
+/** The launcher binary, built with `go build` on first use. Also used by the per-order bench. */
+export function ferretDbLauncher(log: Log): string {
+  const launcherDir = join(PROJECT_ROOT, 'localstack', 'ferretdb');
+  const binary = join(launcherDir, 'ferretdb-launcher');
+  if (!existsSync(binary)) {
+    log('ferretdb: building the launcher (go build, first run only)...');
+    const build = spawnSync('go', ['build', '-o', 'ferretdb-launcher', '.'], { cwd: launcherDir, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('could not build localstack/ferretdb (is Go installed and the module proxy reachable?)');
+  }
+  return binary;
+}
+
+export function postgresPort(url: string): number {
   return Number(new URL(url).port || 5432);
 }
 
 /** The backend database (created when missing), with the GIN indexes FerretDB 1.x can use (gin-twins.sql). */
-function ensurePostgresDatabase(url: string, log: Log): void {
+export function ensurePostgresDatabase(url: string, log: Log): void {
   const parsed = new URL(url);
   const db = parsed.pathname.replace(/^\//, '') || 'ferretdb';
   const admin = new URL(url);
@@ -137,6 +143,8 @@ async function ensureRedis(config: Config['localstack'], dataDir: string, log: L
 
 export interface ChildServer {
   url: string;
+  /** Its process id (the per-order bench reads its CPU time from /proc). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -160,6 +168,7 @@ export async function startChildServer(name: 'fauxqs' | 'dynalite'): Promise<Chi
   child.stdout.resume();
   return {
     url,
+    pid: child.pid as number,
     stop: () =>
       new Promise<void>((done) => {
         if (child.exitCode !== null) return done();
