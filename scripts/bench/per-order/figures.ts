@@ -26,6 +26,8 @@ export interface PerOrderFigures {
   deadLetters: number;
   /** Seconds between the two snapshots the counts and CPU are differences of. */
   windowSeconds: number;
+  /** The machine's 1-minute load average at the two snapshots: other work on the cores skews the timings. */
+  load: [number, number];
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -95,6 +97,7 @@ export function perOrderFigures(args: {
     aws: split(calls, ['sqs', 'dynamodb'], per),
     deadLetters: args.deadLetters,
     windowSeconds: round((args.after.at - args.before.at) / 1000, 1),
+    load: [round(args.before.load, 1), round(args.after.load, 1)],
   };
 }
 

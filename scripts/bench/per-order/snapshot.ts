@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import type { OmsCluster } from './oms-processes.js';
 import { cpuMs, postgresCpu } from './proc-cpu.js';
@@ -9,6 +10,8 @@ import type { PrivateStack } from './private-stack.js';
  */
 export interface Snapshot {
   at: number;
+  /** 1-minute load average of the machine. */
+  load: number;
   /** `mongo insert`, `redis evalsha`, `sqs SendMessage`, `dynamodb UpdateItem`: summed over the OMS processes. */
   calls: Map<string, number>;
   /** CPU ms by process: `oms all`, `oms server`, `oms worker 1`, `ferretdb`, `postgres (bench db)`, ... */
@@ -45,7 +48,7 @@ export async function snapshot(cluster: OmsCluster, stack: PrivateStack): Promis
   if (stack.postgresDatabase) cpu.set('postgres (bench db backends)', pg.database);
   cpu.set('postgres (all processes, shared)', pg.all);
   cpu.set('bench driver (this process)', process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000);
-  return { at: Date.now(), calls, cpu };
+  return { at: Date.now(), load: loadavg()[0] ?? 0, calls, cpu };
 }
 
 /** after - before, per key (keys absent before count from 0). */

@@ -21,6 +21,7 @@ export function perOrderTable(runs: PerOrderFigures[]): string {
   calls('SQS + DynamoDB calls', (f) => f.aws);
   rows.push(['messages dead-lettered', (f) => String(f.deadLetters)]);
   rows.push(['measured window, s', (f) => String(f.windowSeconds)]);
+  rows.push(['machine load average (1 min), start / end', (f) => f.load.join(' / ')]);
 
   const header = ['figure', ...runs.map((f) => `${f.flow} · ${f.shape}`)];
   return [
