@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import type { BenchResult, BenchScenario } from './harness.js';
 import { total, type PerOrderFigures } from './per-order/figures.js';
 import type { Flow } from './per-order/flows.js';
-import { appendRun, historyEntry } from './per-order/history.js';
+import { appendRun, historyEntry, measuredCommit } from './per-order/history.js';
 import { measurePerOrder } from './per-order/measure.js';
 import type { Runner, Shape } from './per-order/oms-processes.js';
 import { perOrderTable, targetsTable } from './per-order/table.js';
@@ -52,6 +52,7 @@ const scenario: BenchScenario = {
   name: 'per-order',
   ownStack: true,
   async run(): Promise<BenchResult[]> {
+    const commit = measuredCommit();
     const options = {
       orders: count('PER_ORDER_ORDERS', 300),
       lines: count('PER_ORDER_LINES', 2),
@@ -80,6 +81,7 @@ const scenario: BenchScenario = {
           'launcher on its own PostgreSQL database (pool 20), redis-server, fauxqs, dynalite, all on this machine. ' +
           'Counts and CPU are differences between two snapshots: after setup settled, and after the orders\' effects settled (outboxes and queues empty), ' +
           'so idle background work in that window (long polls, outbox sweeps) is included. "postgres (all processes, shared)" also holds whatever else used PostgreSQL then.',
+        commit,
       ),
     );
     return runs.map(summary);

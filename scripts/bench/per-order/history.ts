@@ -28,12 +28,17 @@ function git(...args: string[]): string {
   return spawnSync('git', args, { encoding: 'utf8' }).stdout.trim();
 }
 
-/** `### <date> · <commit>`, with the machine and what ran, then the tables. */
-export function historyEntry(body: string, setup: string): string {
+/** The commit being measured (read when the run starts), marked when tracked files differ from it. */
+export function measuredCommit(): string {
   const dirty = git('status', '--porcelain', '--untracked-files=no') !== '' ? ' + uncommitted changes' : '';
+  return `${git('rev-parse', '--short', 'HEAD') || 'unknown'}${dirty}`;
+}
+
+/** `### <date> · <commit>`, with the machine and what ran, then the tables. */
+export function historyEntry(body: string, setup: string, commit: string): string {
   const when = new Date().toISOString().replace('T', ' ').slice(0, 16);
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`;
-  return `### ${when} UTC · commit ${git('rev-parse', '--short', 'HEAD') || 'unknown'}${dirty}\n\n${machine}; ${setup}\n\n${body.trim()}\n`;
+  return `### ${when} UTC · commit ${commit}\n\n${machine}; ${setup}\n\n${body.trim()}\n`;
 }
 
 export function appendRun(entry: string): void {
