@@ -67,12 +67,22 @@ const scenario: BenchScenario = {
       if (build.status !== 0) throw new Error('build failed');
     }
     const runs: PerOrderFigures[] = [];
+    const failures: string[] = [];
     for (const flow of flows) {
       for (const shape of shapes) {
-        runs.push(await measurePerOrder({ flow, shape, ...options, runner: runner as Runner, log: (m) => console.log(`  ${m}`) }));
+        // A column that fails is reported as such; the others are still measured and kept.
+        try {
+          const f = await measurePerOrder({ flow, shape, ...options, runner: runner as Runner, log: (m) => console.log(`  ${m}`) });
+          runs.push(f);
+          console.log(`\n${perOrderTable([f])}\n`);
+        } catch (err) {
+          failures.push(`${flow} · ${shape}: ${(err as Error).message.split('\n')[0]}`);
+          console.error(`  ${flow} · ${shape} FAILED:`, err);
+        }
       }
     }
-    const body = `${perOrderTable(runs)}\n\n${targetsTable(runs)}`;
+    const failed = failures.length > 0 ? `\n\nNot measured (the run failed): ${failures.join('; ')}` : '';
+    const body = runs.length > 0 ? `${perOrderTable(runs)}\n\n${targetsTable(runs)}${failed}` : failed;
     console.log(`\n${body}\n`);
     appendRun(
       historyEntry(

@@ -14,12 +14,23 @@ export class ApiClient {
 
   constructor(readonly baseUrl: string) {}
 
-  async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-    const res = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
+  /**
+   * A request with no answer within `timeoutMs` answers status 0 (a client gives up; the flows
+   * count it and go on) instead of failing the whole run.
+   */
+  async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs = 60_000): Promise<Answer> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      if ((err as Error).name === 'TimeoutError') return { status: 0, body: { error: `no answer within ${timeoutMs} ms` } };
+      throw err;
+    }
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   }

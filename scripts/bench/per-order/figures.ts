@@ -11,6 +11,8 @@ export interface PerOrderFigures {
   processes: string;
   orders: number;
   refused: number;
+  /** Courier webhook calls without an answer in 60 s (retried). */
+  unanswered: number;
   lines: number;
   concurrency: number;
   /** Orders / (last final-status timestamp − first submission), per second. */
@@ -86,6 +88,7 @@ export function perOrderFigures(args: {
     processes: args.processes,
     orders: done.length,
     refused: run.refused.length,
+    unanswered: run.unanswered,
     lines: args.lines,
     concurrency: args.concurrency,
     ordersPerSecond: round(done.length / ((last - run.started) / 1000), 1),

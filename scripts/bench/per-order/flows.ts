@@ -35,8 +35,10 @@ export interface FlowRun {
   postMs: number[];
   /** When each order was handed to the queue (sqs), by seller order_id. */
   sentAt: Map<string, number>;
-  /** Submissions the OMS refused (their status codes): reported, not hidden. */
+  /** Submissions the OMS refused (their status codes; 0: no answer in time): reported, not hidden. */
   refused: number[];
+  /** Courier webhook calls left without an answer in time (the courier retries them). */
+  unanswered: number;
 }
 
 async function postOrders(ctx: FlowContext, run: FlowRun): Promise<number> {
@@ -72,7 +74,7 @@ async function sendOrders(ctx: FlowContext, run: FlowRun): Promise<number> {
  * The WMS and the courier: moves each approved order to shipped, then delivered, as it gets
  * there, while orders are still being posted. `expected` resolves once every POST is answered.
  */
-async function driveToDelivered(ctx: FlowContext, expected: Promise<number>): Promise<void> {
+async function driveToDelivered(ctx: FlowContext, expected: Promise<number>, run: FlowRun): Promise<void> {
   let total: number | null = null;
   let failed = false;
   // A failed POST phase is reported by runFlow; this loop only has to stop.
@@ -99,8 +101,10 @@ async function driveToDelivered(ctx: FlowContext, expected: Promise<number>): Pr
     await inParallel(toDeliver, ctx.concurrency, async (id) => {
       const raw = JSON.stringify({ status: 'DELIVERED', timestamp: new Date().toISOString() });
       const res = await ctx.api.call('POST', `/v1/shipments/${awbOf(id)}/status`, raw, { 'x-signature': signCourierBody(ctx.courierSecret, raw) });
-      // 409: the order is still busy with shipping's own effects; a courier retries (next pass).
+      // 409: the order is still busy with shipping's own effects; a courier retries (next pass),
+      // as it does after getting no answer (status 0).
       if (res.status === 200) delivered.add(id);
+      else if (res.status === 0) run.unanswered++;
       else if (res.status !== 409) throw new Error(`courier webhook for ${id}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
     });
     for (const [id, s] of statuses) if (s === 'delivered') delivered.add(id);
@@ -113,9 +117,9 @@ function awbOf(orderId: string): string {
 }
 
 export async function runFlow(flow: Flow, ctx: FlowContext): Promise<FlowRun> {
-  const run: FlowRun = { final: flow === 'lifecycle' ? 'delivered' : 'approved', started: Date.now(), postMs: [], sentAt: new Map(), refused: [] };
+  const run: FlowRun = { final: flow === 'lifecycle' ? 'delivered' : 'approved', started: Date.now(), postMs: [], sentAt: new Map(), refused: [], unanswered: 0 };
   const accepted = flow === 'sqs' ? sendOrders(ctx, run) : postOrders(ctx, run);
-  if (flow === 'lifecycle') await Promise.all([accepted, driveToDelivered(ctx, accepted)]);
+  if (flow === 'lifecycle') await Promise.all([accepted, driveToDelivered(ctx, accepted, run)]);
   else await ctx.watch.untilAll(await accepted, 'approved', ctx.deadline);
   return run;
 }

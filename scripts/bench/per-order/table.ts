@@ -5,7 +5,8 @@ export function perOrderTable(runs: PerOrderFigures[]): string {
   const rows: [string, (f: PerOrderFigures) => string][] = [
     ['OMS processes', (f) => f.processes],
     ['orders × lines, concurrency', (f) => `${f.orders} × ${f.lines}, ${f.concurrency}`],
-    ['refused submissions', (f) => String(f.refused)],
+    ['refused submissions (0 status: no answer in 60 s)', (f) => String(f.refused)],
+    ['courier webhooks without an answer in 60 s', (f) => String(f.unanswered)],
     ['end to end, orders/s', (f) => String(f.ordersPerSecond)],
   ];
   const keys = (pick: (f: PerOrderFigures) => Record<string, unknown>) => [...new Set(runs.flatMap((f) => Object.keys(pick(f))))];
