@@ -78,8 +78,10 @@ export async function startPrivateStack(log: (m: string) => void = () => undefin
       const admin = new URL(url);
       admin.pathname = '/postgres';
       cleanups.push(() => void spawnSync('psql', [admin.toString(), '-qc', `DROP DATABASE IF EXISTS "${postgresDatabase}" WITH (FORCE)`], { stdio: 'ignore' }));
-      // The shared FerretDB already holds 50 of PostgreSQL's 100 connections; 20 are plenty on 2 cores.
-      url.searchParams.set('pool_max_conns', '20');
+      // The shared FerretDB already holds 50 of PostgreSQL's 100 connections. With 20, FerretDB
+      // hung once in the lifecycle flow with three OMS processes (all 20 idle on PostgreSQL's
+      // side, its ping unanswered): raise it where PostgreSQL has room (PER_ORDER_PG_POOL=50).
+      url.searchParams.set('pool_max_conns', process.env.PER_ORDER_PG_POOL ?? '20');
       args.push('-handler', 'postgresql', '-postgresql-url', url.toString());
     } else {
       args.push('-handler', 'sqlite', '-sqlite-url', `file:${dir}/`);
