@@ -35,7 +35,8 @@ export async function measurePerOrder(o: PerOrderOptions): Promise<PerOrderFigur
   const stack = await startPrivateStack(log);
   try {
     const cluster = await startShape(o.shape, stack, o.runner);
-    const mongo = new MongoClient(stack.mongoUri);
+    // Bounded, so a store that stops answering fails this column instead of hanging the bench.
+    const mongo = new MongoClient(stack.mongoUri, { serverSelectionTimeoutMS: 30_000, socketTimeoutMS: 60_000 });
     const sqs = createSqsClient({ ...config.aws, sqs: { ...config.aws.sqs, endpoint: stack.sqsEndpoint } });
     try {
       const api = new ApiClient(cluster.baseUrl);
