@@ -4,6 +4,7 @@ import type { Config } from '../configs/config.js';
 import { createApp } from '../router/app.js';
 import { createLogger, type Logger } from '../core/platform/logger.js';
 import type { Metrics } from '../core/platform/metrics.js';
+import { serveMetrics, type MetricsServer } from '../core/platform/metrics-server.js';
 import { ListenerServer } from '../core/workers/runtime/server.js';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { tenantScope } from '../core/domain/tenant-scope.js';
@@ -97,6 +98,13 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
     }
   }
 
+  // Last, so a process whose metrics port answers is fully up (what the bench waits for).
+  let metricsServer: MetricsServer | null = null;
+  if (config.monitoring.metrics_port > 0) {
+    metricsServer = await serveMetrics(platform.metrics.registry, config.monitoring.metrics_port);
+    logger.info({ port: metricsServer.port }, 'metrics listening');
+  }
+
   let stopping: Promise<void> | null = null;
   return {
     container,
@@ -108,7 +116,7 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
         // Stop taking new work first, then let in-flight requests and messages finish.
         const closing = server ? new Promise<void>((r) => server!.close(() => r())) : Promise.resolve();
         server?.closeIdleConnections();
-        await Promise.all([workers?.stop(timeout - 2000), ...tasks.map((t) => t.stop()), closing]);
+        await Promise.all([workers?.stop(timeout - 2000), ...tasks.map((t) => t.stop()), closing, metricsServer?.stop()]);
         await platform.close();
         logger.info('stopped');
       })();

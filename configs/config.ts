@@ -153,7 +153,7 @@ export const ConfigSchema = z.object({
     app_name: z.string().min(1),
     license_key: z.string(),
   }),
-  monitoring: z.object({ metrics_enabled: z.boolean(), queue_depth_interval_ms: z.number().int().min(100) }),
+  monitoring: z.object({ metrics_enabled: z.boolean(), queue_depth_interval_ms: z.number().int().min(100), metrics_port: z.number().int().min(0).max(65535) }),
   dev: z.object({
     wms_simulator: z.boolean(),
     wms_step_ms: z.number().int().min(10),

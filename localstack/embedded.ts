@@ -182,12 +182,17 @@ async function stopProcess(pid: number, port: number, timeoutMs = 15_000): Promi
   }
 }
 
-function postgresPort(url: string): number {
+/** The launcher binary, (re)built when its sources changed. Also used by the per-order bench. */
+export function ferretDbLauncher(log: Log): string {
+  return ensureLauncherBuilt(log);
+}
+
+export function postgresPort(url: string): number {
   return Number(new URL(url).port || 5432);
 }
 
 /** The backend database (created when missing), with the GIN indexes FerretDB 1.x can use (gin-twins.sql). */
-function ensurePostgresDatabase(url: string, log: Log): void {
+export function ensurePostgresDatabase(url: string, log: Log): void {
   const parsed = new URL(url);
   const db = parsed.pathname.replace(/^\//, '') || 'ferretdb';
   // pool_max_conns and the like are for FerretDB's driver; psql (libpq) refuses them.
@@ -219,6 +224,8 @@ async function ensureRedis(config: Config['localstack'], dataDir: string, log: L
 
 export interface ChildServer {
   url: string;
+  /** Its process id (the per-order bench reads its CPU time from /proc). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -242,6 +249,7 @@ export async function startChildServer(name: 'fauxqs' | 'dynalite'): Promise<Chi
   child.stdout.resume();
   return {
     url,
+    pid: child.pid as number,
     stop: () =>
       new Promise<void>((done) => {
         if (child.exitCode !== null) return done();

@@ -1,25 +1,46 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Counter } from 'prom-client';
 import type { Config } from '../../configs/config.js';
+
+type CallCounter = Counter<'service' | 'operation'>;
 
 /**
  * AWS clients. Local emulators (fauxqs, dynalite, LocalStack) get an explicit endpoint: fauxqs
  * queue URLs name a `*.localhost` host, so requests must not be routed by the queue URL's host.
  */
-export function createSqsClient(config: Config['aws']): SQSClient {
-  return new SQSClient({
+export function createSqsClient(config: Config['aws'], calls?: CallCounter): SQSClient {
+  const client = new SQSClient({
     region: config.region,
     ...(config.sqs.endpoint ? { endpoint: config.sqs.endpoint, credentials: staticCredentials(config) } : {}),
     maxAttempts: 3,
   });
+  if (calls) countCalls(client, 'sqs', calls);
+  return client;
 }
 
-export function createDynamoClient(config: Config['aws']): DynamoDBClient {
-  return new DynamoDBClient({
+export function createDynamoClient(config: Config['aws'], calls?: CallCounter): DynamoDBClient {
+  const client = new DynamoDBClient({
     region: config.region,
     ...(config.dynamodb.endpoint ? { endpoint: config.dynamodb.endpoint, credentials: staticCredentials(config) } : {}),
     maxAttempts: 3,
   });
+  if (calls) countCalls(client, 'dynamodb', calls);
+  return client;
+}
+
+/**
+ * Counts each request sent: the deserialize step runs inside the SDK's retry loop, so a retried
+ * call counts once per attempt, as AWS bills and the emulators see it.
+ */
+function countCalls(client: SQSClient | DynamoDBClient, service: string, calls: CallCounter): void {
+  (client as SQSClient).middlewareStack.add(
+    (next, context) => (args) => {
+      calls.inc({ service, operation: (context.commandName ?? 'unknown').replace(/Command$/, '') });
+      return next(args);
+    },
+    { step: 'deserialize', name: 'omsCallCounter' },
+  );
 }
 
 function staticCredentials(config: Config['aws']): { accessKeyId: string; secretAccessKey: string } {

@@ -77,6 +77,29 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Store round trips per order are watched by `npm run bench -- per-order`; these count every
+  // command where it is issued (hooks in mongo.ts, redis.ts, aws.ts), always on.
+  readonly mongoCommands = new Counter({
+    name: 'oms_mongo_commands_total',
+    help: 'MongoDB commands sent by this process, by command name (driver command monitoring)',
+    labelNames: ['command'] as const,
+    registers: [this.registry],
+  });
+
+  readonly redisCommands = new Counter({
+    name: 'oms_redis_commands_total',
+    help: 'Redis commands sent by this process, by command name (ioredis diagnostics channel)',
+    labelNames: ['command'] as const,
+    registers: [this.registry],
+  });
+
+  readonly awsCalls = new Counter({
+    name: 'oms_aws_calls_total',
+    help: 'AWS API requests sent by this process (each attempt), by service and operation',
+    labelNames: ['service', 'operation'] as const,
+    registers: [this.registry],
+  });
+
   constructor(collectDefaults = true) {
     if (collectDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'oms_' });
   }

@@ -1,4 +1,5 @@
 import { MongoClient, type Db, type IndexDescription } from 'mongodb';
+import type { Counter } from 'prom-client';
 import type { Config } from '../../configs/config.js';
 import { AppError } from '../domain/errors.js';
 
@@ -13,7 +14,8 @@ export interface Mongo {
   close(): Promise<void>;
 }
 
-export async function connectMongo(config: Config['mongodb']): Promise<Mongo> {
+/** `commands` counts every command the driver sends (command monitoring: one event per command). */
+export async function connectMongo(config: Config['mongodb'], commands?: Counter<'command'>): Promise<Mongo> {
   const client = new MongoClient(config.uri, {
     maxPoolSize: config.max_pool_size,
     minPoolSize: config.min_pool_size,
@@ -21,9 +23,11 @@ export async function connectMongo(config: Config['mongodb']): Promise<Mongo> {
     // FerretDB 1.x does not implement retryable writes; MongoDB keeps its default behaviour
     // for everything we rely on (single-document conditional updates).
     retryWrites: false,
+    monitorCommands: commands !== undefined,
   });
   const db = client.db(config.database);
   let multikeyIndexes: boolean;
+  if (commands) client.on('commandStarted', (event) => commands.inc({ command: event.commandName }));
   try {
     await client.connect();
     await db.command({ ping: 1 });

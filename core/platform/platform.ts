@@ -36,7 +36,8 @@ export interface Platform {
 /** Connects every store (failing with a clear message naming the one that is unreachable). */
 export async function connectPlatform(config: Config, logger: Logger, options: { metrics?: Metrics; ensureResources?: boolean } = {}): Promise<Platform> {
   const telemetry = await createTelemetry(config.newrelic, logger);
-  const [mongoResult, redisResult] = await Promise.allSettled([connectMongo(config.mongodb), connectRedis(config.redis)]);
+  const metrics = options.metrics ?? new Metrics();
+  const [mongoResult, redisResult] = await Promise.allSettled([connectMongo(config.mongodb, metrics.mongoCommands), connectRedis(config.redis, metrics.redisCommands)]);
   if (mongoResult.status === 'rejected' || redisResult.status === 'rejected') {
     // Close the one that did connect, or its open socket keeps a failing process alive.
     if (mongoResult.status === 'fulfilled') await mongoResult.value.close().catch(() => undefined);
@@ -44,8 +45,8 @@ export async function connectPlatform(config: Config, logger: Logger, options: {
     throw mongoResult.status === 'rejected' ? mongoResult.reason : (redisResult as PromiseRejectedResult).reason;
   }
   const [mongo, redis] = [mongoResult.value, redisResult.value];
-  const sqs = createSqsClient(config.aws);
-  const dynamo = createDynamoClient(config.aws);
+  const sqs = createSqsClient(config.aws, metrics.awsCalls);
+  const dynamo = createDynamoClient(config.aws, metrics.awsCalls);
   if (options.ensureResources ?? true) {
     try {
       await ensureQueues(sqs, { prefix: config.aws.sqs.queue_prefix, maxReceiveCount: config.aws.sqs.max_receive_count });
@@ -65,7 +66,7 @@ export async function connectPlatform(config: Config, logger: Logger, options: {
   return {
     config,
     logger,
-    metrics: options.metrics ?? new Metrics(),
+    metrics,
     telemetry,
     mongo,
     redis,

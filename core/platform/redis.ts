@@ -1,8 +1,17 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Redis } from 'ioredis';
+import type { Counter } from 'prom-client';
 import type { Config } from '../../configs/config.js';
 import { AppError } from '../domain/errors.js';
 
-export async function connectRedis(config: Config['redis']): Promise<Redis> {
+/**
+ * ioredis publishes every command it writes (once, also when replayed after a reconnect) on this
+ * diagnostics channel. The channel is process-wide, so the counter counts the commands of every
+ * ioredis client in the process: the OMS has one per process.
+ */
+const COMMAND_STARTED = 'tracing:ioredis:command:start';
+
+export async function connectRedis(config: Config['redis'], commands?: Counter<'command'>): Promise<Redis> {
   const redis = new Redis(config.url, {
     keyPrefix: config.key_prefix,
     lazyConnect: true,
@@ -13,6 +22,11 @@ export async function connectRedis(config: Config['redis']): Promise<Redis> {
   // Without a listener ioredis prints every reconnect failure to stderr; a lost Redis surfaces
   // as the commands that fail (and the readiness check) instead.
   redis.on('error', () => undefined);
+  if (commands) {
+    const count = (message: unknown) => commands.inc({ command: (message as { command: string }).command });
+    subscribe(COMMAND_STARTED, count);
+    redis.once('end', () => unsubscribe(COMMAND_STARTED, count));
+  }
   try {
     await redis.connect();
     await redis.ping();

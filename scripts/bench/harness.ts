@@ -9,6 +9,8 @@ export interface BenchResult {
 
 export interface BenchScenario {
   name: string;
+  /** Starts the stack and OMS processes it measures itself (run.ts then starts no shared stack for it). */
+  ownStack?: boolean;
   run(): Promise<BenchResult[]>;
 }
 

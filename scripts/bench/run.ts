@@ -1,17 +1,28 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { mochaGlobalSetup, mochaGlobalTeardown } from '../../test/support/stack.js';
 import type { BenchResult, BenchScenario } from './harness.js';
+import { BENCHMARKS_FILE, historyOf } from './per-order/history.js';
 
 /** Loads every scripts/bench/*.bench.ts (each default-exports a BenchScenario) and runs them in name order. */
 const only = process.argv.slice(2);
 const files = readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.bench.ts')).sort();
-await mochaGlobalSetup();
+const scenarios: BenchScenario[] = [];
+for (const file of files) {
+  const scenario = (await import(`./${file}`)).default as BenchScenario;
+  if (only.length === 0 || only.includes(scenario.name)) scenarios.push(scenario);
+}
+const unknown = only.filter((name) => !scenarios.some((s) => s.name === name));
+if (unknown.length > 0) {
+  console.error(`unknown scenario ${unknown.join(', ')}; known: ${files.map((f) => f.replace('.bench.ts', '')).join(', ')}`);
+  process.exit(2);
+}
+// The shared stack and in-process OMS only for the scenarios that use them.
+const shared = scenarios.some((s) => !s.ownStack);
+if (shared) await mochaGlobalSetup();
 const results: BenchResult[] = [];
 try {
-  for (const file of files) {
-    const scenario = (await import(`./${file}`)).default as BenchScenario;
-    if (only.length > 0 && !only.includes(scenario.name)) continue;
+  for (const scenario of scenarios) {
     console.log(`\n== ${scenario.name}`);
     for (const r of await scenario.run()) {
       console.log(`${r.scenario}: ${Object.entries(r.figures).map(([k, v]) => `${k}=${v}`).join('  ')}`);
@@ -19,7 +30,7 @@ try {
     }
   }
 } finally {
-  await mochaGlobalTeardown();
+  if (shared) await mochaGlobalTeardown();
 }
 const lines = [
   '# Benchmarks',
@@ -33,5 +44,7 @@ const lines = [
   ...results.map((r) => `| ${r.scenario} | ${Object.entries(r.figures).map(([k, v]) => `${k}: ${v}`).join('<br>')} | ${r.notes ?? ''} |`),
   '',
 ];
-if (only.length === 0) writeFileSync(new URL('../../docs/benchmarks.md', import.meta.url), lines.join('\n'));
+// The per-order history below the table is kept (the per-order scenario added its run to it already).
+const history = existsSync(BENCHMARKS_FILE) ? historyOf(readFileSync(BENCHMARKS_FILE, 'utf8')) : '';
+if (only.length === 0) writeFileSync(BENCHMARKS_FILE, lines.join('\n') + (history ? `\n${history}` : ''));
 process.exit(0);

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { total } from '../scripts/bench/per-order/figures.js';
+import { measurePerOrder } from '../scripts/bench/per-order/measure.js';
+import { perOrderTable, targetsTable } from '../scripts/bench/per-order/table.js';
+
+/**
+ * Smoke test of `npm run bench -- per-order` (issue #11): a small run in one process (the OMS
+ * from its sources, on a private stack) yields the table's fields, and the store counters read
+ * from the OMS process are non-zero and plausible. Timings are not asserted.
+ */
+describe('bench: per-order figures', function () {
+  this.timeout(300_000);
+
+  it('measures 20 API orders in one OMS process: every figure present, counters plausible', async () => {
+    const orders = 20;
+    const f = await measurePerOrder({ flow: 'api', shape: 'single', orders, lines: 2, concurrency: 4, runner: 'tsx' });
+
+    assert.equal(f.orders, orders, 'every order reached approved');
+    assert.equal(f.refused, 0);
+    assert.equal(f.deadLetters, 0);
+    assert.equal(f.processes, 'all');
+    assert.ok(f.ordersPerSecond > 0);
+    for (const k of ['POST', 'created→approved']) {
+      const [p50, p99] = f.latency[k] ?? [];
+      assert.ok(p50 !== undefined && p99 !== undefined && p50 > 0 && p99 >= p50, `${k} p50 ${p50} p99 ${p99}`);
+    }
+    // Each order is inserted once at least, numbered from a DynamoDB sequence and routed through a queue.
+    assert.ok((f.mongo.insert ?? 0) >= 1, `inserts per order ${f.mongo.insert}`);
+    assert.ok(total(f.mongo) >= 3 && total(f.mongo) < 1000, `mongo per order ${total(f.mongo)}`);
+    assert.ok(total(f.redis) > 0 && total(f.redis) < 1000, `redis per order ${total(f.redis)}`);
+    assert.ok((f.aws['dynamodb UpdateItem'] ?? 0) >= 1, `sequence updates per order ${f.aws['dynamodb UpdateItem']}`);
+    assert.ok((f.aws['sqs SendMessage'] ?? 0) + (f.aws['sqs SendMessageBatch'] ?? 0) >= 1, 'queue sends per order');
+    assert.ok(f.omsCpuMs > 0 && f.cpuMs['oms all'] === f.omsCpuMs);
+    for (const p of ['ferretdb', 'redis', 'fauxqs', 'dynalite']) assert.ok(p in f.cpuMs, `CPU of ${p}`);
+    assert.ok((f.cpuMs.ferretdb ?? 0) > 0, 'FerretDB worked for the orders');
+
+    const table = perOrderTable([f]);
+    for (const row of ['end to end, orders/s', 'POST p50 / p99, ms', 'created→approved p50 / p99, ms', 'OMS CPU, ms/order', 'MongoDB commands/order', 'Redis commands/order', 'SQS + DynamoDB calls/order', 'CPU ms/order: ferretdb']) {
+      assert.ok(table.includes(row), `table row ${row}`);
+    }
+    const targets = targetsTable([f]);
+    assert.equal(targets.match(/: (met|\*\*not met\*\*) \|/g)?.length, 5, targets);
+  });
+});
