@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../configs/config.js';
 import { createApp } from '../router/app.js';
@@ -38,6 +38,7 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
 
   let server: Server | null = null;
   let port: number | null = null;
+  let internalServer: Server | null = null;
   if (mode === 'server' || mode === 'all') {
     const app = createApp(
       {
@@ -63,14 +64,13 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
         for (const module of container.modules) module.routes?.(groups);
       },
     );
-    server = app.listen(config.server.port, '0.0.0.0');
-    server.requestTimeout = config.server.request_timeout_ms;
-    await new Promise<void>((resolve, reject) => {
-      server!.once('listening', resolve);
-      server!.once('error', reject);
-    });
+    server = await listen(app.callback(), config.server.port, config.server.request_timeout_ms);
     port = (server.address() as AddressInfo).port;
     logger.info({ port }, 'http server listening');
+    if (config.server.internal_port > 0) {
+      internalServer = await listen(app.callback(), config.server.internal_port, config.server.request_timeout_ms);
+      logger.info({ port: config.server.internal_port }, 'internal API listening');
+    }
   }
 
   let workers: ListenerServer | null = null;
@@ -114,8 +114,9 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
       stopping ??= (async () => {
         const timeout = config.server.shutdown_timeout_ms;
         // Stop taking new work first, then let in-flight requests and messages finish.
-        const closing = server ? new Promise<void>((r) => server!.close(() => r())) : Promise.resolve();
-        server?.closeIdleConnections();
+        const httpServers = [server, internalServer].filter((s): s is Server => s !== null);
+        const closing = Promise.all(httpServers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+        for (const s of httpServers) s.closeIdleConnections();
         await Promise.all([workers?.stop(timeout - 2000), ...tasks.map((t) => t.stop()), closing, metricsServer?.stop()]);
         await platform.close();
         logger.info('stopped');
@@ -123,4 +124,15 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
       return stopping;
     },
   };
+}
+
+async function listen(handler: RequestListener, port: number, requestTimeoutMs: number): Promise<Server> {
+  const server = createServer(handler);
+  server.requestTimeout = requestTimeoutMs;
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+    server.listen(port, '0.0.0.0');
+  });
+  return server;
 }

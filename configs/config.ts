@@ -31,10 +31,8 @@ export const ConfigSchema = z.object({
     shutdown_timeout_ms: z.number().int().positive().max(60000),
     internal_token: z.string().min(8),
     json_max_depth: z.number().int().min(2).max(256),
-    /** >0: the internal API (and /metrics unless metrics_port) answers only on this port. */
+    /** >0: the internal API (and /metrics) answers only on this port, which the server also listens on. */
     internal_port: z.number().int().min(0).max(65535),
-    /** >0: /metrics answers only on this port; 0: on the API port, behind an internal token. */
-    metrics_port: z.number().int().min(0).max(65535),
   }),
   auth: z.object({
     jwt: z.object({

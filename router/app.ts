@@ -101,9 +101,9 @@ export function createApp(deps: AppDeps, register: (groups: RouteGroups) => void
   // The courier webhook verifies its signature over the raw text before parsing it (courier-webhook.auth.ts).
   const openRouter = new Router();
   openRouter.use(jsonBody({ limit: '64kb', maxDepth: deps.config.server.json_max_depth, parse: false, form: true }));
-  // /metrics: on its own port when metrics_port is set (the port gate keeps it there), else behind an internal token.
+  // /metrics on the API port needs an internal token (monitoring.metrics_port serves it without one).
   const metricsRouter = new Router();
-  if (deps.config.server.metrics_port === 0) metricsRouter.use(internal);
+  metricsRouter.use(internal);
 
   const publicGroup = new RouteGroup(publicRouter, publicDocs, { prefix: '/api/v1/sellers/:seller_id', security: 'sellerApiKey' });
   const internalSellerGroup = new RouteGroup(internalSellerRouter, internalDocs, {
@@ -125,7 +125,7 @@ export function createApp(deps: AppDeps, register: (groups: RouteGroups) => void
   registerHealthRoutes(openGroup, deps.health);
 
   metricsRouter.get('/metrics', async (ctx) => {
-    if (deps.config.server.metrics_port === 0) requireScope(ctx, 'metrics:read');
+    requireScope(ctx, 'metrics:read');
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();
   });

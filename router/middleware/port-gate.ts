@@ -2,21 +2,19 @@ import type { Middleware } from 'koa';
 import { AppError } from '../../core/domain/errors.js';
 
 /**
- * When the internal API or /metrics have ports of their own, each answers only there, and the
- * public port answers neither (404, as for a route it does not have): a firewall or a load
- * balancer can then expose the public port alone. Health checks answer on every port.
+ * When the internal API has a port of its own (server.internal_port), it answers only there and
+ * the public port does not answer it (404, as for a route it does not have), while the internal
+ * port answers nothing public: a firewall or a load balancer can then expose the public port
+ * alone. Health checks answer on both. /metrics stays on the API ports behind an internal token;
+ * monitoring.metrics_port serves it without one on a listener of its own.
  */
-export function portGate(config: { port: number; internal_port: number; metrics_port: number }): Middleware {
+export function portGate(config: { internal_port: number }): Middleware {
   return async (ctx, next) => {
-    if (config.internal_port === 0 && config.metrics_port === 0) return next();
-    const port = ctx.req.socket.localPort;
-    const isMetrics = ctx.path === '/metrics';
-    const isInternal = ctx.path.startsWith('/internal/');
+    if (config.internal_port === 0) return next();
+    const onInternalPort = ctx.req.socket.localPort === config.internal_port;
+    const isInternal = ctx.path.startsWith('/internal/') || ctx.path === '/metrics';
     const isHealth = ctx.path.startsWith('/health/');
-    const home = isMetrics && config.metrics_port > 0 ? config.metrics_port : isInternal || isMetrics ? config.internal_port || null : null;
-    const onInternalPort = port === config.internal_port || port === config.metrics_port;
-    const allowed = isHealth || (home !== null ? port === home : !onInternalPort);
-    if (!allowed) throw new AppError('not_found', `no route for ${ctx.method} ${ctx.path}`);
+    if (!isHealth && isInternal !== onInternalPort) throw new AppError('not_found', `no route for ${ctx.method} ${ctx.path}`);
     await next();
   };
 }
