@@ -4,6 +4,7 @@ import type { Order } from '../core/domain/order.js';
 import { createHub, createTenant, eventually, http, internalHeaders, type TestTenant } from './support/api.js';
 import { getStack } from './support/stack.js';
 import { sendToQueue } from './orders-support.js';
+import { approvedOrder, sendWms, stockedHub, untilStatus } from './fulfilment.fixtures.js';
 import { createOrder, routed, row, setStock, settings, stored, uid } from './stock-support.js';
 
 /**
@@ -264,5 +265,39 @@ describe('payments: lifecycle of an order payment', () => {
     assert.equal(bad.status, 400);
     const zero = await http('PUT', `/internal/api/v1/tenants/${t.tenantId}/settings`, { body: { payment: { reservation_timeout_s: 0 } }, headers: internalHeaders() });
     assert.equal(zero.status, 400);
+  });
+
+  it('a refund on a return carries an amount applied to the payment (never more than paid); the restock re-evaluates held orders', async () => {
+    const t = await createTenant();
+    await stockedHub(t, 'H1', { A: 3 });
+    const order = await approvedOrder(t, [{ sku: 'A', quantity: 3 }]); // prepaid, paid 30
+    await sendWms(t, order.id, 'shipped');
+    await untilStatus(t, order.id, 'shipped');
+    await sendWms(t, order.id, 'delivered');
+    await untilStatus(t, order.id, 'delivered');
+    await eventually('stock consumed', async () => (await row(t.tenantId, 'H1', 'A'))!.on_hand === 0);
+    const waiting = await createOrder(t, [['A', 1]]);
+    assert.equal((await routed(t.tenantId, waiting)).hold_reason, 'insufficient_inventory');
+    const ret = await t.seller('POST', `/orders/${order.id}/returns`, { items: [{ seller_sku_code: 'A', quantity: 1, reason: 'damaged' }] });
+    assert.equal(ret.status, 201);
+    const returnId = ret.body.data.id;
+    assert.equal((await t.seller('POST', `/returns/${returnId}/receive`, {})).status, 200);
+    // The returned unit serves the order waiting for it.
+    await eventually('held order approved after the return restock', async () => (await stored(t.tenantId, waiting)).status === 'approved', 30_000);
+
+    const before = await stored(t.tenantId, order.id);
+    const tooMuch = await t.seller('POST', `/returns/${returnId}/refund`, { amount: 30.01 });
+    assert.deepEqual([tooMuch.status, tooMuch.body.error.code], [409, 'refund_exceeds_paid']);
+    assert.equal((await t.seller('GET', `/returns/${returnId}`)).body.data.status, 'received');
+    await unchanged(t, before);
+    assert.equal((await t.seller('POST', `/returns/${returnId}/refund`, { amount: -1 })).status, 400);
+    const refunded = await t.seller('POST', `/returns/${returnId}/refund`, { amount: 10, note: 'one unit' });
+    assert.equal(refunded.status, 200);
+    assert.deepEqual([refunded.body.data.status, refunded.body.data.refund_amount], ['refunded', 10]);
+    const after = await stored(t.tenantId, order.id);
+    assert.deepEqual([after.payment.status, after.payment.refunded_amount, after.payment_events!.at(-1)!.source], ['partially_refunded', 10, 'return']);
+    // Repeating the refund changes nothing.
+    assert.equal((await t.seller('POST', `/returns/${returnId}/refund`, { amount: 10 })).status, 200);
+    assert.equal((await stored(t.tenantId, order.id)).payment.refunded_amount, 10);
   });
 });
