@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { tenantScope } from '../core/domain/tenant-scope.js';
 import type { Order } from '../core/domain/order.js';
 import { createHub, createTenant, eventually, http, internalHeaders, type TestTenant } from './support/api.js';
@@ -31,6 +32,21 @@ function pusherNames(sellerId: string, orderId: string): string[] {
     .pusher.eventsFor(`private-seller-${sellerId}`)
     .filter((e) => (e.data as { order_id?: string } | null)?.order_id === orderId)
     .map((e) => e.name);
+}
+
+/** The next dead-lettered create-order message of this tenant (and that message's attributes); the copy is deleted. */
+async function deadLettered(tenantId: string, marker: string): Promise<Record<string, string>> {
+  const { queues } = getStack().oms.container.platform;
+  const url = await queues.url(queues.dlqName('createOrder'));
+  return eventually('a dead-lettered message', async () => {
+    const res = await queues.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 1, MessageAttributeNames: ['All'] }));
+    for (const m of res.Messages ?? []) {
+      if (!m.Body?.includes(tenantId) || !m.Body.includes(marker)) continue;
+      await queues.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
+      return Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']));
+    }
+    return null;
+  }, 30_000);
 }
 
 /** Asserts a refused payment wrote nothing: same version, same payment, same payment events. */
@@ -104,6 +120,26 @@ describe('payments: lifecycle of an order payment', () => {
     assert.equal(after.payment_events![0]!.source, 'sales_channel');
     assert.equal(approved.payment.status, 'paid');
     assert.equal((await row(t.tenantId, 'H1', 'SKU-P'))!.reserved, 1);
+  });
+
+  it('a malformed or refused payment_update is dead-lettered at once with its reason, writing nothing', async () => {
+    const t = await world();
+    const channelOrderId = uid('sh-');
+    const id = await createOrder(t, [['SKU-P', 1]], { payment: { method: 'prepaid', status: 'paid', currency: 'SAR', total: 10 }, sales_channel: { name: 'shopify', order_id: channelOrderId } });
+    const before = await routed(t.tenantId, id);
+    const base = { event: 'payment_update', tenant_id: t.tenantId, seller_id: t.sellerId, sales_channel: { name: 'shopify', order_id: channelOrderId } };
+    await sendToQueue('createOrder', { ...base, payment_event: { event_id: 'bad-1', type: 'refunded' } });
+    const malformed = await deadLettered(t.tenantId, 'bad-1');
+    assert.equal(malformed.error_code, 'validation_failed');
+    assert.ok(malformed.error_details?.includes('payment_event.amount'), malformed.error_details);
+    assert.equal(malformed.receive_count, '1');
+    await sendToQueue('createOrder', { ...base, payment_event: { event_id: 'bad-2', type: 'refunded', amount: 11 } });
+    const refused = await deadLettered(t.tenantId, 'bad-2');
+    assert.equal(refused.error_code, 'refund_exceeds_paid');
+    assert.equal(refused.receive_count, '1');
+    await sendToQueue('createOrder', { event: 'payment_updated', tenant_id: t.tenantId, seller_id: t.sellerId, marker: 'bad-3' });
+    assert.equal((await deadLettered(t.tenantId, 'bad-3')).error_code, 'validation_failed');
+    await unchanged(t, before);
   });
 
   it('the internal API takes payment events for the seller the same way', async () => {
