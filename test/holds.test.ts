@@ -67,9 +67,13 @@ describe('holds: re-evaluated whenever they could clear', () => {
     assert.equal(one.status, 202);
     assert.deepEqual(one.body.data, { queued: true, order_id: id });
     await eventually('approved on request', async () => (await stored(t.tenantId, id)).status === 'approved', 30_000);
-    const all = await t.seller('POST', '/orders/approve-on-hold', {});
+    const all = await t.seller('POST', '/orders/approve-on-hold', { all: true });
     assert.deepEqual([all.status, all.body.data.order_id], [202, null]);
-    assert.equal((await t.internal('POST', '/orders/approve-on-hold')).status, 202);
+    assert.equal((await t.internal('POST', '/orders/approve-on-hold', { all: true })).status, 202);
+    // "All" is said, not implied by an empty body; one order or all, not both.
+    assert.equal((await t.seller('POST', '/orders/approve-on-hold', {})).status, 400);
+    assert.equal((await t.seller('POST', '/orders/approve-on-hold', { all: true, order_id: id })).status, 400);
+    assert.equal((await t.seller('POST', '/orders/approve-on-hold', { all: false })).status, 400);
     // Bad input and other tenants' orders: refused.
     assert.equal((await t.seller('POST', '/orders/approve-on-hold', { order_id: 'ord_missing' })).status, 404);
     assert.equal((await t.seller('POST', '/orders/approve-on-hold', { order_ids: [id] })).status, 400);
@@ -81,7 +85,7 @@ describe('holds: re-evaluated whenever they could clear', () => {
       headers: { 'x-internal-token': getStack().config.server.internal_token },
     });
     assert.equal(key.status, 201);
-    const denied = await http('POST', `/api/v1/sellers/${t.sellerId}/orders/approve-on-hold`, { body: {}, headers: { authorization: `Bearer ${key.body.data.api_key}` } });
+    const denied = await http('POST', `/api/v1/sellers/${t.sellerId}/orders/approve-on-hold`, { body: { all: true }, headers: { authorization: `Bearer ${key.body.data.api_key}` } });
     assert.deepEqual([denied.status, denied.body.error.code], [403, 'insufficient_scope']);
   });
 });

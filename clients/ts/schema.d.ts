@@ -3568,10 +3568,20 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "all": true
+                 *     }
+                 */
                 "application/json": {
                     order_id?: string;
+                    /**
+                     * @description Every held order of the seller, oldest first
+                     * @enum {boolean}
+                     */
+                    all?: true;
                 };
             };
         };
