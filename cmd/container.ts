@@ -4,6 +4,7 @@ import { buildBulkModule, type BulkModule } from '../core/bulk/bulk.module.js';
 import { buildFulfillmentModule, type FulfillmentModule } from '../core/fulfillment/fulfillment.module.js';
 import { buildStockRoutingModule, type StockRoutingModule } from '../core/hub_routing/stock-routing.module.js';
 import { buildOrderModule, type OrderModule } from '../core/order/order.module.js';
+import { buildPaymentModule, type PaymentModule } from '../core/payment/payment.module.js';
 import type { DomainModule } from '../core/platform/module.js';
 import { ensureIndexes } from '../core/platform/mongo.js';
 import type { Platform } from '../core/platform/platform.js';
@@ -20,6 +21,7 @@ export interface Container {
   rules: RulesModule;
   orders: OrderModule;
   stockRouting: StockRoutingModule;
+  payments: PaymentModule;
   fulfilment: FulfillmentModule;
   bulk: BulkModule;
   aggregator: AggregatorModule;
@@ -39,13 +41,14 @@ export async function buildContainer(platform: Platform): Promise<Container> {
   const effects = buildEffectsModule(platform, { tenancy });
   const orders = buildOrderModule(platform, { tenants: tenancy.tenants, effects: effects.effects, rules: rules.book });
   const stockRouting = buildStockRoutingModule(platform, { tenancy, orders, rules: rules.book });
-  const fulfilment = buildFulfillmentModule(platform, { tenancy, orders, stock: stockRouting });
+  const payments = buildPaymentModule(platform, { tenancy, orders, stock: stockRouting });
+  const fulfilment = buildFulfillmentModule(platform, { tenancy, orders, stock: stockRouting, payments });
   const bulk = buildBulkModule(platform, { orders, routing: stockRouting.routing });
   const aggregator = buildAggregatorModule(platform, { orders });
   const operations = buildOperationsModule(platform);
   const realtime = buildRealtimeModule(platform, { tenancy });
 
-  const modules: DomainModule[] = [tenancy, rules, effects, orders, stockRouting, fulfilment, bulk, aggregator, operations, realtime];
+  const modules: DomainModule[] = [tenancy, rules, effects, orders, stockRouting, payments, fulfilment, bulk, aggregator, operations, realtime];
   await ensureIndexes(platform.mongo.db, Object.assign({}, ...modules.map((m) => m.indexes ?? {})), { multikeyIndexes: platform.mongo.multikeyIndexes });
-  return { platform, tenancy, rules, effects, orders, stockRouting, fulfilment, bulk, aggregator, operations, modules };
+  return { platform, tenancy, rules, effects, orders, stockRouting, payments, fulfilment, bulk, aggregator, operations, modules };
 }

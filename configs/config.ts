@@ -107,6 +107,14 @@ export const ConfigSchema = z.object({
     capacity_check: z.boolean(),
     proximity_weight: weight,
     performance_weight: weight,
+    /** Every held order of every seller is re-evaluated this often, and at each UTC day change (capacity resets). */
+    hold_sweep_interval_ms: z.number().int().min(1000),
+  }),
+  payment: z.object({
+    /** Default of the tenant setting payment.reservation_timeout_s: a prepaid order unpaid this long is released. */
+    reservation_timeout_s: z.number().int().min(1),
+    /** How often the unpaid-order sweep runs (per worker process; conditional updates make it safe). */
+    timeout_sweep_interval_ms: z.number().int().min(50),
   }),
   invoice: z.object({
     create_on: z.enum(['shipped', 'packed']),

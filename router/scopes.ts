@@ -60,6 +60,7 @@ export function defaultScope(route: { method: string; tag: string; path: string 
 const TAG_DOMAIN: Record<string, string> = {
   orders: 'orders',
   'hub routing': 'orders',
+  payments: 'orders',
   inventory: 'inventory',
   shipments: 'shipments',
   returns: 'returns',

@@ -250,6 +250,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sellers/{seller_id}/orders/approve-on-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-evaluate the seller's held orders now (or one, with order_id): oldest first, routed and approved where stock, hub and rules allow */
+        post: operations["reevaluateHeldOrders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sellers/{seller_id}/orders/{order_id}/approve": {
         parameters: {
             query?: never;
@@ -313,6 +330,23 @@ export interface paths {
         put?: never;
         /** Dry run: the routing decision now, every candidate with its score and why, reserving nothing */
         post: operations["postRoutingPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sellers/{seller_id}/orders/{order_id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a payment event (authorized, paid, failed, refunded, cod_collected). Idempotent by event_id; a held unpaid order is re-evaluated once paid; a failure after approval releases the stock and cancels or holds the order (tenant setting payment.on_failure) */
+        post: operations["recordPaymentEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -701,7 +735,7 @@ export interface components {
                  * @description Stable: clients key on it
                  * @enum {string}
                  */
-                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
+                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "refund_exceeds_paid" | "payment_event_conflict" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
                 /** @description For people; "internal error" on 5xx */
                 message: string;
                 /** @description validation_failed: every field that failed; other codes: an object (e.g. the existing order id on order_already_exists) */
@@ -794,14 +828,9 @@ export interface components {
                 sales_channel_state?: string | null;
                 sales_channel_country?: string | null;
             };
-            payment: {
-                /** @enum {string} */
-                method: "cod" | "prepaid";
-                /** @enum {string} */
-                status: "pending" | "paid" | "refunded" | "failed";
-                currency: string;
-                total: number;
-            };
+            payment: components["schemas"]["Payment"];
+            /** @description Payment events applied to the order, oldest first (core/payment) */
+            payment_events: components["schemas"]["PaymentEvent"][];
             shipment: {
                 shipment_id?: string | null;
                 awb: string | null;
@@ -867,6 +896,44 @@ export interface components {
             /** @description Grows by one with every change */
             version: number;
         };
+        Payment: {
+            /** @enum {string} */
+            method: "cod" | "prepaid";
+            /** @enum {string} */
+            status: "pending" | "authorized" | "paid" | "partially_refunded" | "refunded" | "failed";
+            currency: string;
+            total: number;
+            authorized_amount: number;
+            /** @description Captured (prepaid) or collected (COD); refunds never exceed it */
+            paid_amount: number;
+            refunded_amount: number;
+            failure_reason: string | null;
+            /**
+             * Format: date-time
+             * @description COD: when the cash was collected on delivery
+             */
+            collected_at: string | null;
+            /**
+             * Format: date-time
+             * @description When the last payment event was applied
+             */
+            updated_at: string | null;
+        };
+        PaymentEvent: {
+            /** @description The payment provider's or channel's event id: a second event with this id changes nothing */
+            event_id: string;
+            /** @enum {string} */
+            type: "authorized" | "paid" | "failed" | "refunded" | "cod_collected";
+            amount: number | null;
+            reference: string | null;
+            reason: string | null;
+            /** @enum {string} */
+            actor: "seller" | "internal" | "wms" | "courier" | "system";
+            /** @description `api`, `internal`, `sales_channel` or `return` */
+            source: string;
+            /** Format: date-time */
+            at: string;
+        };
         PageMeta: {
             page: number;
             per_page: number;
@@ -928,6 +995,11 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        HoldReevaluation: {
+            queued: boolean;
+            /** @description The one order re-evaluated; null: every held order of the seller */
+            order_id: string | null;
+        };
         RoutingPreview: {
             order_id: string;
             /** @enum {string} */
@@ -973,6 +1045,23 @@ export interface components {
                 [key: string]: unknown;
             };
             preferred_hubs_rule?: string;
+        };
+        PaymentResult: {
+            /** @description The order already had this event_id: nothing changed */
+            duplicate: boolean;
+            payment_event: components["schemas"]["PaymentEvent"];
+            order: components["schemas"]["Order"];
+        };
+        PaymentEventInput: {
+            event_id: string;
+            /** @enum {string} */
+            type: "authorized" | "paid" | "failed" | "refunded" | "cod_collected";
+            amount?: number | null;
+            currency?: string | null;
+            /** @description The provider's transaction or refund id */
+            reference?: string | null;
+            /** @description Why a payment failed or was refunded */
+            reason?: string | null;
         };
         Shipment: {
             id: string;
@@ -1065,6 +1154,8 @@ export interface components {
             }[];
             /** Format: date-time */
             received_at: string | null;
+            /** @description Refunded with this amount (applied to the order's payment, never more than was paid) */
+            refund_amount: number | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1131,7 +1222,7 @@ export interface components {
                  * @description Stable: clients key on it
                  * @enum {string}
                  */
-                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
+                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "refund_exceeds_paid" | "payment_event_conflict" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
                 /** @description For people; "internal error" on 5xx */
                 message: string;
                 /** @description validation_failed: every field that failed; other codes: an object (e.g. the existing order id on order_already_exists) */
@@ -3468,6 +3559,127 @@ export interface operations {
             };
         };
     };
+    reevaluateHeldOrders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "all": true
+                 *     }
+                 */
+                "application/json": {
+                    order_id?: string;
+                    /**
+                     * @description Every held order of the seller, oldest first
+                     * @enum {boolean}
+                     */
+                    all?: true;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["HoldReevaluation"];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     approveOrder: {
         parameters: {
             query?: never;
@@ -4024,6 +4236,134 @@ export interface operations {
             };
         };
     };
+    recordPaymentEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "event_id": "pay_evt_123",
+                 *       "type": "paid",
+                 *       "amount": 21,
+                 *       "currency": "SAR",
+                 *       "reference": "ch_3PabcXYZ"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PaymentEventInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["PaymentResult"];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_transition (the payment or order cannot take this event), refund_exceeds_paid, payment_event_conflict (event_id used by another event), order_in_progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     createShipment: {
         parameters: {
             query?: never;
@@ -4228,7 +4568,7 @@ export interface operations {
                                  * @description Stable: clients key on it
                                  * @enum {string}
                                  */
-                                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
+                                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "refund_exceeds_paid" | "payment_event_conflict" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
                                 /** @description For people; "internal error" on 5xx */
                                 message: string;
                                 /** @description validation_failed: every field that failed; other codes: an object (e.g. the existing order id on order_already_exists) */
@@ -5185,6 +5525,8 @@ export interface operations {
             content: {
                 "application/json": {
                     note?: string;
+                    /** @description Refunded to the customer: applied to the order's payment (never more than was paid, counting earlier refunds) */
+                    amount?: number;
                 };
             };
         };
@@ -5236,7 +5578,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not allowed from the current status */
+            /** @description not allowed from the current status, or refund_exceeds_paid */
             409: {
                 headers: {
                     [name: string]: unknown;

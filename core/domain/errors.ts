@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   edit_not_allowed: { status: 409, retryable: false },
   version_conflict: { status: 409, retryable: true },
   insufficient_stock: { status: 409, retryable: false },
+  refund_exceeds_paid: { status: 409, retryable: false },
+  payment_event_conflict: { status: 409, retryable: false },
   idempotency_key_reused: { status: 422, retryable: false },
   payload_too_large: { status: 413, retryable: false },
   unsupported_media_type: { status: 415, retryable: false },

@@ -70,11 +70,36 @@ export interface ShippingAddress {
   sales_channel_country?: string | null;
 }
 
+/** Payment statuses; `authorized`, `partially_refunded` come only from payment events (core/payment). */
+export const PAYMENT_STATUSES = ['pending', 'authorized', 'paid', 'partially_refunded', 'refunded', 'failed'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
 export interface Payment {
   method: 'cod' | 'prepaid';
-  status: 'pending' | 'paid' | 'refunded' | 'failed';
+  status: PaymentStatus;
   currency: string;
   total: number;
+  /** Figures kept by payment events (core/payment); absent on orders that never had one. */
+  authorized_amount?: number;
+  paid_amount?: number;
+  refunded_amount?: number;
+  failure_reason?: string | null;
+  /** COD: when the courier collected the cash. */
+  collected_at?: Date | null;
+  updated_at?: Date | null;
+}
+
+/** One payment event applied to the order (core/payment): its id makes redelivery a no-op. */
+export interface PaymentEventRecord {
+  event_id: string;
+  type: 'authorized' | 'paid' | 'failed' | 'refunded' | 'cod_collected';
+  amount: number | null;
+  reference: string | null;
+  reason: string | null;
+  actor: Actor;
+  /** api, internal, sales_channel, return */
+  source: string;
+  at: Date;
 }
 
 export interface ShipmentRef {
@@ -143,6 +168,8 @@ export interface Order {
   /** Names of the rules that ever fired on the order (the dashboard counts them). */
   rules_fired?: string[];
   rule_hold?: RuleHold | null;
+  /** Payment events applied, oldest first (core/payment). Optional: older orders have none. */
+  payment_events?: PaymentEventRecord[];
   timeline: TimelineEntry[];
   outbox: OutboxEvent[];
   created_at: Date;
@@ -164,7 +191,8 @@ export function toOrderView(order: Order): Record<string, unknown> {
     order_items: order.order_items,
     customer: order.customer,
     shipping_address: order.shipping_address,
-    payment: order.payment,
+    payment: paymentView(order.payment),
+    payment_events: (order.payment_events ?? []).map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
     shipment: order.shipment,
     invoice_number: order.invoice_number,
     routing: order.routing,
@@ -174,6 +202,23 @@ export function toOrderView(order: Order): Record<string, unknown> {
     created_at: order.created_at.toISOString(),
     updated_at: order.updated_at.toISOString(),
     version: order.version,
+  };
+}
+
+/** The payment as the API shows it: the lifecycle figures filled in for orders that never had a payment event. */
+export function paymentView(payment: Payment): Record<string, unknown> {
+  const paidAtCreate = payment.status === 'paid' ? payment.total : 0;
+  return {
+    method: payment.method,
+    status: payment.status,
+    currency: payment.currency,
+    total: payment.total,
+    authorized_amount: payment.authorized_amount ?? 0,
+    paid_amount: payment.paid_amount ?? paidAtCreate,
+    refunded_amount: payment.refunded_amount ?? 0,
+    failure_reason: payment.failure_reason ?? null,
+    collected_at: payment.collected_at ? new Date(payment.collected_at).toISOString() : null,
+    updated_at: payment.updated_at ? new Date(payment.updated_at).toISOString() : null,
   };
 }
 

@@ -4,6 +4,7 @@ import { registerInvoiceRoutes } from '../invoice/invoice.controller.js';
 import { INVOICE_INDEXES, InvoiceRepository } from '../invoice/invoice.repository.js';
 import { InvoiceService } from '../invoice/invoice.service.js';
 import type { OrderModule } from '../order/order.module.js';
+import type { PaymentModule } from '../payment/payment.module.js';
 import type { DomainModule } from '../platform/module.js';
 import type { Platform } from '../platform/platform.js';
 import { registerReturnRoutes } from '../return_order/return.controller.js';
@@ -30,7 +31,7 @@ export interface FulfillmentModule extends DomainModule {
   returns: ReturnService;
 }
 
-export function buildFulfillmentModule(platform: Platform, deps: { tenancy: TenancyModule; orders: OrderModule; stock: StockRoutingModule }): FulfillmentModule {
+export function buildFulfillmentModule(platform: Platform, deps: { tenancy: TenancyModule; orders: OrderModule; stock: StockRoutingModule; payments: PaymentModule }): FulfillmentModule {
   const { config } = platform;
   const db = platform.mongo.db;
   const orders = deps.orders.repository;
@@ -42,7 +43,7 @@ export function buildFulfillmentModule(platform: Platform, deps: { tenancy: Tena
   const effects = new FulfillmentEffects(stock, invoices, config.invoice);
   const fulfillment = new FulfillmentService(orders, shipments, effects, orderLock(platform.locker), relay);
   const tracking = new CourierTrackingService(shipmentRepo, fulfillment);
-  const returns = new ReturnService(new ReturnRepository(db), orders, stock, platform.sequences, platform.locker);
+  const returns = new ReturnService(new ReturnRepository(db), orders, stock, platform.sequences, platform.locker, deps.payments.service);
   const simulate = config.dev.wms_simulator && config.service.env === 'development';
   const tenantIds = () => deps.tenancy.tenants.listTenantIds();
   const courierAuth = buildCourierWebhookAuth(platform, shipmentRepo);

@@ -15,13 +15,20 @@ export type CreateHubInput = Omit<Hub, 'id' | 'tenant_id' | 'active' | 'created_
  */
 export class HubService {
   private readonly cache = new LRUCache<string, Hub[]>({ max: 10_000, ttl: HUBS_TTL_MS });
+  private readonly created: ((scope: TenantScope, hub: Hub) => Promise<void>)[] = [];
 
   constructor(private readonly repo: HubRepository) {}
+
+  /** Called after a hub is added (held orders may be served by it: core/hub_routing registers). Must not throw. */
+  onCreated(listener: (scope: TenantScope, hub: Hub) => Promise<void>): void {
+    this.created.push(listener);
+  }
 
   async create(scope: TenantScope, input: CreateHubInput): Promise<Hub> {
     const hub: Hub = { id: newId('hub'), tenant_id: scope.tenantId, ...input, active: true, created_at: new Date() };
     await this.repo.insert(hub);
     this.cache.delete(scope.tenantId);
+    for (const listener of this.created) await listener(scope, hub);
     return hub;
   }
 

@@ -5,7 +5,7 @@ import type { HubRoutingService } from './hub-routing.service.js';
 
 const id = z.string().trim().min(1).max(200);
 export const RouteOrderMessage = z.object({ event: z.literal('route_order'), order_id: id });
-export const ApproveOnHoldMessage = z.object({ event: z.literal('approve_on_hold'), order_id: id.nullish() });
+export const ApproveOnHoldMessage = z.object({ event: z.literal('approve_on_hold'), order_id: id.nullish(), cause: z.string().max(40).nullish() });
 
 /**
  * oms-hub-routing-queue: route one order. Redelivery is safe (an order already routed is left as
@@ -21,6 +21,6 @@ export function registerHubRoutingHandlers(queues: HandlerGroup, routing: HubRou
   }
   queues.add('approveOnHold', ApproveOnHoldMessage, async ({ msg, scope, ctx }) => {
     const result = await approveOnHold.sweep(scope, msg.order_id ?? null);
-    ctx.logger.debug({ ...result, seller_id: scope.sellerId }, 'approve-on-hold sweep done');
+    ctx.logger.debug({ ...result, seller_id: scope.sellerId, cause: msg.cause ?? null }, 'approve-on-hold sweep done');
   });
 }

@@ -7,3 +7,12 @@ export const RoutingPreviewView = z
   .object({ order_id: z.string(), status: z.enum(ORDER_STATUSES), dry_run: z.literal(true), ...RoutingDecisionFields })
   .strict()
   .meta({ id: 'RoutingPreview' });
+
+/** POST …/orders/approve-on-hold: the re-evaluation is queued (approve-on-hold workers run it). */
+export const HoldReevaluationView = z
+  .object({
+    queued: z.boolean(),
+    order_id: z.string().nullable().meta({ description: 'The one order re-evaluated; null: every held order of the seller' }),
+  })
+  .strict()
+  .meta({ id: 'HoldReevaluation' });

@@ -1,6 +1,6 @@
 import { HttpWmsClient } from '../../external-service/wms/wms.client.js';
 import { EVENT_TYPES } from '../domain/events.js';
-import { tenantScope, type TenantScope } from '../domain/tenant-scope.js';
+import { sellerScope, tenantScope, type TenantScope } from '../domain/tenant-scope.js';
 import { registerInventoryHandlers } from '../inventory/inventory.handler.js';
 import { registerInventoryRoutes } from '../inventory/inventory.controller.js';
 import { LowStockNotifier } from '../inventory/low-stock.notifier.js';
@@ -12,11 +12,13 @@ import { STOCK_TRANSFER_INDEXES, StockTransferRepository } from '../inventory/st
 import { StockTransferService } from '../inventory/stock-transfer.service.js';
 import type { OrderModule } from '../order/order.module.js';
 import type { DomainModule } from '../platform/module.js';
-import { periodicTask } from '../platform/periodic-task.js';
+import { periodicTask, type PeriodicTask } from '../platform/periodic-task.js';
+import type { Logger } from '../platform/logger.js';
 import type { Platform } from '../platform/platform.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import type { TenancyModule } from '../tenant/tenant.module.js';
 import { ApproveOnHoldService } from './approve-on-hold.service.js';
+import { HoldTriggers } from './hold-triggers.js';
 import { HubCapacity, type CapacityDifference } from './hub-capacity.js';
 import { HUB_CAPACITY_INDEXES, HubCapacityRepository } from './hub-capacity.repository.js';
 import { HubReservations } from './hub-reservation.js';
@@ -35,6 +37,10 @@ export interface StockRoutingModule extends DomainModule {
   transfers: StockTransferService;
   routing: HubRoutingService;
   approveOnHold: ApproveOnHoldService;
+  /** Re-evaluation of held orders on the approve-on-hold queue (payments, releases, hubs, sweeps). */
+  holds: HoldTriggers;
+  /** The periodic re-evaluation of every held order (and at each UTC day change: hub capacity resets). */
+  holdSweep: PeriodicTask;
   check: StockCheck;
   /** check-stock's part for hub days: slots no order at that hub claims (freed with repair). */
   checkCapacity(scope: TenantScope, options: { repair: boolean }): Promise<CapacityDifference[]>;
@@ -46,11 +52,10 @@ export function buildStockRoutingModule(platform: Platform, deps: { tenancy: Ten
   const orders = deps.orders.repository;
   const db = platform.mongo.db;
   const stockRepo = new StockRepository(db);
+  const holds = new HoldTriggers(orders, queues, logger);
   const stock = new StockService(stockRepo, hubs, tenants, new LowStockNotifier(queues, logger), async (scope) => {
     // Arrived stock may release held orders; the sweep is idempotent, so a duplicate trigger costs only a read.
-    await queues
-      .send('approveOnHold', { event: 'approve_on_hold', tenant_id: scope.tenantId, seller_id: scope.sellerId })
-      .catch((err) => logger.warn({ err, tenant_id: scope.tenantId }, 'approve-on-hold trigger not sent'));
+    await holds.quietly(() => holds.seller(scope, 'stock_added'), { tenant_id: scope.tenantId });
   });
   const transfers = new StockTransferService(new StockTransferRepository(db), stockRepo, stock, hubs, logger);
   const transferRecovery = periodicTask(
@@ -68,12 +73,23 @@ export function buildStockRoutingModule(platform: Platform, deps: { tenancy: Ten
       await capacity.keepOnly(scope, order.id, null);
     },
     consumeForOrder: (scope, order) => stock.consumeForOrder(scope, order),
-    restock: (scope, hubCode, lines, key) => stock.restock(scope, hubCode, lines, key),
+    async restock(scope, hubCode, lines, key) {
+      // Units back at a hub (RTO, a received return) may serve held orders of any seller of the tenant.
+      const applied = await stock.restock(scope, hubCode, lines, key);
+      if (applied > 0) await holds.quietly(() => holds.tenant(scope, 'stock_released'), { tenant_id: scope.tenantId, key });
+      return applied;
+    },
   };
-  // A cancelled order gives back its stock and its slot of the day when its move is relayed (crash-safe, idempotent).
+  // A cancelled order gives back its stock and its slot of the day when its move is relayed (crash-safe, idempotent);
+  // what it held may clear other orders' holds, so they are re-evaluated (a failed trigger fails the follow-up: the relay retries it).
   deps.orders.relay.onEvent(async (order, event) => {
-    if (event.type === EVENT_TYPES.orderStatusChanged && event.payload.to === 'cancelled') await stockPort.releaseForOrder(tenantScope(order.tenant_id), order);
+    if (event.type !== EVENT_TYPES.orderStatusChanged || event.payload.to !== 'cancelled') return;
+    const scope = tenantScope(order.tenant_id);
+    await stockPort.releaseForOrder(scope, order);
+    if (order.reservation) await holds.tenant(scope, 'stock_released');
   });
+  hubs.onCreated((scope) => holds.quietly(() => holds.tenant(scope, 'hub_added'), { tenant_id: scope.tenantId }));
+  const holdSweep = holdSweepTask(config.hub.hold_sweep_interval_ms, () => tenants.listTenantIds(), holds, logger);
   const inputs = new RoutingInputs(hubs, stock, capacity);
   const reservations = new HubReservations(stock, capacity);
   const decider = new RoutingDecider(orders, stock, capacity, reservations, inputs, tenants, deps.rules, new HttpWmsClient(config.wms, logger), metrics, logger);
@@ -84,7 +100,7 @@ export function buildStockRoutingModule(platform: Platform, deps: { tenancy: Ten
   // re-evaluates the order (riding on the updated event, so a crash cannot lose it).
   relay.onEvent(async (order, event) => {
     if (event.type !== EVENT_TYPES.orderUpdated || !heldByRule(order)?.release_when_unmatched) return;
-    await queues.send('approveOnHold', { event: 'approve_on_hold', tenant_id: order.tenant_id, seller_id: order.seller_id, order_id: order.id });
+    await holds.seller(sellerScope(order.tenant_id, order.seller_id), 'rule_unmatched', order.id);
   });
   return {
     name: 'stock-routing',
@@ -94,17 +110,47 @@ export function buildStockRoutingModule(platform: Platform, deps: { tenancy: Ten
     transfers,
     routing,
     approveOnHold,
+    holds,
+    holdSweep,
     check: new StockCheck(stockRepo, orders),
     checkCapacity: (scope, options) => capacity.reconcile(scope, (id) => orders.findInTenant(scope, id), options),
     indexes: { ...STOCK_INDEXES, ...STOCK_TRANSFER_INDEXES, ...HUB_CAPACITY_INDEXES },
     routes(groups) {
       registerInventoryRoutes(groups, stock, transfers);
-      registerHubRoutingRoutes(groups, routing);
+      registerHubRoutingRoutes(groups, routing, holds, orders);
     },
     handlers(queues) {
       registerHubRoutingHandlers(queues, routing, approveOnHold, { routing: config.hub.routing_enabled });
       registerInventoryHandlers(queues, stock);
     },
-    background: [transferRecovery],
+    background: [transferRecovery, holdSweep],
   };
+}
+
+/**
+ * Every held order of every tenant is looked at again every `intervalMs`, and at once when the
+ * UTC day changes: hub capacity is per UTC day, so orders held for `hub_capacity` may go now.
+ * The pass ticks each minute (at most) to notice the day change. Every worker process runs it;
+ * the re-evaluation is idempotent, so a duplicate costs reads only.
+ */
+function holdSweepTask(intervalMs: number, tenantIds: () => Promise<string[]>, holds: HoldTriggers, logger: Logger): PeriodicTask {
+  let lastRun = Date.now();
+  let lastDay = utcDay();
+  return periodicTask(
+    'held-orders-sweep',
+    Math.min(intervalMs, 60_000),
+    async () => {
+      const day = utcDay();
+      const cause = day !== lastDay ? 'capacity_reset' : Date.now() - lastRun >= intervalMs ? 'periodic' : null;
+      if (!cause) return;
+      lastRun = Date.now();
+      lastDay = day;
+      for (const tenantId of await tenantIds()) await holds.quietly(() => holds.tenant(tenantScope(tenantId), cause), { tenant_id: tenantId, cause });
+    },
+    logger,
+  );
+}
+
+function utcDay(): string {
+  return new Date().toISOString().slice(0, 10);
 }

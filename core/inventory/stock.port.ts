@@ -15,6 +15,6 @@ export interface StockPort {
   /** Shipping: the order's held units leave the hub (on_hand and reserved both drop). Idempotent per order. */
   consumeForOrder(scope: TenantScope, order: Order): Promise<void>;
 
-  /** Units come back to a hub (RTO, received return). `key` makes it idempotent (one restock per key). */
-  restock(scope: TenantScope, hubCode: string, lines: { sku: string; quantity: number }[], key: string): Promise<void>;
+  /** Units come back to a hub (RTO, received return). `key` makes it idempotent (one restock per key): answers how many lines were restocked now. */
+  restock(scope: TenantScope, hubCode: string, lines: { sku: string; quantity: number }[], key: string): Promise<number>;
 }

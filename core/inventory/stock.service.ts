@@ -143,11 +143,15 @@ export class StockService implements StockPort {
     for (const h of await this.repo.holdsOf(scope, order.id)) await this.repo.consume(scope, h.hub_code, h.sku, h.hold);
   }
 
-  async restock(scope: TenantScope, hubCode: string, lines: { sku: string; quantity: number }[], key: string): Promise<void> {
+  /** Returns how many lines were restocked now (0 when `key` was applied before: a repeat). */
+  async restock(scope: TenantScope, hubCode: string, lines: { sku: string; quantity: number }[], key: string): Promise<number> {
+    let applied = 0;
     for (const line of mergeLines(lines)) {
       if (line.quantity <= 0) continue;
-      await this.repo.adjust(scope, hubCode, line.sku, line.quantity, `restock:${key}:${line.sku}`);
+      const out = await this.repo.adjust(scope, hubCode, line.sku, line.quantity, `restock:${key}:${line.sku}`);
+      if (out.kind === 'applied') applied += 1;
     }
+    return applied;
   }
 
   private async requireHub(scope: TenantScope, code: string, field: string): Promise<void> {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isAppError } from '../domain/errors.js';
 import type { HandlerGroup } from '../workers/runtime/handler-group.js';
 import type { OrderEdit } from './order-edits.js';
+import type { ChannelEvents } from './channel-events.js';
 import { ChannelMessage } from './order.schemas.js';
 import type { OrderService } from './order.service.js';
 import type { OrderUpdatesService } from './order-updates.service.js';
@@ -17,14 +18,20 @@ const OutboundEventSchema = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
+const ORDER_EVENTS: readonly string[] = ['create_order', 'update_order', 'cancel_order'];
+const AnyChannelEvent = z.object({ event: z.string().min(1).max(100) });
+
 /**
  * oms-create-order-queue: a sales channel's create_order, update_order and cancel_order. A
  * channel order that already exists is a silent no-op, which is what makes a redelivered or
  * duplicated create harmless.
  * oms-order-updates-queue: every outbound event goes to Pusher, customer notifications and the sales channel.
  */
-export function registerOrderHandlers(queues: HandlerGroup, orders: OrderService, updates: OrderUpdatesService): void {
-  queues.add('createOrder', ChannelMessage, async ({ msg, scope, ctx }) => {
+export function registerOrderHandlers(queues: HandlerGroup, orders: OrderService, updates: OrderUpdatesService, others: ChannelEvents): void {
+  queues.add('createOrder', AnyChannelEvent, async ({ msg: envelope, scope, ctx, message }) => {
+    // Events other modules registered (payment_update) are parsed and handled by them.
+    if (!ORDER_EVENTS.includes(envelope.event)) return others.dispatch(envelope.event, { scope, ctx, message });
+    const msg = ChannelMessage.parse(message.body);
     switch (msg.event) {
       case 'create_order':
         try {

@@ -10,6 +10,7 @@ import { periodicTask } from '../platform/periodic-task.js';
 import type { Platform } from '../platform/platform.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import type { TenantService } from '../tenant/tenant.service.js';
+import { ChannelEvents } from './channel-events.js';
 import { CHANNEL_SYNC_INDEXES, ChannelSyncRepository } from './channel-sync.repository.js';
 import { ChannelSyncService } from './channel-sync.service.js';
 import { IDEMPOTENCY_INDEXES, IdempotencyKeys } from './idempotency-keys.js';
@@ -25,6 +26,8 @@ export interface OrderModule extends DomainModule {
   repository: OrderRepository;
   service: OrderService;
   relay: OrderEventRelay;
+  /** Other modules' events on the create-order queue (payment_update). */
+  channelEvents: ChannelEvents;
 }
 
 export function buildOrderModule(platform: Platform, deps: { tenants: TenantService; effects: EffectService; rules: RuleBook }): OrderModule {
@@ -39,6 +42,7 @@ export function buildOrderModule(platform: Platform, deps: { tenants: TenantServ
   });
   const service = new OrderService({ repo: repository, relay, sequences: platform.sequences, locker: platform.locker, logger, telemetry, metrics, rules: deps.rules });
   const keys = new IdempotencyKeys(db);
+  const channelEvents = new ChannelEvents();
   const notifications = new NotificationService(new NotificationRepository(db), loggedChannels(logger), logger, telemetry);
   const channelSync = new ChannelSyncService(new SalesChannelClient(config.sales_channel, logger), new ChannelSyncRepository(db), logger, telemetry);
   const updates = new OrderUpdatesService(repository, deps.effects, channelSync, platform.realtime, notifications);
@@ -71,9 +75,10 @@ export function buildOrderModule(platform: Platform, deps: { tenants: TenantServ
     repository,
     service,
     relay,
+    channelEvents,
     indexes: { ...ORDER_INDEXES, ...IDEMPOTENCY_INDEXES, ...NOTIFICATION_INDEXES, ...CHANNEL_SYNC_INDEXES },
     routes: (groups) => registerOrderRoutes(groups, service, keys),
-    handlers: (queues) => registerOrderHandlers(queues, service, updates),
+    handlers: (queues) => registerOrderHandlers(queues, service, updates, channelEvents),
     background: [outboxSweeper, channelRetrier],
   };
 }

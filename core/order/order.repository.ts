@@ -28,6 +28,9 @@ export const ORDER_INDEXES: IndexPlan = {
     { key: { tenant_id: 1, seller_id: 1, 'sales_channel.name': 1, created_at: -1 }, name: 'tenant_seller_channel_created' },
     { key: { tenant_id: 1, seller_id: 1, search: 1 }, name: 'tenant_seller_search' },
     { key: { tenant_id: 1, outbox_pending: 1 }, name: 'tenant_outbox_pending' },
+    // The unpaid-prepaid timeout sweep (core/payment) and held-order sweeps across sellers.
+    { key: { tenant_id: 1, 'payment.status': 1, created_at: 1 }, name: 'tenant_payment_status_created' },
+    { key: { tenant_id: 1, status: 1, seller_id: 1 }, name: 'tenant_status_seller' },
   ],
 };
 
@@ -167,6 +170,31 @@ export class OrderRepository {
       .limit(limit)
       .toArray();
     return docs.map(fromDoc);
+  }
+
+  /**
+   * Prepaid orders of the tenant not paid yet, created before `cutoff`, still in a status a
+   * payment timeout may cancel (oldest first): the payment timeout sweep's work list.
+   */
+  async unpaidPrepaidBefore(scope: TenantScope, cutoff: Date, limit: number): Promise<Order[]> {
+    const docs = await this.collection
+      .find({
+        tenant_id: scope.tenantId,
+        'payment.status': { $in: ['pending', 'authorized', 'failed'] },
+        created_at: { $lte: cutoff },
+        'payment.method': 'prepaid',
+        status: { $in: ['pending', 'on_hold', 'approved'] },
+      })
+      .sort({ created_at: 1, _id: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.map(fromDoc);
+  }
+
+  /** The sellers of a tenant with at least one order in `status` (tenant-wide re-evaluation of holds). */
+  async sellersWithStatus(scope: TenantScope, status: OrderStatus): Promise<string[]> {
+    const ids = await this.collection.distinct('seller_id', { tenant_id: scope.tenantId, status });
+    return ids.map(String);
   }
 
   /**

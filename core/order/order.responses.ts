@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Timestamp } from '../../router/openapi/schemas.js';
-import { ACTORS, HOLD_REASONS, ORDER_STATUSES } from '../domain/order.js';
+import { ACTORS, HOLD_REASONS, ORDER_STATUSES, PAYMENT_STATUSES } from '../domain/order.js';
 
 /**
  * The order as the API answers it (`toOrderView`, `toTimelineView`), for the OpenAPI documents.
@@ -41,6 +41,37 @@ export const RoutingDecisionFields = {
   preferred_hubs_rule: z.string().optional(),
 };
 
+/** The order's payment with the lifecycle figures payment events keep (POST …/orders/{id}/payments). */
+export const PaymentView = z
+  .object({
+    method: z.enum(['cod', 'prepaid']),
+    status: z.enum(PAYMENT_STATUSES),
+    currency: z.string(),
+    total: z.number(),
+    authorized_amount: z.number(),
+    paid_amount: z.number().meta({ description: 'Captured (prepaid) or collected (COD); refunds never exceed it' }),
+    refunded_amount: z.number(),
+    failure_reason: z.string().nullable(),
+    collected_at: Timestamp.nullable().meta({ description: 'COD: when the cash was collected on delivery' }),
+    updated_at: Timestamp.nullable().meta({ description: 'When the last payment event was applied' }),
+  })
+  .strict()
+  .meta({ id: 'Payment' });
+
+export const PaymentEventView = z
+  .object({
+    event_id: z.string().meta({ description: "The payment provider's or channel's event id: a second event with this id changes nothing" }),
+    type: z.enum(['authorized', 'paid', 'failed', 'refunded', 'cod_collected']),
+    amount: z.number().nullable(),
+    reference: z.string().nullable(),
+    reason: z.string().nullable(),
+    actor: z.enum(ACTORS),
+    source: z.string().meta({ description: '`api`, `internal`, `sales_channel` or `return`' }),
+    at: Timestamp,
+  })
+  .strict()
+  .meta({ id: 'PaymentEvent' });
+
 export const OrderView = z
   .object({
     id: z.string().meta({ description: 'The OMS order id (use it in paths)' }),
@@ -70,9 +101,8 @@ export const OrderView = z
         sales_channel_country: z.string().nullable().optional(),
       })
       .strict(),
-    payment: z
-      .object({ method: z.enum(['cod', 'prepaid']), status: z.enum(['pending', 'paid', 'refunded', 'failed']), currency: z.string(), total: z.number() })
-      .strict(),
+    payment: PaymentView,
+    payment_events: z.array(PaymentEventView).meta({ description: 'Payment events applied to the order, oldest first (core/payment)' }),
     shipment: z
       .object({ shipment_id: z.string().nullable().optional(), awb: z.string().nullable(), courier: z.string().nullable(), tracking_url: z.string().nullable() })
       .strict()

@@ -22,6 +22,12 @@ const ReturnBody = z
   })
   .strict();
 const MoveBody = z.object({ note: z.string().trim().max(500).optional() }).strict();
+const RefundBody = z
+  .object({
+    note: z.string().trim().max(500).optional(),
+    amount: z.number().positive().max(100_000_000).optional().meta({ description: "Refunded to the customer: applied to the order's payment (never more than was paid, counting earlier refunds)" }),
+  })
+  .strict();
 const ReturnParams = z.object({ seller_id: z.string(), return_id: z.string().min(1).max(100) });
 
 const MOVES: { path: string; operationId: string; to: ReturnStatus; summary: string }[] = [
@@ -59,11 +65,14 @@ export function registerReturnRoutes(seller: SellerRoutes, returns: ReturnServic
         summary: move.summary,
         tag: 'returns',
         params: ReturnParams,
-        body: MoveBody,
+        body: move.to === 'refunded' ? RefundBody : MoveBody,
         response: dataOf(ReturnView),
-        errors: { 409: 'not allowed from the current status' },
+        errors: { 409: move.to === 'refunded' ? 'not allowed from the current status, or refund_exceeds_paid' : 'not allowed from the current status' },
       },
-      async ({ params, body, caller }) => ({ body: { data: toReturnView(await returns.move(caller.scope!, params.return_id, move.to, body.note ?? null)) } }),
+      async ({ params, body, caller }) => {
+        const amount = 'amount' in body && typeof body.amount === 'number' ? body.amount : null;
+        return { body: { data: toReturnView(await returns.move(caller.scope!, params.return_id, move.to, body.note ?? null, amount)) } };
+      },
     );
   }
 }

@@ -35,7 +35,7 @@ export class ReturnRepository {
   }
 
   /** Moves a return on if it is still at `current.version`; null when someone else moved it first. */
-  async move(current: ReturnOrder, to: ReturnStatus, note: string | null, set: Partial<Pick<ReturnOrder, 'received_at'>> = {}): Promise<ReturnOrder | null> {
+  async move(current: ReturnOrder, to: ReturnStatus, note: string | null, set: Partial<Pick<ReturnOrder, 'received_at' | 'refund_amount'>> = {}): Promise<ReturnOrder | null> {
     const now = new Date();
     const doc = await this.returns.findOneAndUpdate(
       { tenant_id: current.tenant_id, _id: current.id, status: current.status, version: current.version },

@@ -14,6 +14,7 @@ export const ReturnView = z
     items: z.array(z.object({ seller_sku_code: z.string(), quantity: z.number().int(), reason: z.string() }).strict()),
     history: z.array(z.object({ at: Timestamp, from: z.enum(RETURN_STATUSES).nullable(), to: z.enum(RETURN_STATUSES), note: z.string().nullable() }).strict()),
     received_at: Timestamp.nullable(),
+    refund_amount: z.number().nullable().meta({ description: "Refunded with this amount (applied to the order's payment, never more than was paid)" }),
     created_at: Timestamp,
     updated_at: Timestamp,
     version: z.number().int(),

@@ -8,6 +8,7 @@ import { orderLockKey, type Locker } from '../platform/locker.js';
 import type { OrderRepository } from '../order/order.repository.js';
 import type { StockPort } from '../inventory/stock.port.js';
 import { updateOrderRetrying } from '../fulfillment/order-retry.js';
+import type { PaymentService } from '../payment/payment.service.js';
 import type { ReturnRepository } from './return.repository.js';
 import { RETURN_MOVES, returnableProblems, toReturnView, type ReturnItem, type ReturnOrder, type ReturnStatus } from './return.types.js';
 
@@ -20,6 +21,8 @@ export class ReturnService {
     private readonly stock: StockPort,
     private readonly sequences: Sequences,
     private readonly locker: Locker,
+    /** Refunds with an amount become a `refunded` payment event of the order. */
+    private readonly payments: PaymentService,
   ) {}
 
   /**
@@ -64,8 +67,13 @@ export class ReturnService {
     return ret;
   }
 
-  /** requested -> received (restocks the order's hub once) -> refunded | closed. Repeating a move is a no-op. */
-  async move(scope: SellerScope, id: string, to: ReturnStatus, note: string | null): Promise<ReturnOrder> {
+  /**
+   * requested -> received (restocks the order's hub once) -> refunded | closed. Repeating a move is a no-op.
+   * A refund with `refundAmount` is first applied to the order's payment (refused with nothing
+   * written when it exceeds what was paid), keyed by the return, so a retry after a crash
+   * refunds nothing twice.
+   */
+  async move(scope: SellerScope, id: string, to: ReturnStatus, note: string | null, refundAmount: number | null = null): Promise<ReturnOrder> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const ret = await this.get(scope, id);
       if (ret.status === to) return ret;
@@ -74,7 +82,12 @@ export class ReturnService {
       }
       // Restock first, keyed by the return: a crash before the status write restocks nothing twice.
       if (to === 'received' && ret.hub_code) await this.stock.restock(scope, ret.hub_code, linesOf(ret.items), `return:${ret.id}`);
-      const moved = await this.repo.move(ret, to, note, to === 'received' ? { received_at: new Date() } : {});
+      if (to === 'refunded' && refundAmount !== null) {
+        const input = { event_id: `return:${ret.id}:refund`, type: 'refunded' as const, amount: refundAmount, currency: null, reference: ret.id, reason: note ?? `return ${ret.return_number}` };
+        await this.payments.record(scope, { id: ret.order_id }, input, 'seller', 'return');
+      }
+      const extra = to === 'received' ? { received_at: new Date() } : to === 'refunded' && refundAmount !== null ? { refund_amount: refundAmount } : {};
+      const moved = await this.repo.move(ret, to, note, extra);
       if (moved) {
         const order = await this.orders.findInTenant(scope, ret.order_id);
         if (order) await this.noteOnOrder(order, moved, `return_${to}`, []);

@@ -27,6 +27,8 @@ export interface ReturnOrder {
   items: ReturnItem[];
   history: { at: Date; from: ReturnStatus | null; to: ReturnStatus; note: string | null }[];
   received_at: Date | null;
+  /** What the customer got back when the return was refunded with an amount (also on the order's payment). */
+  refund_amount?: number | null;
   created_at: Date;
   updated_at: Date;
   version: number;
@@ -76,6 +78,7 @@ export function toReturnView(r: ReturnOrder): Record<string, unknown> {
     items: r.items,
     history: r.history.map((h) => ({ ...h, at: h.at.toISOString() })),
     received_at: r.received_at?.toISOString() ?? null,
+    refund_amount: r.refund_amount ?? null,
     created_at: r.created_at.toISOString(),
     updated_at: r.updated_at.toISOString(),
     version: r.version,

@@ -27,7 +27,7 @@ function order(payment: Partial<Order['payment']> = {}, extra: Partial<OrderForR
 }
 
 function settings(holdRules: TenantSettings['hold_rules']): TenantSettings {
-  return { auto_approval: true, routing: { proximity_weight: 0.3, performance_weight: 0.7 }, hold_rules: holdRules, low_stock_threshold: 0 };
+  return { auto_approval: true, routing: { proximity_weight: 0.3, performance_weight: 0.7 }, hold_rules: holdRules, low_stock_threshold: 0, payment: { on_failure: 'cancel', auto_release: true, reservation_timeout_s: 900 } };
 }
 
 function rule(input: Partial<RuleInput> & Pick<RuleInput, 'conditions' | 'actions'>, id = 'r1'): Rule {

@@ -1,4 +1,4 @@
-import type { Order } from '../domain/order.js';
+import { PAYMENT_STATUSES, type Order } from '../domain/order.js';
 
 /** The kinds of value a fact has: they decide which operators and values a condition may use. */
 export type FactKind = 'number' | 'string' | 'list';
@@ -20,7 +20,7 @@ export const FACTS: Readonly<Record<string, FactSpec>> = {
   total: { kind: 'number', description: 'payment.total' },
   currency: { kind: 'string', description: 'payment.currency (ISO 4217, upper case)' },
   payment_method: { kind: 'string', values: ['cod', 'prepaid'], description: 'payment.method' },
-  payment_status: { kind: 'string', values: ['pending', 'paid', 'refunded', 'failed'], description: 'payment.status' },
+  payment_status: { kind: 'string', values: [...PAYMENT_STATUSES], description: 'payment.status' },
   sales_channel: { kind: 'string', description: "sales_channel.name, 'direct' without one" },
   country: { kind: 'string', description: 'shipping_address.country (ISO alpha-2, upper case)' },
   state: { kind: 'string', description: 'shipping_address.state' },

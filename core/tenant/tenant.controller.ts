@@ -22,6 +22,14 @@ export const SettingsBody = z
       .strict()
       .optional(),
     low_stock_threshold: z.number().int().min(0).optional(),
+    payment: z
+      .object({
+        on_failure: z.enum(['cancel', 'hold']).optional(),
+        auto_release: z.boolean().optional(),
+        reservation_timeout_s: z.number().int().min(1).max(30 * 24 * 3600).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

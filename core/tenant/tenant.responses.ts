@@ -24,6 +24,13 @@ export const TenantSettingsView = z
       .object({ hold_unpaid_prepaid: z.boolean(), manual_review_above_total: z.number().nullable(), cod_limit: z.number().nullable() })
       .strict(),
     low_stock_threshold: z.number().int(),
+    payment: z
+      .object({
+        on_failure: z.enum(['cancel', 'hold']).meta({ description: 'A payment failing after approval cancels the order, or holds it (payment_pending); stock is released either way' }),
+        auto_release: z.boolean().meta({ description: 'Cancel (reason payment_timeout) prepaid orders unpaid after reservation_timeout_s, releasing what they hold' }),
+        reservation_timeout_s: z.number().int(),
+      })
+      .strict(),
   })
   .strict()
   .meta({ id: 'TenantSettings' });

@@ -22,7 +22,7 @@ export class TenantService {
 
   constructor(
     private readonly repo: TenantRepository,
-    private readonly defaults: Pick<Config, 'order' | 'hub' | 'inventory'>,
+    private readonly defaults: Pick<Config, 'order' | 'hub' | 'inventory' | 'payment'>,
     /** Issues the seller's first key as a scoped, revocable key record (api-key.service.ts). */
     private readonly keys?: ApiKeyService,
   ) {}
@@ -110,19 +110,21 @@ export class TenantService {
     const cached = this.settingsCache.get(scope.tenantId);
     if (cached && Date.now() - cached.at < SETTINGS_TTL_MS) return cached.value;
     const stored = await this.repo.getSettings(scope);
-    const value = stored ?? this.defaultSettings();
+    const value = stored ? this.withDefaults(stored) : this.defaultSettings();
     this.settingsCache.set(scope.tenantId, { at: Date.now(), value });
     return value;
   }
 
   async updateSettings(scope: TenantScope, patch: DeepPartial<TenantSettings>): Promise<TenantSettings> {
     await this.requireTenant(scope);
-    const current = (await this.repo.getSettings(scope)) ?? this.defaultSettings();
+    const stored = await this.repo.getSettings(scope);
+    const current = stored ? this.withDefaults(stored) : this.defaultSettings();
     const next: TenantSettings = {
       auto_approval: patch.auto_approval ?? current.auto_approval,
       routing: { ...current.routing, ...(patch.routing ?? {}) },
       hold_rules: { ...current.hold_rules, ...(patch.hold_rules ?? {}) },
       low_stock_threshold: patch.low_stock_threshold ?? current.low_stock_threshold,
+      payment: { ...current.payment, ...(patch.payment ?? {}) },
     };
     await this.repo.saveSettings(scope, next);
     this.settingsCache.delete(scope.tenantId);
@@ -135,7 +137,14 @@ export class TenantService {
       routing: { proximity_weight: this.defaults.hub.proximity_weight, performance_weight: this.defaults.hub.performance_weight },
       hold_rules: { hold_unpaid_prepaid: true, manual_review_above_total: null, cod_limit: null },
       low_stock_threshold: this.defaults.inventory.low_stock_threshold,
+      payment: { on_failure: 'cancel', auto_release: true, reservation_timeout_s: this.defaults.payment.reservation_timeout_s },
     };
+  }
+
+  /** Settings saved before a section existed get that section's defaults (payment came with issue 14). */
+  private withDefaults(stored: TenantSettings): TenantSettings {
+    const defaults = this.defaultSettings();
+    return { ...stored, payment: { ...defaults.payment, ...(stored.payment ?? {}) } };
   }
 }
 

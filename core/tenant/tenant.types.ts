@@ -25,4 +25,12 @@ export interface TenantSettings {
     cod_limit: number | null;
   };
   low_stock_threshold: number;
+  /** The payment lifecycle (core/payment). */
+  payment: {
+    /** A payment failing after approval: the order is cancelled, or put back on hold (payment_pending); its stock is released either way. */
+    on_failure: 'cancel' | 'hold';
+    /** Release (cancel with reason payment_timeout) prepaid orders still unpaid after reservation_timeout_s. */
+    auto_release: boolean;
+    reservation_timeout_s: number;
+  };
 }

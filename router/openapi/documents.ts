@@ -11,7 +11,8 @@ export type Audience = 'public' | 'internal';
 const TAGS: Record<string, string> = {
   orders: 'Create, read, edit, approve and cancel orders; the timeline of each',
   'bulk jobs': 'Many orders at once: a job answers 202 at once and reports progress per item',
-  'hub routing': 'Which hub (warehouse) fulfils an order: assign, reassign, and a dry run',
+  'hub routing': 'Which hub (warehouse) fulfils an order: assign, reassign, a dry run, and re-evaluation of held orders',
+  payments: 'Payment events of an order (authorized, paid, failed, refunded, cod_collected): idempotent by event_id, on the timeline, emitted as payment.*.v1',
   inventory: 'Stock per hub and SKU (on_hand, reserved, available) and transfers between hubs',
   shipments: 'Waybills (courier, AWB) of orders and their tracking points',
   invoices: 'Invoices issued when an order ships',

@@ -103,6 +103,8 @@ export function validBody(route: Route, w: WorldIds): unknown {
     'POST /orders/{order_id}/assign-hub': { hub_code: w.hubs[1] },
     'POST /orders/{order_id}/reassign-hub': { hub_code: w.hubs[1], reason: 'surface' },
     'POST /orders/{order_id}/routing-preview': {},
+    'POST /orders/{order_id}/payments': { event_id: `pe-${ref}`, type: 'authorized' },
+    'POST /orders/approve-on-hold': { all: true },
     'PUT /inventory': { hub_code: w.hubs[0], sku: w.sku, quantity: 0 },
     'POST /stock-transfers': { from_hub_code: w.hubs[0], to_hub_code: w.hubs[1], sku: w.sku, quantity: 1 },
     'POST /shipments': { order_id: w.orderId, courier: 'smsa', awb: `AWB-${ref}` },
