@@ -110,19 +110,22 @@ export class TenantService {
     const cached = this.settingsCache.get(scope.tenantId);
     if (cached && Date.now() - cached.at < SETTINGS_TTL_MS) return cached.value;
     const stored = await this.repo.getSettings(scope);
-    const value = stored ?? this.defaultSettings();
+    // Settings saved before a block existed get that block's defaults.
+    const value = { ...this.defaultSettings(), ...(stored ?? {}) };
     this.settingsCache.set(scope.tenantId, { at: Date.now(), value });
     return value;
   }
 
   async updateSettings(scope: TenantScope, patch: DeepPartial<TenantSettings>): Promise<TenantSettings> {
     await this.requireTenant(scope);
-    const current = (await this.repo.getSettings(scope)) ?? this.defaultSettings();
+    const current = { ...this.defaultSettings(), ...((await this.repo.getSettings(scope)) ?? {}) };
     const next: TenantSettings = {
       auto_approval: patch.auto_approval ?? current.auto_approval,
       routing: { ...current.routing, ...(patch.routing ?? {}) },
       hold_rules: { ...current.hold_rules, ...(patch.hold_rules ?? {}) },
       low_stock_threshold: patch.low_stock_threshold ?? current.low_stock_threshold,
+      courier: { ...current.courier, ...(patch.courier ?? {}) },
+      sla: { ...current.sla, ...(patch.sla ?? {}) },
     };
     await this.repo.saveSettings(scope, next);
     this.settingsCache.delete(scope.tenantId);
@@ -135,6 +138,8 @@ export class TenantService {
       routing: { proximity_weight: this.defaults.hub.proximity_weight, performance_weight: this.defaults.hub.performance_weight },
       hold_rules: { hold_unpaid_prepaid: true, manual_review_above_total: null, cod_limit: null },
       low_stock_threshold: this.defaults.inventory.low_stock_threshold,
+      courier: { book_on: 'packed', carriers: [] },
+      sla: { approve_within_hours: null, ship_within_hours: null, deliver_within_hours: null, at_risk_ratio: 0.8, channels: [], hubs: [] },
     };
   }
 }
