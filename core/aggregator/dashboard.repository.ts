@@ -67,15 +67,15 @@ export class DashboardRepository {
    * `{stage}:at_risk` / `{stage}:breached`, each recorded at most once per order and stage.
    */
   async slaFlags(scope: SellerScope, range: DateRange): Promise<{ flag: string; hub_code: string | null; sales_channel: string | null; count: number }[]> {
+    // Grouped by the whole flags array (a handful of distinct sets), then unfolded here: FerretDB
+    // 1.x does not unwind a nested array path.
     const rows = await this.orders
-      .aggregate<{ _id: { flag: string; hub?: string | null; channel?: string | null }; n: number }>([
+      .aggregate<{ _id: { flags?: string[] | null; hub?: string | null; channel?: string | null }; n: number }>([
         { $match: { tenant_id: scope.tenantId, seller_id: scope.sellerId, created_at: { $gte: range.from, $lte: range.to }, 'sla.flags': { $exists: true } } },
-        { $project: { flag: '$sla.flags', hub: '$hub_code', channel: '$sales_channel.name' } },
-        { $unwind: '$flag' },
-        { $group: { _id: { flag: '$flag', hub: '$hub', channel: '$channel' }, n: { $sum: 1 } } },
+        { $group: { _id: { flags: '$sla.flags', hub: '$hub_code', channel: '$sales_channel.name' }, n: { $sum: 1 } } },
       ])
       .toArray();
-    return rows.map((r) => ({ flag: r._id.flag, hub_code: r._id.hub ?? null, sales_channel: r._id.channel ?? null, count: r.n }));
+    return rows.flatMap((r) => (r._id.flags ?? []).map((flag) => ({ flag, hub_code: r._id.hub ?? null, sales_channel: r._id.channel ?? null, count: r.n })));
   }
 
   /** Orders created in `range` up to `createdBefore` that are still in one of `statuses`. */
