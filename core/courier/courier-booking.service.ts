@@ -51,9 +51,11 @@ export class CourierBookingService {
     const to = event.payload.to as string;
     const skipped = (event.payload.skipped as string[] | undefined) ?? [];
     const scope = tenantScope(order.tenant_id);
-    if (to === 'cancelled') return this.cancelFor(scope, order.id);
     const settings = await this.deps.settings(scope);
-    if (allowedCarriers(settings).length === 0) return;
+    const carriers = allowedCarriers(settings).length;
+    // Without carriers and without a booking there is nothing to book or undo (no store round trip).
+    if (to === 'cancelled') return carriers > 0 || order.courier_booking ? this.cancelFor(scope, order.id) : undefined;
+    if (carriers === 0) return;
     const reached = to === settings.book_on || (skipped.includes(settings.book_on) && !(LEFT_HUB as readonly string[]).includes(to));
     if (reached) await this.requestFor(scope, order);
   }
@@ -227,6 +229,8 @@ export class CourierBookingService {
           },
     );
     await this.deps.afterWrite(updated);
+    // Cancelled while we were booking (and after its cancel looked for bookings): undo it now.
+    if (updated.status === 'cancelled') await this.cancelFor(scope, order.id);
   }
 
   /** Records a booking state change on the order's timeline (once per state). */
