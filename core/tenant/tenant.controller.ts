@@ -67,8 +67,12 @@ export const SettingsBody = z
       .strict()
       .optional(),
     low_stock_threshold: z.number().int().min(0).optional(),
-    courier: CourierSettingsBody.optional(),
-    sla: SlaSettingsBody.optional(),
+    courier: CourierSettingsBody.optional().meta({
+      description: 'Courier booking (docs/adr/0010): the stage to book at and the carriers, tried by ascending priority (enabled ones only); replaces the list when given',
+    }),
+    sla: SlaSettingsBody.optional().meta({
+      description: 'SLA windows in calendar hours (docs/adr/0011), per sales channel overrides, per hub cut-off (HH:MM UTC) and working days (0 = Sunday)',
+    }),
   })
   .strict();
 
