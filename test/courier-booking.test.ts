@@ -185,6 +185,51 @@ describe('courier booking: book on packed, fail over, wait, compensate', () => {
     assert.equal([...a.bookings.values()][0]!.status, 'cancelled');
   });
 
+  it('retries a carrier that fails once instead of failing over, and a sweep takes over a booking whose process died mid-attempt', async () => {
+    const [a, b] = [await carrier('flaky'), await carrier('spare')];
+    const t = await tenantWith([a, b]);
+    a.failNext = 1;
+    const order = await packedOrder(t);
+    const booked = await untilBooking(t, order.id, 'booked');
+    assert.equal(booked.courier_booking?.carrier, 'flaky', 'one 500 is retried at the same carrier');
+    assert.deepEqual(a.calls.map((c) => c.answered), [500, 201]);
+    assert.equal(b.calls.length, 0);
+
+    // A booking left `requested` by a dead process (its lease over): the sweep books it, once.
+    const other = await approvedOrder(t, [{ sku: 'SKU-1', quantity: 1 }]);
+    const { db } = getStack().oms.container.platform.mongo;
+    const id = `${other.id}:${other.id}`;
+    await db.collection('courier_bookings').insertOne({
+      _id: id as never,
+      tenant_id: t.tenantId,
+      seller_id: t.sellerId,
+      order_id: other.id,
+      fulfilment_id: other.id,
+      idempotency_key: `${t.tenantId}:${id}`,
+      state: 'requested',
+      carrier: null,
+      carrier_base_url: null,
+      awb: null,
+      label_url: null,
+      tracking_url: null,
+      pickup_slot: null,
+      attempts: 0,
+      last_error: null,
+      next_attempt_at: new Date(Date.now() - 1000),
+      history: [],
+      created_at: new Date(),
+      updated_at: new Date(),
+    });
+    const retaken = await untilBooking(t, other.id, 'booked', 'booked by the sweep');
+    assert.equal(retaken.courier_booking?.carrier, 'flaky');
+    // Its packed event later finds the booking and books nothing more.
+    await sendWms(t, other.id, 'packed');
+    await untilStatus(t, other.id, 'packed');
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal(a.liveBookingsFor(other.id).length, 1);
+    assert.equal(a.calls.filter((c) => c.key === `${t.tenantId}:${id}`).length, 1);
+  });
+
   it('books nothing for a tenant without carriers, and refuses bad carrier settings with 400, changing nothing', async () => {
     const t = await createTenant();
     await stockedHub(t, 'H1', { 'SKU-1': 5 });
