@@ -114,6 +114,15 @@ describe('courier booking: book on packed, fail over, wait, compensate', () => {
       assert.equal(a.liveBookingsFor(o.id).length, 0);
     }
     assert.ok(a.calls.length >= 2, 'the preferred carrier was tried (with a retry) before failing over');
+    const detail = await t.seller('GET', `/orders/${orders[0]!.id}/courier-bookings`);
+    assert.equal(detail.status, 200);
+    assert.equal(detail.body.data.length, 1);
+    assert.deepEqual(
+      detail.body.data[0].history.map((h: { carrier: string; outcome: string }) => `${h.carrier}:${h.outcome}`),
+      ['downx:failed', 'upy:booked'],
+    );
+    assert.match(detail.body.data[0].history[0].error, /downx/);
+    assert.equal((await t.seller('GET', '/orders/ord_missing/courier-bookings')).status, 404);
     // A disabled carrier is not on the allow list, even when preferred.
     const c = await carrier('offz');
     const t2 = await createTenant();

@@ -1,6 +1,7 @@
 import { EVENT_TYPES } from '../domain/events.js';
 import type { BookingState, Order, OutboxEvent, TimelineEntry } from '../domain/order.js';
-import { tenantScope, type TenantScope } from '../domain/tenant-scope.js';
+import { AppError } from '../domain/errors.js';
+import { tenantScope, type SellerScope, type TenantScope } from '../domain/tenant-scope.js';
 import type { BookingRequest, CarrierConfig } from '../../external-service/courier/carrier.client.js';
 import type { CarrierGateway } from '../../external-service/courier/carrier.gateway.js';
 import type { ShipmentAttacher } from '../fulfillment/fulfillment.service.js';
@@ -111,6 +112,13 @@ export class CourierBookingService {
 
   async forOrder(scope: TenantScope, orderId: string): Promise<CourierBooking[]> {
     return this.deps.repo.forOrder(scope, orderId);
+  }
+
+  /** A seller's view: the order must be theirs (another seller's or tenant's is 404, as a missing one). */
+  async listForOrder(scope: SellerScope, orderId: string): Promise<CourierBooking[]> {
+    const order = await this.deps.orders.findById(scope, orderId);
+    if (!order) throw AppError.notFound('order', orderId);
+    return this.deps.repo.forOrder(scope, order.id);
   }
 
   /** Tries the allowed carriers in priority order; the first that books wins. */

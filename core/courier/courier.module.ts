@@ -7,6 +7,7 @@ import type { DomainModule } from '../platform/module.js';
 import { periodicTask, type PeriodicTask } from '../platform/periodic-task.js';
 import type { Platform } from '../platform/platform.js';
 import type { TenancyModule } from '../tenant/tenant.module.js';
+import { registerCourierBookingRoutes } from './courier-booking.controller.js';
 import { COURIER_BOOKING_INDEXES, CourierBookingRepository } from './courier-booking.repository.js';
 import { CourierBookingService } from './courier-booking.service.js';
 
@@ -44,5 +45,5 @@ export function buildCourierModule(
     async () => void (await bookings.sweep(await deps.tenancy.tenants.listTenantIds())),
     platform.logger,
   );
-  return { name: 'courier', bookings, gateway, sweeper, indexes: COURIER_BOOKING_INDEXES, background: [sweeper] };
+  return { name: 'courier', bookings, gateway, sweeper, indexes: COURIER_BOOKING_INDEXES, background: [sweeper], routes: (groups) => registerCourierBookingRoutes(groups.seller, bookings) };
 }
