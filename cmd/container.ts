@@ -12,6 +12,8 @@ import { buildRulesModule, type RulesModule } from '../core/rules/rules.module.j
 import { buildTenancyModule, type TenancyModule } from '../core/tenant/tenant.module.js';
 import { buildOperationsModule, type OperationsModule } from '../core/operations/operations.module.js';
 import { buildRealtimeModule } from '../core/realtime/realtime.module.js';
+import { buildCourierModule, type CourierModule } from '../core/courier/courier.module.js';
+import { buildSlaModule, type SlaModule } from '../core/sla/sla.module.js';
 
 /** The modules of one process, by name, for the entry point, the tests and the operator commands. */
 export interface Container {
@@ -26,6 +28,9 @@ export interface Container {
   bulk: BulkModule;
   aggregator: AggregatorModule;
   operations: OperationsModule;
+  /** Courier booking and SLA clocks (issue 16). */
+  courier: CourierModule;
+  sla: SlaModule;
   /** Every module, in the order they were built (each after those it depends on). */
   modules: DomainModule[];
 }
@@ -47,8 +52,11 @@ export async function buildContainer(platform: Platform): Promise<Container> {
   const aggregator = buildAggregatorModule(platform, { orders });
   const operations = buildOperationsModule(platform);
   const realtime = buildRealtimeModule(platform, { tenancy });
+  // issue 16: courier booking (after fulfilment: it attaches shipments) and SLA clocks
+  const courier = buildCourierModule(platform, { tenancy, orders, fulfilment });
+  const sla = buildSlaModule(platform, { tenancy, orders });
 
-  const modules: DomainModule[] = [tenancy, rules, effects, orders, stockRouting, payments, fulfilment, bulk, aggregator, operations, realtime];
+  const modules: DomainModule[] = [tenancy, rules, effects, orders, stockRouting, payments, fulfilment, bulk, aggregator, operations, realtime, courier, sla];
   await ensureIndexes(platform.mongo.db, Object.assign({}, ...modules.map((m) => m.indexes ?? {})), { multikeyIndexes: platform.mongo.multikeyIndexes });
-  return { platform, tenancy, rules, effects, orders, stockRouting, payments, fulfilment, bulk, aggregator, operations, modules };
+  return { platform, tenancy, rules, effects, orders, stockRouting, payments, fulfilment, bulk, aggregator, operations, courier, sla, modules };
 }

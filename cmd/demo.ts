@@ -1,6 +1,7 @@
 import type { Container } from './container.js';
 import { sellerScope, tenantScope } from '../core/domain/tenant-scope.js';
 import { AppError } from '../core/domain/errors.js';
+import { CarrierSimulator } from '../external-service/courier/carrier-simulator.js';
 
 /** Fixed ids, so a restarted dev stack finds its demo data again instead of adding more. */
 export const DEMO = {
@@ -46,4 +47,20 @@ export async function seedDemoStock(container: Container): Promise<void> {
       await container.stockRouting.stock.setOnHand(scope, { hub_code: hub.code, sku, quantity: 50 + 25 * i });
     }
   }
+}
+
+/**
+ * Two simulated carriers for the demo tenant (courier booking, docs/adr/0011), set as its carriers
+ * unless it already has some: a packed demo order gets a courier booked. `POST {url}/_control
+ * {"down": true}` on one shows the fail-over; on both, `awaiting_courier`.
+ */
+export async function seedDemoCarriers(container: Container): Promise<CarrierSimulator[]> {
+  const sims = [new CarrierSimulator('sim-fast'), new CarrierSimulator('sim-backup')];
+  for (const sim of sims) await sim.start();
+  const scope = tenantScope(DEMO.tenantId);
+  const current = await container.tenancy.tenants.settings(scope);
+  if (current.courier.carriers.length === 0) {
+    await container.tenancy.tenants.updateSettings(scope, { courier: { carriers: sims.map((s, i) => ({ name: s.name, base_url: s.baseUrl, priority: i + 1, enabled: true })) } });
+  }
+  return sims;
 }

@@ -5,7 +5,7 @@ import { PusherReceiver } from '../localstack/pusher-receiver.js';
 import { AppError } from '../core/domain/errors.js';
 import { createLogger } from '../core/platform/logger.js';
 import { startOms, type Mode, type Oms } from './oms.js';
-import { seedDemo, seedDemoStock, type DemoSeeders } from './demo.js';
+import { seedDemo, seedDemoCarriers, seedDemoStock, type DemoSeeders } from './demo.js';
 import { CommanderError } from 'commander';
 import { buildProgram } from './cli/program.js';
 
@@ -30,6 +30,7 @@ async function runService(command: Mode | 'dev'): Promise<void> {
 
   if (command === 'dev') {
     const demo = await seedDemo(oms.container, demoSeeders);
+    const carriers = await seedDemoCarriers(oms.container);
     const base = `http://127.0.0.1:${oms.port}`;
     console.log(
       [
@@ -40,6 +41,7 @@ async function runService(command: Mode | 'dev'): Promise<void> {
         `  API key      ${demo.apiKey}`,
         `  hubs         ${demo.hubs.map((h) => h.code).join(', ')}   skus ${demo.skus.join(', ')}`,
         `  OpenAPI      ${base}/openapi.json     readiness ${base}/health/ready`,
+        `  carriers     ${carriers.map((c) => `${c.name} ${c.baseUrl}`).join(', ')}   (POST {url}/_control {"down": true} to fail one)`,
         '',
       ].join('\n'),
     );

@@ -133,6 +133,25 @@ export const ConfigSchema = z.object({
     secrets_key: z.string().min(16),
     tolerance_s: z.number().int().min(1).max(3600),
     max_scan_age_hours: z.number().min(1),
+    /** Courier booking (core/courier, docs/adr/0011). */
+    booking: z.object({
+      timeout_ms: z.number().int().positive(),
+      retries: z.number().int().min(0).max(10),
+      retry_base_ms: z.number().int().min(1),
+      retry_max_ms: z.number().int().min(1),
+      lease_ms: z.number().int().min(100),
+      sweep_interval_ms: z.number().int().min(50),
+      breaker: z.object({
+        error_threshold_percentage: z.number().min(1).max(100),
+        volume_threshold: z.number().int().min(1),
+        reset_timeout_ms: z.number().int().min(100),
+      }),
+    }),
+  }),
+  /** SLA clocks (core/sla, docs/adr/0012). */
+  sla: z.object({
+    sweep_interval_ms: z.number().int().min(50),
+    batch_size: z.number().int().min(1).max(10000),
   }),
   sales_channel: z.object({
     base_url: z.string().url().or(z.literal('')),

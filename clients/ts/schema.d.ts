@@ -889,6 +889,74 @@ export interface components {
             priority: number | null;
             /** @description Names of the rules that fired on this order */
             rules_fired: string[];
+            /** @description The fulfilment's courier booking (null until one is requested) */
+            courier_booking: {
+                fulfilment_id: string;
+                /** @enum {string} */
+                state: "requested" | "booked" | "awaiting_courier" | "cancel_pending" | "cancelled";
+                carrier: string | null;
+                awb: string | null;
+                label_url: string | null;
+                pickup_slot: {
+                    from: string;
+                    to: string;
+                } | null;
+                /** Format: date-time */
+                updated_at: string;
+            } | null;
+            /** @description SLA deadlines and what the sweep recorded (null when the tenant sets no SLA) */
+            sla: {
+                /** Format: date-time */
+                approve_by: string | null;
+                /** Format: date-time */
+                ship_by: string | null;
+                /** Format: date-time */
+                deliver_by: string | null;
+                approve: {
+                    /** Format: date-time */
+                    started_at: string;
+                    /** Format: date-time */
+                    due_at: string;
+                    /** Format: date-time */
+                    at_risk_at: string;
+                    /** Format: date-time */
+                    at_risk_recorded_at: string | null;
+                    /** Format: date-time */
+                    breached_recorded_at: string | null;
+                    /** Format: date-time */
+                    stopped_at: string | null;
+                } | null;
+                ship: {
+                    /** Format: date-time */
+                    started_at: string;
+                    /** Format: date-time */
+                    due_at: string;
+                    /** Format: date-time */
+                    at_risk_at: string;
+                    /** Format: date-time */
+                    at_risk_recorded_at: string | null;
+                    /** Format: date-time */
+                    breached_recorded_at: string | null;
+                    /** Format: date-time */
+                    stopped_at: string | null;
+                } | null;
+                deliver: {
+                    /** Format: date-time */
+                    started_at: string;
+                    /** Format: date-time */
+                    due_at: string;
+                    /** Format: date-time */
+                    at_risk_at: string;
+                    /** Format: date-time */
+                    at_risk_recorded_at: string | null;
+                    /** Format: date-time */
+                    breached_recorded_at: string | null;
+                    /** Format: date-time */
+                    stopped_at: string | null;
+                } | null;
+                /** @description `{stage}:at_risk` / `{stage}:breached` recorded so far */
+                flags: string[];
+            } | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1274,6 +1342,47 @@ export interface components {
             /** @description Orders by rule name (firings recorded in the range) */
             rule_firings: {
                 [key: string]: number;
+            };
+            /** @description Orders flagged sla_at_risk / sla_breached per stage (once per order and stage), by hub and sales channel */
+            sla: {
+                at_risk: {
+                    approve: number;
+                    ship: number;
+                    deliver: number;
+                };
+                breached: {
+                    approve: number;
+                    ship: number;
+                    deliver: number;
+                };
+                by_hub: {
+                    [key: string]: {
+                        at_risk: {
+                            approve: number;
+                            ship: number;
+                            deliver: number;
+                        };
+                        breached: {
+                            approve: number;
+                            ship: number;
+                            deliver: number;
+                        };
+                    };
+                };
+                by_sales_channel: {
+                    [key: string]: {
+                        at_risk: {
+                            approve: number;
+                            ship: number;
+                            deliver: number;
+                        };
+                        breached: {
+                            approve: number;
+                            ship: number;
+                            deliver: number;
+                        };
+                    };
+                };
             };
         };
         Liveness: {

@@ -62,6 +62,22 @@ export class DashboardRepository {
     return Object.fromEntries(rows.map((r) => [r._id, r.n]));
   }
 
+  /**
+   * SLA flags (core/sla) of orders created in `range`, counted per flag, hub and sales channel:
+   * `{stage}:at_risk` / `{stage}:breached`, each recorded at most once per order and stage.
+   */
+  async slaFlags(scope: SellerScope, range: DateRange): Promise<{ flag: string; hub_code: string | null; sales_channel: string | null; count: number }[]> {
+    // Grouped by the whole flags array (a handful of distinct sets), then unfolded here: FerretDB
+    // 1.x does not unwind a nested array path.
+    const rows = await this.orders
+      .aggregate<{ _id: { flags?: string[] | null; hub?: string | null; channel?: string | null }; n: number }>([
+        { $match: { tenant_id: scope.tenantId, seller_id: scope.sellerId, created_at: { $gte: range.from, $lte: range.to }, 'sla.flags': { $exists: true } } },
+        { $group: { _id: { flags: '$sla.flags', hub: '$hub_code', channel: '$sales_channel.name' }, n: { $sum: 1 } } },
+      ])
+      .toArray();
+    return rows.flatMap((r) => (r._id.flags ?? []).map((flag) => ({ flag, hub_code: r._id.hub ?? null, sales_channel: r._id.channel ?? null, count: r.n })));
+  }
+
   /** Orders created in `range` up to `createdBefore` that are still in one of `statuses`. */
   async countCreatedBefore(scope: SellerScope, range: DateRange, createdBefore: Date, statuses: readonly OrderStatus[]): Promise<number> {
     const upper = new Date(Math.min(range.to.getTime(), createdBefore.getTime() - 1));

@@ -4,6 +4,9 @@ import { ORDER_STATUSES } from '../domain/order.js';
 
 /** The seller dashboard as the API answers it (`DashboardService.dashboard`), for the OpenAPI documents. */
 
+const stageCounts = z.object({ approve: z.number().int(), ship: z.number().int(), deliver: z.number().int() }).strict();
+const slaPair = z.object({ at_risk: stageCounts, breached: stageCounts }).strict();
+
 const counts = (keys: string) => z.record(z.string(), z.number().int()).meta({ description: `Orders by ${keys}` });
 
 export const DashboardView = z
@@ -16,6 +19,15 @@ export const DashboardView = z
     on_hold_by_reason: counts('hold reason'),
     late: z.object({ count: z.number().int(), ship_by_sla_hours: z.number(), rule: z.string() }).strict(),
     rule_firings: counts('rule name (firings recorded in the range)'),
+    sla: z
+      .object({
+        at_risk: stageCounts,
+        breached: stageCounts,
+        by_hub: z.record(z.string(), slaPair),
+        by_sales_channel: z.record(z.string(), slaPair),
+      })
+      .strict()
+      .meta({ description: 'Orders flagged sla_at_risk / sla_breached per stage (once per order and stage), by hub and sales channel' }),
   })
   .strict()
   .meta({ id: 'Dashboard' });

@@ -18,6 +18,16 @@ export interface Dashboard {
   /** Orders each rule fired on (core/rules), by rule name. */
   rule_firings: Record<string, number>;
   late: { count: number; ship_by_sla_hours: number; rule: string };
+  /** SLA clocks (core/sla): orders flagged at risk / breached, per stage, hub and sales channel. */
+  sla: SlaCounts;
+}
+
+type StageCounts = Record<'approve' | 'ship' | 'deliver', number>;
+export interface SlaCounts {
+  at_risk: StageCounts;
+  breached: StageCounts;
+  by_hub: Record<string, { at_risk: StageCounts; breached: StageCounts }>;
+  by_sales_channel: Record<string, { at_risk: StageCounts; breached: StageCounts }>;
 }
 
 /**
@@ -35,16 +45,18 @@ export class DashboardService {
     const range = resolveRange(query, now);
     const slaHours = query.sla_hours ?? this.options.shipBySlaHours;
     const shipByCutoff = new Date(now.getTime() - slaHours * 3_600_000);
-    const [rows, late, ruleFirings] = await Promise.all([
+    const [rows, late, ruleFirings, slaRows] = await Promise.all([
       this.repo.breakdown(scope, range),
       this.repo.countCreatedBefore(scope, range, shipByCutoff, NOT_YET_SHIPPED),
       this.repo.ruleFirings(scope, range),
+      this.repo.slaFlags(scope, range),
     ]);
     return {
       range: { from: range.from.toISOString(), to: range.to.toISOString() },
       ...summarize(rows),
       rule_firings: ruleFirings,
       late: { count: late, ship_by_sla_hours: slaHours, rule: 'created_at + ship_by_sla_hours, status not yet shipped' },
+      sla: slaCounts(slaRows),
     };
   }
 }
@@ -57,7 +69,7 @@ export function resolveRange(query: { from?: Date; to?: Date }, now: Date): Date
 }
 
 /** Folds the breakdown cells into the dashboard's counters; every status is present, zero or not. */
-export function summarize(rows: BreakdownRow[]): Omit<Dashboard, 'range' | 'late' | 'rule_firings'> {
+export function summarize(rows: BreakdownRow[]): Omit<Dashboard, 'range' | 'late' | 'rule_firings' | 'sla'> {
   const byStatus: Record<string, number> = Object.fromEntries(ORDER_STATUSES.map((s) => [s, 0]));
   const byHub: Record<string, number> = {};
   const byChannel: Record<string, number> = {};
@@ -75,4 +87,19 @@ export function summarize(rows: BreakdownRow[]): Omit<Dashboard, 'range' | 'late
 
 function add(counts: Record<string, number>, key: string, n: number): void {
   counts[key] = (counts[key] ?? 0) + n;
+}
+
+/** Folds SLA flag rows (`{stage}:{at_risk|breached}` per hub and channel) into the dashboard's counts. */
+export function slaCounts(rows: { flag: string; hub_code: string | null; sales_channel: string | null; count: number }[]): SlaCounts {
+  const zero = (): StageCounts => ({ approve: 0, ship: 0, deliver: 0 });
+  const pair = () => ({ at_risk: zero(), breached: zero() });
+  const out: SlaCounts = { at_risk: zero(), breached: zero(), by_hub: {}, by_sales_channel: {} };
+  for (const row of rows) {
+    const [stage, kind] = row.flag.split(':') as [keyof StageCounts, 'at_risk' | 'breached'];
+    if (!(stage in out.at_risk) || (kind !== 'at_risk' && kind !== 'breached')) continue;
+    out[kind][stage] += row.count;
+    (out.by_hub[row.hub_code ?? 'unassigned'] ??= pair())[kind][stage] += row.count;
+    (out.by_sales_channel[row.sales_channel ?? 'direct'] ??= pair())[kind][stage] += row.count;
+  }
+  return out;
 }

@@ -8,6 +8,10 @@ export const EVENT_TYPES = {
   returnCreated: 'return.created.v1',
   inventoryLowStock: 'inventory.low_stock.v1',
   bulkJobProgress: 'bulk_job.progress.v1',
+  // courier booking and SLA clocks (issue 16)
+  shipmentCreated: 'shipment.created.v1',
+  orderSlaAtRisk: 'order.sla_at_risk.v1',
+  orderSlaBreached: 'order.sla_breached.v1',
 } as const;
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 

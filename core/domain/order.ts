@@ -170,11 +170,58 @@ export interface Order {
   rule_hold?: RuleHold | null;
   /** Payment events applied, oldest first (core/payment). Optional: older orders have none. */
   payment_events?: PaymentEventRecord[];
+  /** The courier booking of the order's fulfilment (core/courier); absent until one is requested. */
+  courier_booking?: CourierBookingSummary | null;
+  /** SLA deadlines and what the sweep recorded about them (core/sla); absent when the tenant has no SLA. */
+  sla?: OrderSla | null;
   timeline: TimelineEntry[];
   outbox: OutboxEvent[];
   created_at: Date;
   updated_at: Date;
   version: number;
+}
+
+// ---- courier booking (issue 16, docs/adr/0011) ----
+export const BOOKING_STATES = ['requested', 'booked', 'awaiting_courier', 'cancel_pending', 'cancelled'] as const;
+export type BookingState = (typeof BOOKING_STATES)[number];
+
+/** What the order shows of its fulfilment's booking; the booking itself lives in `courier_bookings`. */
+export interface CourierBookingSummary {
+  /** The fulfilment the booking belongs to: today the order id (one part per order). */
+  fulfilment_id: string;
+  state: BookingState;
+  carrier: string | null;
+  awb: string | null;
+  label_url: string | null;
+  pickup_slot: { from: string; to: string } | null;
+  updated_at: string;
+}
+
+// ---- SLA clocks (issue 16, docs/adr/0012) ----
+export const SLA_STAGES = ['approve', 'ship', 'deliver'] as const;
+export type SlaStage = (typeof SLA_STAGES)[number];
+
+/** One stage's clock: when it started, when it is due, when the sweep flagged it (once each). */
+export interface SlaClock {
+  started_at: Date;
+  due_at: Date;
+  at_risk_at: Date;
+  at_risk_recorded_at: Date | null;
+  breached_recorded_at: Date | null;
+  /** When the stage was left (delivered, cancelled…): its clock stopped. */
+  stopped_at: Date | null;
+}
+
+export interface OrderSla {
+  approve: SlaClock | null;
+  ship: SlaClock | null;
+  deliver: SlaClock | null;
+  /** The earliest moment the sweep has something to record (null: nothing open). Indexed. */
+  next_check_at: Date | null;
+  /** `{stage}:at_risk` / `{stage}:breached` flags the dashboard counts. */
+  flags: string[];
+  /** The hub the ship clock was computed for (cut-off), for the dashboard. */
+  hub_code: string | null;
 }
 
 /** The order as API.md shows it: no outbox, no internal bookkeeping. */
@@ -199,6 +246,8 @@ export function toOrderView(order: Order): Record<string, unknown> {
     tags: order.tags ?? [],
     priority: order.priority ?? null,
     rules_fired: order.rules_fired ?? [],
+    courier_booking: order.courier_booking ?? null,
+    sla: order.sla ? slaView(order.sla) : null,
     created_at: order.created_at.toISOString(),
     updated_at: order.updated_at.toISOString(),
     version: order.version,
@@ -236,5 +285,26 @@ export function orderEventState(order: Order): Record<string, unknown> {
     shipment: order.shipment,
     invoice_number: order.invoice_number,
     version: order.version,
+  };
+}
+
+function slaView(sla: OrderSla): Record<string, unknown> {
+  const clock = (c: SlaClock | null) =>
+    c && {
+      started_at: c.started_at.toISOString(),
+      due_at: c.due_at.toISOString(),
+      at_risk_at: c.at_risk_at.toISOString(),
+      at_risk_recorded_at: c.at_risk_recorded_at?.toISOString() ?? null,
+      breached_recorded_at: c.breached_recorded_at?.toISOString() ?? null,
+      stopped_at: c.stopped_at?.toISOString() ?? null,
+    };
+  return {
+    approve_by: sla.approve?.due_at.toISOString() ?? null,
+    ship_by: sla.ship?.due_at.toISOString() ?? null,
+    deliver_by: sla.deliver?.due_at.toISOString() ?? null,
+    approve: clock(sla.approve),
+    ship: clock(sla.ship),
+    deliver: clock(sla.deliver),
+    flags: sla.flags,
   };
 }

@@ -18,6 +18,8 @@ const EXPECTED: [OrderStatus, OrderStatus, Actor[]][] = [
   ['picked', 'packing', ['wms', 'internal']],
   ['packing', 'packed', ['wms', 'internal']],
   ['packed', 'shipped', ['wms', 'internal', 'courier']],
+  // Cancel before the courier's pickup, by an operator only (courier booking compensation, ADR 0011).
+  ['packed', 'cancelled', ['internal']],
   ['shipped', 'delivered', ['wms', 'courier', 'internal']],
   ['shipped', 'delivery_failed', ['wms', 'courier', 'internal']],
   ['delivery_failed', 'shipped', ['wms', 'courier', 'internal']],

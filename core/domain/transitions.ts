@@ -26,7 +26,12 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Partial<Record<OrderStatu
   },
   picked: { packing: ['wms', 'internal'] },
   packing: { packed: ['wms', 'internal'] },
-  packed: { shipped: ['wms', 'internal', 'courier'] },
+  packed: {
+    shipped: ['wms', 'internal', 'courier'],
+    // Before the courier's pickup an operator (internal service) may still stop the parcel; its
+    // courier booking is cancelled as compensation (core/courier, docs/adr/0011). Sellers cannot.
+    cancelled: ['internal'],
+  },
   shipped: {
     delivered: ['wms', 'courier', 'internal'],
     delivery_failed: ['wms', 'courier', 'internal'],

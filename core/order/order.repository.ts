@@ -31,6 +31,8 @@ export const ORDER_INDEXES: IndexPlan = {
     // The unpaid-prepaid timeout sweep (core/payment) and held-order sweeps across sellers.
     { key: { tenant_id: 1, 'payment.status': 1, created_at: 1 }, name: 'tenant_payment_status_created' },
     { key: { tenant_id: 1, status: 1, seller_id: 1 }, name: 'tenant_status_seller' },
+    // SLA sweep (core/sla): orders with something to record by now
+    { key: { tenant_id: 1, 'sla.next_check_at': 1 }, name: 'tenant_sla_next_check' },
   ],
 };
 
@@ -272,6 +274,25 @@ export class OrderRepository {
   /** Orders of a tenant whose outbox still holds events (the relay sweeper's work list). */
   async withPendingOutbox(scope: TenantScope, limit: number): Promise<Order[]> {
     const docs = await this.collection.find({ tenant_id: scope.tenantId, outbox_pending: true }).limit(limit).toArray();
+    return docs.map(fromDoc);
+  }
+
+  // ---- SLA clocks (core/sla, issue 16) ----
+
+  /**
+   * Stores the order's derived SLA clocks if the order is still the version they were derived
+   * from. The version is not bumped: the clocks are bookkeeping derived from the order, not a
+   * change to it, so no editor loses a race to them. False when the order moved on (its own
+   * event will derive them again).
+   */
+  async setSla(scope: TenantScope, current: Order, sla: Order['sla']): Promise<boolean> {
+    const res = await this.collection.updateOne({ tenant_id: scope.tenantId, _id: current.id, version: current.version }, { $set: { sla: sla ?? null } });
+    return res.matchedCount === 1;
+  }
+
+  /** Orders of a tenant whose SLA has something to record by `now` (the SLA sweep's work list). */
+  async slaDue(scope: TenantScope, now: Date, limit: number): Promise<Order[]> {
+    const docs = await this.collection.find({ tenant_id: scope.tenantId, 'sla.next_check_at': { $lte: now } }).limit(limit).toArray();
     return docs.map(fromDoc);
   }
 

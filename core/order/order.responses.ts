@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Timestamp } from '../../router/openapi/schemas.js';
-import { ACTORS, HOLD_REASONS, ORDER_STATUSES, PAYMENT_STATUSES } from '../domain/order.js';
+import { ACTORS, BOOKING_STATES, HOLD_REASONS, ORDER_STATUSES, PAYMENT_STATUSES } from '../domain/order.js';
 
 /**
  * The order as the API answers it (`toOrderView`, `toTimelineView`), for the OpenAPI documents.
@@ -72,6 +72,43 @@ export const PaymentEventView = z
   .strict()
   .meta({ id: 'PaymentEvent' });
 
+// ---- courier booking and SLA clocks (issue 16) ----
+const CourierBookingView = z
+  .object({
+    fulfilment_id: z.string(),
+    state: z.enum(BOOKING_STATES),
+    carrier: z.string().nullable(),
+    awb: z.string().nullable(),
+    label_url: z.string().nullable(),
+    pickup_slot: z.object({ from: z.string(), to: z.string() }).strict().nullable(),
+    updated_at: Timestamp,
+  })
+  .strict()
+  .meta({ id: 'CourierBooking' });
+const SlaClockView = z
+  .object({
+    started_at: Timestamp,
+    due_at: Timestamp,
+    at_risk_at: Timestamp,
+    at_risk_recorded_at: Timestamp.nullable(),
+    breached_recorded_at: Timestamp.nullable(),
+    stopped_at: Timestamp.nullable(),
+  })
+  .strict()
+  .nullable();
+const OrderSlaView = z
+  .object({
+    approve_by: Timestamp.nullable(),
+    ship_by: Timestamp.nullable(),
+    deliver_by: Timestamp.nullable(),
+    approve: SlaClockView,
+    ship: SlaClockView,
+    deliver: SlaClockView,
+    flags: z.array(z.string()).meta({ description: '`{stage}:at_risk` / `{stage}:breached` recorded so far' }),
+  })
+  .strict()
+  .meta({ id: 'OrderSla' });
+
 export const OrderView = z
   .object({
     id: z.string().meta({ description: 'The OMS order id (use it in paths)' }),
@@ -119,6 +156,8 @@ export const OrderView = z
     tags: z.array(z.string()).meta({ description: 'Set by rules (add_tags)' }),
     priority: z.number().int().nullable().meta({ description: 'Set by rules (set_priority)' }),
     rules_fired: z.array(z.string()).meta({ description: 'Names of the rules that fired on this order' }),
+    courier_booking: CourierBookingView.nullable().meta({ description: "The fulfilment's courier booking (null until one is requested)" }),
+    sla: OrderSlaView.nullable().meta({ description: 'SLA deadlines and what the sweep recorded (null when the tenant sets no SLA)' }),
     created_at: Timestamp,
     updated_at: Timestamp,
     version: z.number().int().meta({ description: 'Grows by one with every change' }),

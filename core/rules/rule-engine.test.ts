@@ -26,8 +26,13 @@ function order(payment: Partial<Order['payment']> = {}, extra: Partial<OrderForR
   };
 }
 
+const ISSUE_16_SETTINGS: Pick<TenantSettings, 'courier' | 'sla'> = {
+  courier: { book_on: 'packed', carriers: [] },
+  sla: { approve_within_hours: null, ship_within_hours: null, deliver_within_hours: null, at_risk_ratio: 0.8, channels: [], hubs: [] },
+};
+
 function settings(holdRules: TenantSettings['hold_rules']): TenantSettings {
-  return { auto_approval: true, routing: { proximity_weight: 0.3, performance_weight: 0.7 }, hold_rules: holdRules, low_stock_threshold: 0, payment: { on_failure: 'cancel', auto_release: true, reservation_timeout_s: 900 } };
+  return { auto_approval: true, routing: { proximity_weight: 0.3, performance_weight: 0.7 }, hold_rules: holdRules, low_stock_threshold: 0, payment: { on_failure: 'cancel', auto_release: true, reservation_timeout_s: 900 }, ...ISSUE_16_SETTINGS };
 }
 
 function rule(input: Partial<RuleInput> & Pick<RuleInput, 'conditions' | 'actions'>, id = 'r1'): Rule {

@@ -9,6 +9,51 @@ export const CreateTenantBody = z.object({ name: z.string().trim().min(1).max(20
 export const CreateSellerBody = z.object({ name: z.string().trim().min(1).max(200), code: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict();
 const TenantParams = z.object({ tenant_id: z.string().min(1) });
 const weight = z.number().min(0).max(1);
+
+// ---- courier booking and SLA settings (issue 16) ----
+const hours = z.number().positive().max(24 * 365).nullable();
+const CarrierBody = z
+  .object({
+    name: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/),
+    base_url: z.url({ protocol: /^https?$/ }).max(2000),
+    priority: z.number().int().min(0).max(1000),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+const CourierSettingsBody = z
+  .object({
+    book_on: z.enum(['approved', 'packed']).optional(),
+    carriers: z
+      .array(CarrierBody)
+      .max(20)
+      .refine((cs) => new Set(cs.map((c) => c.name)).size === cs.length, 'carrier names must be unique')
+      .optional(),
+  })
+  .strict();
+const SlaSettingsBody = z
+  .object({
+    approve_within_hours: hours.optional(),
+    ship_within_hours: hours.optional(),
+    deliver_within_hours: hours.optional(),
+    at_risk_ratio: z.number().gt(0).lt(1).optional(),
+    channels: z
+      .array(z.object({ sales_channel: z.string().trim().min(1).max(100), approve_within_hours: hours.optional(), ship_within_hours: hours.optional(), deliver_within_hours: hours.optional() }).strict())
+      .max(100)
+      .optional(),
+    hubs: z
+      .array(
+        z
+          .object({
+            hub_code: z.string().trim().min(1).max(64),
+            cutoff_time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).nullable(),
+            working_days: z.array(z.number().int().min(0).max(6)).min(1).max(7).nullable(),
+          })
+          .strict(),
+      )
+      .max(500)
+      .optional(),
+  })
+  .strict();
 export const SettingsBody = z
   .object({
     auto_approval: z.boolean().optional(),
@@ -30,6 +75,12 @@ export const SettingsBody = z
       })
       .strict()
       .optional(),
+    courier: CourierSettingsBody.optional().meta({
+      description: 'Courier booking (docs/adr/0011): the stage to book at and the carriers, tried by ascending priority (enabled ones only); replaces the list when given',
+    }),
+    sla: SlaSettingsBody.optional().meta({
+      description: 'SLA windows in calendar hours (docs/adr/0012), per sales channel overrides, per hub cut-off (HH:MM UTC) and working days (0 = Sunday)',
+    }),
   })
   .strict();
 

@@ -31,6 +31,26 @@ export const TenantSettingsView = z
         reservation_timeout_s: z.number().int(),
       })
       .strict(),
+    courier: z
+      .object({
+        book_on: z.enum(['approved', 'packed']),
+        carriers: z.array(z.object({ name: z.string(), base_url: z.string(), priority: z.number().int(), enabled: z.boolean() }).strict()),
+      })
+      .strict(),
+    sla: z
+      .object({
+        approve_within_hours: z.number().nullable(),
+        ship_within_hours: z.number().nullable(),
+        deliver_within_hours: z.number().nullable(),
+        at_risk_ratio: z.number(),
+        channels: z.array(
+          z
+            .object({ sales_channel: z.string(), approve_within_hours: z.number().nullable().optional(), ship_within_hours: z.number().nullable().optional(), deliver_within_hours: z.number().nullable().optional() })
+            .strict(),
+        ),
+        hubs: z.array(z.object({ hub_code: z.string(), cutoff_time: z.string().nullable(), working_days: z.array(z.number().int()).nullable() }).strict()),
+      })
+      .strict(),
   })
   .strict()
   .meta({ id: 'TenantSettings' });

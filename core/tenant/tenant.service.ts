@@ -125,6 +125,8 @@ export class TenantService {
       hold_rules: { ...current.hold_rules, ...(patch.hold_rules ?? {}) },
       low_stock_threshold: patch.low_stock_threshold ?? current.low_stock_threshold,
       payment: { ...current.payment, ...(patch.payment ?? {}) },
+      courier: { ...current.courier, ...(patch.courier ?? {}) },
+      sla: { ...current.sla, ...(patch.sla ?? {}) },
     };
     await this.repo.saveSettings(scope, next);
     this.settingsCache.delete(scope.tenantId);
@@ -138,13 +140,20 @@ export class TenantService {
       hold_rules: { hold_unpaid_prepaid: true, manual_review_above_total: null, cod_limit: null },
       low_stock_threshold: this.defaults.inventory.low_stock_threshold,
       payment: { on_failure: 'cancel', auto_release: true, reservation_timeout_s: this.defaults.payment.reservation_timeout_s },
+      courier: { book_on: 'packed', carriers: [] },
+      sla: { approve_within_hours: null, ship_within_hours: null, deliver_within_hours: null, at_risk_ratio: 0.8, channels: [], hubs: [] },
     };
   }
 
-  /** Settings saved before a section existed get that section's defaults (payment came with issue 14). */
+  /** Settings saved before a section existed get that section's defaults (payment, courier and sla came with issues 14 and 16). */
   private withDefaults(stored: TenantSettings): TenantSettings {
     const defaults = this.defaultSettings();
-    return { ...stored, payment: { ...defaults.payment, ...(stored.payment ?? {}) } };
+    return {
+      ...stored,
+      payment: { ...defaults.payment, ...(stored.payment ?? {}) },
+      courier: { ...defaults.courier, ...(stored.courier ?? {}) },
+      sla: { ...defaults.sla, ...(stored.sla ?? {}) },
+    };
   }
 }
 

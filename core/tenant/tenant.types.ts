@@ -33,4 +33,31 @@ export interface TenantSettings {
     auto_release: boolean;
     reservation_timeout_s: number;
   };
+  /** Courier booking (core/courier, docs/adr/0011). */
+  courier: CourierSettings;
+  /** SLA clocks (core/sla, docs/adr/0012). */
+  sla: SlaSettings;
+}
+
+// ---- courier booking and SLA settings (issue 16) ----
+export interface CourierSettings {
+  /** The stage at which the fulfilment's courier is booked. */
+  book_on: 'approved' | 'packed';
+  /** The tenant's carriers: tried by ascending priority, only `enabled` ones (the allow list). */
+  carriers: { name: string; base_url: string; priority: number; enabled: boolean }[];
+}
+
+export interface SlaWindows {
+  approve_within_hours: number | null;
+  ship_within_hours: number | null;
+  deliver_within_hours: number | null;
+}
+
+export interface SlaSettings extends SlaWindows {
+  /** Share of a window used at which the order is `sla_at_risk` (0.8: 80 %). */
+  at_risk_ratio: number;
+  /** Per sales channel: its windows replace the tenant's where set (not null). */
+  channels: ({ sales_channel: string } & Partial<SlaWindows>)[];
+  /** Per hub: orders approved after `cutoff_time` (HH:MM, UTC) or on a day off start their ship clock at the next working day. */
+  hubs: { hub_code: string; cutoff_time: string | null; working_days: number[] | null }[];
 }

@@ -67,6 +67,16 @@ export async function mochaGlobalSetup(): Promise<void> {
     'dev.wms_simulator': false,
     // The fixtures' courier scans carry fixed 2026 dates; keep them inside the accepted age for years.
     'courier.max_scan_age_hours': 24 * 365 * 10,
+    // courier booking and SLA (issue 16): quick retries so outages and recoveries fit in a test
+    'courier.booking.timeout_ms': 1000,
+    'courier.booking.retries': 1,
+    'courier.booking.retry_base_ms': 50,
+    'courier.booking.retry_max_ms': 300,
+    'courier.booking.lease_ms': 2000,
+    'courier.booking.sweep_interval_ms': 200,
+    'courier.booking.breaker.volume_threshold': 2,
+    'courier.booking.breaker.reset_timeout_ms': 500,
+    'sla.sweep_interval_ms': 3600000,
     'monitoring.queue_depth_interval_ms': 2000,
   });
   const oms = await startOms(config, 'all', { logger: createLogger(config), waitTimeSeconds: 1 });

@@ -1,0 +1,157 @@
+import type { Order, OrderSla, OrderStatus, SlaClock, SlaStage } from '../domain/order.js';
+import type { SlaSettings, SlaWindows } from '../tenant/tenant.types.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** Statuses whose first reaching starts (and ends) each stage. */
+const STAGE_START: Record<SlaStage, readonly OrderStatus[]> = {
+  approve: [],
+  ship: ['approved'],
+  deliver: ['shipped'],
+};
+const PAST_APPROVE: readonly OrderStatus[] = ['approved', 'picking', 'picked', 'packing', 'packed', 'shipped', 'delivered', 'delivery_failed', 'returned_to_origin'];
+const PAST_SHIP: readonly OrderStatus[] = ['shipped', 'delivered', 'delivery_failed', 'returned_to_origin'];
+const PAST_DELIVER: readonly OrderStatus[] = ['delivered', 'returned_to_origin'];
+const STAGE_END: Record<SlaStage, readonly OrderStatus[]> = { approve: PAST_APPROVE, ship: PAST_SHIP, deliver: PAST_DELIVER };
+
+/** Whether the tenant measures anything at all (no window: no clocks, no writes). */
+export function slaEnabled(settings: SlaSettings): boolean {
+  const any = (w: Partial<SlaWindows>) => w.approve_within_hours != null || w.ship_within_hours != null || w.deliver_within_hours != null;
+  return any(settings) || settings.channels.some(any);
+}
+
+/** The windows for an order: its sales channel's where set, the tenant's otherwise. */
+export function windowsFor(settings: SlaSettings, channel: string | null): SlaWindows {
+  const own = settings.channels.find((c) => c.sales_channel === channel);
+  return {
+    approve_within_hours: own?.approve_within_hours ?? settings.approve_within_hours,
+    ship_within_hours: own?.ship_within_hours ?? settings.ship_within_hours,
+    deliver_within_hours: own?.deliver_within_hours ?? settings.deliver_within_hours,
+  };
+}
+
+type HubRule = SlaSettings['hubs'][number];
+
+/**
+ * When a hub's ship clock really starts: an order approved after the hub's cut-off (HH:MM, UTC)
+ * or on a day the hub does not work starts at the beginning of the hub's next working day.
+ */
+export function shipClockStart(approvedAt: Date, hub: HubRule | undefined): Date {
+  if (!hub) return approvedAt;
+  let start = approvedAt;
+  if (hub.cutoff_time) {
+    const [h, m] = hub.cutoff_time.split(':').map(Number) as [number, number];
+    const cutoff = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate(), h, m);
+    if (start.getTime() > cutoff) start = startOfNextDay(start);
+  }
+  return nextWorkingDay(start, hub.working_days);
+}
+
+/** A deadline that falls on a hub's day off moves to the same time of its next working day. */
+export function onWorkingDay(due: Date, workingDays: number[] | null | undefined): Date {
+  if (!workingDays || workingDays.length === 0) return due;
+  let at = due;
+  for (let i = 0; i < 7 && !workingDays.includes(at.getUTCDay()); i++) at = new Date(at.getTime() + DAY);
+  return at;
+}
+
+function nextWorkingDay(at: Date, workingDays: number[] | null | undefined): Date {
+  if (!workingDays || workingDays.length === 0) return at;
+  let day = at;
+  for (let i = 0; i < 7 && !workingDays.includes(day.getUTCDay()); i++) day = startOfNextDay(day);
+  return day;
+}
+
+function startOfNextDay(at: Date): Date {
+  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + 1));
+}
+
+/**
+ * The order's SLA clocks, derived from its own history (the first time it reached each stage,
+ * from the timeline) and the tenant's policy, keeping what the sweep already recorded. Pure, so
+ * any writer (the event follow-up, the sweep) computes the same clocks from the same order.
+ */
+export function deriveSla(order: Order, settings: SlaSettings): OrderSla {
+  const windows = windowsFor(settings, order.sales_channel?.name ?? null);
+  const firstReached = (statuses: readonly OrderStatus[]): Date | null => {
+    const entry = order.timeline.find((t) => t.kind === 'status_changed' && t.to !== null && statuses.includes(t.to));
+    if (entry) return new Date(entry.at);
+    return statuses.includes(order.status) ? order.updated_at : null;
+  };
+  const cancelledAt = order.status === 'cancelled' ? firstReached(['cancelled']) : null;
+  const hubRule = settings.hubs.find((h) => h.hub_code === order.hub_code);
+  const clock = (stage: SlaStage, hours: number | null): SlaClock | null => {
+    if (hours == null) return null;
+    const startedAt = stage === 'approve' ? order.created_at : firstReached(STAGE_START[stage]);
+    if (!startedAt) return null;
+    const from = stage === 'ship' ? shipClockStart(startedAt, hubRule) : startedAt;
+    let due = new Date(from.getTime() + hours * HOUR);
+    if (stage === 'ship') due = onWorkingDay(due, hubRule?.working_days);
+    const previous = order.sla?.[stage];
+    const stoppedAt = firstReached(STAGE_END[stage]) ?? cancelledAt;
+    return {
+      started_at: startedAt,
+      due_at: due,
+      at_risk_at: new Date(startedAt.getTime() + (due.getTime() - startedAt.getTime()) * settings.at_risk_ratio),
+      at_risk_recorded_at: previous?.at_risk_recorded_at ?? null,
+      breached_recorded_at: previous?.breached_recorded_at ?? null,
+      stopped_at: stoppedAt,
+    };
+  };
+  const sla = {
+    approve: clock('approve', windows.approve_within_hours),
+    ship: clock('ship', windows.ship_within_hours),
+    deliver: clock('deliver', windows.deliver_within_hours),
+  };
+  return { ...sla, next_check_at: nextCheck(sla), flags: flagsOf(sla), hub_code: order.hub_code };
+}
+
+/** What a sweep at `now` has to record: at most one at-risk and one breach per stage, ever. */
+export function dueRecords(sla: OrderSla, now: Date): { stage: SlaStage; kind: 'sla_at_risk' | 'sla_breached'; clock: SlaClock }[] {
+  const out: { stage: SlaStage; kind: 'sla_at_risk' | 'sla_breached'; clock: SlaClock }[] = [];
+  for (const stage of ['approve', 'ship', 'deliver'] as const) {
+    const c = sla[stage];
+    if (!c) continue;
+    if (!c.at_risk_recorded_at && !c.stopped_at && now >= c.at_risk_at) out.push({ stage, kind: 'sla_at_risk', clock: c });
+    // A stage finished late is a breach even if no sweep saw it running late.
+    const late = c.stopped_at ? c.stopped_at > c.due_at : now >= c.due_at;
+    if (!c.breached_recorded_at && late && now >= c.due_at) out.push({ stage, kind: 'sla_breached', clock: c });
+  }
+  return out;
+}
+
+/** Marks `records` as recorded at `now` and recomputes the derived fields. */
+export function withRecorded(sla: OrderSla, records: { stage: SlaStage; kind: 'sla_at_risk' | 'sla_breached' }[], now: Date): OrderSla {
+  const next: OrderSla = { ...sla };
+  for (const r of records) {
+    const c = next[r.stage];
+    if (!c) continue;
+    next[r.stage] = { ...c, ...(r.kind === 'sla_at_risk' ? { at_risk_recorded_at: now } : { breached_recorded_at: now }) };
+  }
+  const clocks = { approve: next.approve, ship: next.ship, deliver: next.deliver };
+  return { ...next, next_check_at: nextCheck(clocks), flags: flagsOf(clocks) };
+}
+
+type Clocks = Pick<OrderSla, SlaStage>;
+
+function nextCheck(clocks: Clocks): Date | null {
+  let next: number | null = null;
+  const consider = (t: Date) => (next = next === null ? t.getTime() : Math.min(next, t.getTime()));
+  for (const c of Object.values(clocks) as (SlaClock | null)[]) {
+    if (!c) continue;
+    if (!c.stopped_at && !c.at_risk_recorded_at) consider(c.at_risk_at);
+    if (!c.breached_recorded_at && (!c.stopped_at || c.stopped_at > c.due_at)) consider(c.due_at);
+  }
+  return next === null ? null : new Date(next);
+}
+
+function flagsOf(clocks: Clocks): string[] {
+  const flags: string[] = [];
+  for (const stage of ['approve', 'ship', 'deliver'] as const) {
+    const c = clocks[stage];
+    if (c?.at_risk_recorded_at) flags.push(`${stage}:at_risk`);
+    if (c?.breached_recorded_at) flags.push(`${stage}:breached`);
+  }
+  return flags;
+}
