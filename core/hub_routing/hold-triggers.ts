@@ -1,4 +1,5 @@
-import type { SellerScope, TenantScope } from '../domain/tenant-scope.js';
+import { tenantScope, type SellerScope, type TenantScope } from '../domain/tenant-scope.js';
+import { periodicTask, type PeriodicTask } from '../platform/periodic-task.js';
 import type { OrderRepository } from '../order/order.repository.js';
 import type { Logger } from '../platform/logger.js';
 import type { Queues } from '../platform/queues.js';
@@ -44,4 +45,38 @@ export class HoldTriggers {
   async quietly(trigger: () => Promise<unknown>, what: Record<string, unknown>): Promise<void> {
     await trigger().catch((err) => this.logger.warn({ err, ...what }, 'approve-on-hold trigger not sent; the periodic sweep will catch up'));
   }
+}
+
+/**
+ * Which sweep is due at `now`: a new UTC day first (hub capacity is per UTC day, so orders held
+ * for `hub_capacity` may go now), else the interval elapsing since the last sweep; null: none.
+ */
+export function sweepDue(last: { at: number; day: string }, now: Date, intervalMs: number): 'capacity_reset' | 'periodic' | null {
+  if (utcDay(now) !== last.day) return 'capacity_reset';
+  return now.getTime() - last.at >= intervalMs ? 'periodic' : null;
+}
+
+/**
+ * Every held order of every tenant is looked at again every `intervalMs`, and at once when the
+ * UTC day changes. The pass ticks each minute (at most) to notice the day change. Every worker
+ * process runs it; the re-evaluation is idempotent, so a duplicate costs reads only.
+ */
+export function holdSweepTask(intervalMs: number, tenantIds: () => Promise<string[]>, holds: HoldTriggers, logger: Logger, clock: () => Date = () => new Date()): PeriodicTask {
+  const last = { at: clock().getTime(), day: utcDay(clock()) };
+  return periodicTask(
+    'held-orders-sweep',
+    Math.min(intervalMs, 60_000),
+    async () => {
+      const now = clock();
+      const cause = sweepDue(last, now, intervalMs);
+      if (!cause) return;
+      Object.assign(last, { at: now.getTime(), day: utcDay(now) });
+      for (const tenantId of await tenantIds()) await holds.quietly(() => holds.tenant(tenantScope(tenantId), cause), { tenant_id: tenantId, cause });
+    },
+    logger,
+  );
+}
+
+function utcDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
 }

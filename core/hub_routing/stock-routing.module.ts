@@ -13,12 +13,11 @@ import { StockTransferService } from '../inventory/stock-transfer.service.js';
 import type { OrderModule } from '../order/order.module.js';
 import type { DomainModule } from '../platform/module.js';
 import { periodicTask, type PeriodicTask } from '../platform/periodic-task.js';
-import type { Logger } from '../platform/logger.js';
 import type { Platform } from '../platform/platform.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import type { TenancyModule } from '../tenant/tenant.module.js';
 import { ApproveOnHoldService } from './approve-on-hold.service.js';
-import { HoldTriggers } from './hold-triggers.js';
+import { HoldTriggers, holdSweepTask } from './hold-triggers.js';
 import { HubCapacity, type CapacityDifference } from './hub-capacity.js';
 import { HUB_CAPACITY_INDEXES, HubCapacityRepository } from './hub-capacity.repository.js';
 import { HubReservations } from './hub-reservation.js';
@@ -125,32 +124,4 @@ export function buildStockRoutingModule(platform: Platform, deps: { tenancy: Ten
     },
     background: [transferRecovery, holdSweep],
   };
-}
-
-/**
- * Every held order of every tenant is looked at again every `intervalMs`, and at once when the
- * UTC day changes: hub capacity is per UTC day, so orders held for `hub_capacity` may go now.
- * The pass ticks each minute (at most) to notice the day change. Every worker process runs it;
- * the re-evaluation is idempotent, so a duplicate costs reads only.
- */
-function holdSweepTask(intervalMs: number, tenantIds: () => Promise<string[]>, holds: HoldTriggers, logger: Logger): PeriodicTask {
-  let lastRun = Date.now();
-  let lastDay = utcDay();
-  return periodicTask(
-    'held-orders-sweep',
-    Math.min(intervalMs, 60_000),
-    async () => {
-      const day = utcDay();
-      const cause = day !== lastDay ? 'capacity_reset' : Date.now() - lastRun >= intervalMs ? 'periodic' : null;
-      if (!cause) return;
-      lastRun = Date.now();
-      lastDay = day;
-      for (const tenantId of await tenantIds()) await holds.quietly(() => holds.tenant(tenantScope(tenantId), cause), { tenant_id: tenantId, cause });
-    },
-    logger,
-  );
-}
-
-function utcDay(): string {
-  return new Date().toISOString().slice(0, 10);
 }
