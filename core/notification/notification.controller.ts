@@ -5,13 +5,11 @@ import { tenantScope } from '../domain/tenant-scope.js';
 import type { TenantService } from '../tenant/tenant.service.js';
 import { NOTIFICATION_CHANNELS, type NotificationChannelName } from './notification.adapters.js';
 import type { NotificationTemplateService } from './notification-template.service.js';
-import type { NotificationRecord, NotificationRepository } from './notification.repository.js';
-import { NotificationTemplateView, NotificationView } from './notification.responses.js';
+import { NotificationTemplateView } from './notification.responses.js';
 import { CUSTOMER_STAGES } from './notification.templates.js';
 
 const TenantParams = z.object({ tenant_id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'not a tenant id') });
 const TemplateParams = TenantParams.extend({ stage: z.enum(CUSTOMER_STAGES), channel: z.enum(NOTIFICATION_CHANNELS as [NotificationChannelName, ...NotificationChannelName[]]) });
-const OrderParams = TenantParams.extend({ order_id: z.string().min(1).max(200) });
 export const TemplateBody = z
   .object({
     subject: z.string().trim().min(1).max(300).nullable().optional().meta({ description: 'Omitted: the default subject; must be null or omitted for SMS' }),
@@ -19,8 +17,8 @@ export const TemplateBody = z
   })
   .strict();
 
-/** Internal routes: per-tenant notification templates, and what was sent for an order. */
-export function registerNotificationRoutes(internal: RouteGroup, templates: NotificationTemplateService, records: NotificationRepository, tenants: TenantService): void {
+/** Internal routes: per-tenant notification templates. */
+export function registerNotificationRoutes(internal: RouteGroup, templates: NotificationTemplateService, tenants: TenantService): void {
   internal.add(
     { method: 'get', path: '/tenants/:tenant_id/notification-templates', operationId: 'listNotificationTemplates', summary: 'The wording of every customer notification (stage x channel), the tenant\'s or the default', tag: 'notifications', params: TenantParams, response: z.object({ data: z.array(NotificationTemplateView) }).strict() },
     async ({ params }) => {
@@ -54,26 +52,4 @@ export function registerNotificationRoutes(internal: RouteGroup, templates: Noti
       return { body: { data: await templates.reset(scope, params.stage, params.channel) } };
     },
   );
-  internal.add(
-    { method: 'get', path: '/tenants/:tenant_id/orders/:order_id/notifications', operationId: 'listOrderNotifications', summary: 'Customer notifications sent or attempted for an order, with the reason of a failure', tag: 'notifications', params: OrderParams, response: z.object({ data: z.array(NotificationView) }).strict() },
-    async ({ params }) => ({ body: { data: (await records.listForOrder(tenantScope(params.tenant_id), params.order_id)).map(toNotificationView) } }),
-  );
-}
-
-function toNotificationView(r: NotificationRecord): z.infer<typeof NotificationView> {
-  return {
-    id: r.id,
-    order_id: r.order_id,
-    event_id: r.event_id,
-    stage: r.stage,
-    channel: r.channel,
-    recipient: r.recipient,
-    template: r.template === 'tenant' ? 'tenant' : 'default',
-    subject: r.subject ?? null,
-    status: r.status,
-    error: r.error,
-    attempts: r.attempts ?? 1,
-    created_at: r.created_at.toISOString(),
-    sent_at: r.sent_at ? r.sent_at.toISOString() : null,
-  };
 }

@@ -28,6 +28,6 @@ export function buildNotificationModule(platform: Platform, deps: { tenancy: Ten
     name: 'notifications',
     service,
     indexes: { ...NOTIFICATION_INDEXES, ...NOTIFICATION_TEMPLATE_INDEXES },
-    routes: (groups) => registerNotificationRoutes(groups.internal, templates, records, deps.tenancy.tenants),
+    routes: (groups) => registerNotificationRoutes(groups.internal, templates, deps.tenancy.tenants),
   };
 }

@@ -15,23 +15,3 @@ export const NotificationTemplateView = z
   })
   .strict()
   .meta({ id: 'NotificationTemplate' });
-
-/** A customer notification sent or attempted (one per event and channel). */
-export const NotificationView = z
-  .object({
-    id: z.string(),
-    order_id: z.string(),
-    event_id: z.string(),
-    stage: z.string(),
-    channel: z.string(),
-    recipient: z.string(),
-    template: z.enum(['default', 'tenant']),
-    subject: z.string().nullable(),
-    status: z.enum(['sent', 'failed']),
-    error: z.string().nullable().meta({ description: 'Why the last attempt failed (null once sent)' }),
-    attempts: z.number().int(),
-    created_at: Timestamp,
-    sent_at: Timestamp.nullable(),
-  })
-  .strict()
-  .meta({ id: 'Notification' });
