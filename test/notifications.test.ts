@@ -122,11 +122,11 @@ describe('customer notifications', function () {
     const c = customer();
     getStack().smtp.refuseNext(c.email, 1, 550);
     const order = await approvedOrderFor(t, c);
-    const failed = await eventually('the failure recorded', async () => (await notifications(t, order.id)).find((n) => n.channel === 'email' && n.status === 'failed'));
-    assert.match(failed.error, /550/);
+    const failed = await eventually('the refusal recorded', async () => (await notifications(t, order.id)).find((n) => n.channel === 'email' && n.status === 'failed' && /550/.test(n.error)));
     assert.equal(failed.sent_at, null);
-    const parked = await eventually('parked at once (a 5xx is not retried)', async () => (await effects(t, '?status=parked')).find((e) => e.effect === 'email'));
-    assert.equal(parked.attempts, 1);
+    const parked = await eventually('parked (a 5xx is not retried)', async () => (await effects(t, '?status=parked')).find((e) => e.effect === 'email'));
+    assert.match(parked.last_error, /550/);
+    assert.ok(parked.attempts < getStack().config.effects.max_attempts, 'parked by the refusal, not by running out of attempts');
     assert.equal(mailsTo(c).length, 0);
     // The SMS of the same event is its own effect and went out.
     await eventually('the SMS sent anyway', async () => smsTo(c).length === 1);
@@ -137,7 +137,7 @@ describe('customer notifications', function () {
     assert.equal(mailsTo(c).length, 1);
     const sent = (await notifications(t, order.id)).find((n) => n.channel === 'email');
     assert.equal(sent.status, 'sent');
-    assert.equal(sent.attempts, 2);
+    assert.equal(sent.attempts, parked.attempts + 1);
   });
 
   it('sends SMS through the HTTP provider contract, retrying an outage, once per event', async () => {
@@ -208,6 +208,9 @@ describe('customer notifications', function () {
     assert.equal(reset.status, 200);
     assert.equal(reset.body.data.source, 'default');
     assert.equal(reset.body.data.subject, defaultTemplate('order_confirmed', 'email').subject);
+    const again = await templates(t, 'DELETE', '/order_confirmed/email');
+    assert.equal(again.status, 404, 'nothing left to remove');
+    assert.equal(again.body.error.code, 'not_found');
   });
 
   it('refuses bad templates with a clear 400 and stores nothing', async () => {
@@ -236,6 +239,26 @@ describe('customer notifications', function () {
     assert.equal(unknown.status, 404);
     const noToken = await http('PUT', `/internal/api/v1/tenants/${t.tenantId}/notification-templates/order_confirmed/email`, { body: { body: 'x' } });
     assert.equal(noToken.status, 401);
+  });
+
+  it('tells the customer their return was received', async () => {
+    const t = await stockedTenant();
+    const c = customer();
+    const order = await approvedOrderFor(t, c);
+    await sendWms(t, order.id, 'shipped');
+    await untilStatus(t, order.id, 'shipped');
+    await sendWms(t, order.id, 'delivered');
+    await untilStatus(t, order.id, 'delivered');
+    const ret = await t.seller('POST', `/orders/${order.id}/returns`, { items: [{ seller_sku_code: 'SKU-N', quantity: 1, reason: 'damaged' }] });
+    assert.equal(ret.status, 201, JSON.stringify(ret.body));
+    const received = await t.seller('POST', `/returns/${ret.body.data.id}/receive`, {});
+    assert.equal(received.status, 200, JSON.stringify(received.body));
+    const mail = await eventually('the return e-mail', async () => mailsTo(c).find((m) => /return/i.test(m.subject)));
+    assert.equal(mail.subject, `We received your return for order ${order.ref}`);
+    assert.match(mail.html, new RegExp(`return ${ret.body.data.return_number}`));
+    // One e-mail per stage; the return request itself is not a customer notification.
+    await eventually('every stage e-mailed', async () => mailsTo(c).length === 4);
+    assert.deepEqual(mailsTo(c).map((m) => m.subject.split(' ').slice(-2).join(' ')).sort(), ['has shipped', 'is confirmed', `order ${order.ref}`, 'was delivered'].sort());
   });
 
   it('sends one e-mail for an event delivered twice', async () => {

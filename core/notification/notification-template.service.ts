@@ -29,8 +29,9 @@ export class NotificationTemplateService {
     return view(stage, channel, await this.repo.put(scope, stage, channel, template));
   }
 
+  /** Back to the default; a stage and channel the tenant never overrode is a 404 (nothing to remove). */
   async reset(scope: TenantScope, stage: CustomerStage, channel: NotificationChannelName): Promise<TemplateView> {
-    await this.repo.remove(scope, stage, channel);
+    if (!(await this.repo.remove(scope, stage, channel))) throw AppError.notFound('notification template', `${stage}/${channel}`);
     return view(stage, channel, null);
   }
 }

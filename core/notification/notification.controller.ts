@@ -45,7 +45,7 @@ export function registerNotificationRoutes(internal: RouteGroup, templates: Noti
     },
   );
   internal.add(
-    { method: 'delete', path: '/tenants/:tenant_id/notification-templates/:stage/:channel', operationId: 'deleteNotificationTemplate', summary: 'Back to the default wording for one stage on one channel', tag: 'notifications', params: TemplateParams, response: dataOf(NotificationTemplateView) },
+    { method: 'delete', path: '/tenants/:tenant_id/notification-templates/:stage/:channel', operationId: 'deleteNotificationTemplate', summary: 'Back to the default wording for one stage on one channel', tag: 'notifications', params: TemplateParams, errors: { 404: 'not_found: the tenant has no template of its own for this stage and channel' }, response: dataOf(NotificationTemplateView) },
     async ({ params }) => {
       const scope = tenantScope(params.tenant_id);
       await tenants.requireTenant(scope);

@@ -16,9 +16,8 @@ export interface CustomerContact {
   order?: Record<string, unknown>;
 }
 
-/** Events of other modules, known by name so their stage works the day they are emitted. */
+/** An event of the payments module, known by name so its stage works the day it is emitted. */
 const PAYMENT_REFUNDED = 'payment.refunded.v1';
-const RETURN_RECEIVED = 'return.received.v1';
 
 const STATUS_STAGES: Partial<Record<string, CustomerStage>> = {
   shipped: 'order_shipped',
@@ -45,7 +44,7 @@ export function customerStage(event: OutboundEvent): CustomerStage | null {
       if (scan === 'OUT_FOR_DELIVERY') return 'out_for_delivery';
       return null;
     }
-    case RETURN_RECEIVED:
+    case EVENT_TYPES.returnReceived:
       return 'return_received';
     case PAYMENT_REFUNDED:
       return 'order_refunded';

@@ -70,7 +70,6 @@ export async function mochaGlobalSetup(): Promise<void> {
     'pusher.port': pusherPort,
     'notifications.email.host': '127.0.0.1',
     'notifications.email.port': smtpPort,
-    'notifications.email.timeout_ms': 5000,
     'notifications.sms.url': `http://127.0.0.1:${notifyPort}/sms`,
     'notifications.sms.token': 'test-notify-token',
     'notifications.push.url': `http://127.0.0.1:${notifyPort}/push`,
