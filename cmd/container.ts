@@ -1,5 +1,6 @@
 import { buildAggregatorModule, type AggregatorModule } from '../core/aggregator/aggregator.module.js';
 import { buildEffectsModule, type EffectsModule } from '../core/effects/effects.module.js';
+import { buildNotificationModule, type NotificationModule } from '../core/notification/notification.module.js';
 import { buildBulkModule, type BulkModule } from '../core/bulk/bulk.module.js';
 import { buildFulfillmentModule, type FulfillmentModule } from '../core/fulfillment/fulfillment.module.js';
 import { buildStockRoutingModule, type StockRoutingModule } from '../core/hub_routing/stock-routing.module.js';
@@ -20,6 +21,7 @@ export interface Container {
   platform: Platform;
   tenancy: TenancyModule;
   effects: EffectsModule;
+  notifications: NotificationModule;
   rules: RulesModule;
   orders: OrderModule;
   stockRouting: StockRoutingModule;
@@ -44,7 +46,8 @@ export async function buildContainer(platform: Platform): Promise<Container> {
   const tenancy = await buildTenancyModule(platform);
   const rules = buildRulesModule(platform, { tenancy });
   const effects = buildEffectsModule(platform, { tenancy });
-  const orders = buildOrderModule(platform, { tenants: tenancy.tenants, effects: effects.effects, rules: rules.book });
+  const notifications = buildNotificationModule(platform, { tenancy });
+  const orders = buildOrderModule(platform, { tenants: tenancy.tenants, effects: effects.effects, rules: rules.book, notifications: notifications.service });
   const stockRouting = buildStockRoutingModule(platform, { tenancy, orders, rules: rules.book });
   const payments = buildPaymentModule(platform, { tenancy, orders, stock: stockRouting });
   const fulfilment = buildFulfillmentModule(platform, { tenancy, orders, stock: stockRouting, payments });
@@ -56,7 +59,7 @@ export async function buildContainer(platform: Platform): Promise<Container> {
   const courier = buildCourierModule(platform, { tenancy, orders, fulfilment });
   const sla = buildSlaModule(platform, { tenancy, orders });
 
-  const modules: DomainModule[] = [tenancy, rules, effects, orders, stockRouting, payments, fulfilment, bulk, aggregator, operations, realtime, courier, sla];
+  const modules: DomainModule[] = [tenancy, rules, effects, notifications, orders, stockRouting, payments, fulfilment, bulk, aggregator, operations, realtime, courier, sla];
   await ensureIndexes(platform.mongo.db, Object.assign({}, ...modules.map((m) => m.indexes ?? {})), { multikeyIndexes: platform.mongo.multikeyIndexes });
-  return { platform, tenancy, rules, effects, orders, stockRouting, payments, fulfilment, bulk, aggregator, operations, courier, sla, modules };
+  return { platform, tenancy, rules, effects, notifications, orders, stockRouting, payments, fulfilment, bulk, aggregator, operations, courier, sla, modules };
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { ConfigError, explicitEndpoints, loadConfig, withOverrides, type Config } from '../configs/config.js';
 import { ensureEmbeddedStack } from '../localstack/embedded.js';
+import { NotifyReceiver } from '../localstack/notify-receiver.js';
 import { PusherReceiver } from '../localstack/pusher-receiver.js';
+import { SmtpSink } from '../localstack/smtp-sink.js';
 import { AppError } from '../core/domain/errors.js';
 import { createLogger } from '../core/platform/logger.js';
 import { startOms, type Mode, type Oms } from './oms.js';
@@ -19,14 +21,14 @@ export const demoSeeders: DemoSeeders = { stock: seedDemoStock };
 async function runService(command: Mode | 'dev'): Promise<void> {
   let config = loadConfig();
   const logger = createLogger(config);
-  let receiver: PusherReceiver | null = null;
+  let sinks: LocalSink[] = [];
 
   if (command === 'dev') {
-    ({ config, receiver } = await prepareDevStack(config, (m) => logger.info(m)));
+    ({ config, sinks } = await prepareDevStack(config, (m) => logger.info(m)));
   }
   const mode: Mode = command === 'dev' ? 'all' : (command as Mode);
   const oms = await startOms(config, mode, { logger });
-  installShutdown(oms, receiver, config);
+  installShutdown(oms, sinks, config);
 
   if (command === 'dev') {
     const demo = await seedDemo(oms.container, demoSeeders);
@@ -48,7 +50,12 @@ async function runService(command: Mode | 'dev'): Promise<void> {
   }
 }
 
-async function prepareDevStack(config: Config, log: (m: string) => void): Promise<{ config: Config; receiver: PusherReceiver | null }> {
+/** A stand-in for an upstream that dev mode runs in process (Pusher, SMTP, SMS/push providers). */
+interface LocalSink {
+  stop(): Promise<void>;
+}
+
+async function prepareDevStack(config: Config, log: (m: string) => void): Promise<{ config: Config; sinks: LocalSink[] }> {
   const explicit = explicitEndpoints();
   const endpoints = await ensureEmbeddedStack(
     config.localstack,
@@ -60,18 +67,37 @@ async function prepareDevStack(config: Config, log: (m: string) => void): Promis
   if (endpoints.redisUrl) overrides['redis.url'] = endpoints.redisUrl;
   if (endpoints.sqsEndpoint) overrides['aws.sqs.endpoint'] = endpoints.sqsEndpoint;
   if (endpoints.dynamoEndpoint) overrides['aws.dynamodb.endpoint'] = endpoints.dynamoEndpoint;
-  let receiver: PusherReceiver | null = null;
+  const sinks: LocalSink[] = [];
   if (!explicit.pusher && config.pusher.enabled) {
-    receiver = new PusherReceiver(config.pusher.app_id, config.pusher.key, config.pusher.secret);
-    const port = await receiver.start(config.localstack.pusher_port).catch(() => receiver!.start(0));
+    const receiver = new PusherReceiver(config.pusher.app_id, config.pusher.key, config.pusher.secret);
+    const port = await receiver.start(config.localstack.pusher_port).catch(() => receiver.start(0));
+    sinks.push(receiver);
     overrides['pusher.host'] = '127.0.0.1';
     overrides['pusher.port'] = port;
     log(`pusher: local receiver (signature-checking) on 127.0.0.1:${port}, events at /_events`);
   }
-  return { config: withOverrides(config, overrides), receiver };
+  // Customer notifications: whatever has no provider configured goes to a local sink.
+  const { email, sms, push } = config.notifications;
+  const smtp = email.host ? null : new SmtpSink();
+  if (smtp) {
+    const port = await smtp.start(config.localstack.smtp_port).catch(() => smtp.start(0));
+    sinks.push(smtp);
+    Object.assign(overrides, { 'notifications.email.host': '127.0.0.1', 'notifications.email.port': port, 'notifications.email.secure': false });
+    log(`smtp: local sink on 127.0.0.1:${port} (customer e-mails kept in memory)`);
+  }
+  if (!sms.url || !push.url) {
+    const token = 'local-notify-token';
+    const notify = new NotifyReceiver(token, smtp);
+    const port = await notify.start(config.localstack.notify_port).catch(() => notify.start(0));
+    sinks.push(notify);
+    if (!sms.url) Object.assign(overrides, { 'notifications.sms.url': `http://127.0.0.1:${port}/sms`, 'notifications.sms.token': token });
+    if (!push.url) Object.assign(overrides, { 'notifications.push.url': `http://127.0.0.1:${port}/push`, 'notifications.push.token': token });
+    log(`notify: local SMS/push receiver on 127.0.0.1:${port}; sent messages at /_messages${smtp ? ', e-mails at /_mail' : ''}`);
+  }
+  return { config: withOverrides(config, overrides), sinks };
 }
 
-function installShutdown(oms: Oms, receiver: PusherReceiver | null, config: Config): void {
+function installShutdown(oms: Oms, sinks: LocalSink[], config: Config): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -84,7 +110,7 @@ function installShutdown(oms: Oms, receiver: PusherReceiver | null, config: Conf
     force.unref();
     void oms
       .stop()
-      .then(() => receiver?.stop())
+      .then(() => Promise.all(sinks.map((s) => s.stop())))
       .then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -15,6 +15,13 @@ const listener = z.object({
   concurrency_per_worker: z.number().int().min(1).max(100),
 });
 
+/** An HTTP notification provider (SMS, push): POST JSON to `url` with a bearer token. Empty url: logged only. */
+const httpProvider = z.object({
+  url: z.string().url().or(z.literal('')),
+  token: z.string(),
+  timeout_ms: z.number().int().positive(),
+});
+
 const weight = z.number().min(0).max(1);
 const port = z.number().int().min(1).max(65535);
 
@@ -173,6 +180,21 @@ export const ConfigSchema = z.object({
     use_tls: z.boolean(),
     cluster: z.string(),
   }),
+  notifications: z.object({
+    email: z.object({
+      /** Empty: e-mails are logged, not sent (dev mode points it at the local SMTP sink). */
+      host: z.string(),
+      port: port,
+      /** true: TLS from the start (port 465); false: STARTTLS when the server offers it. */
+      secure: z.boolean(),
+      user: z.string(),
+      pass: z.string(),
+      from: z.string().min(3),
+      timeout_ms: z.number().int().positive(),
+    }),
+    sms: httpProvider,
+    push: httpProvider,
+  }),
   newrelic: z.object({
     enabled: z.boolean(),
     app_name: z.string().min(1),
@@ -192,6 +214,8 @@ export const ConfigSchema = z.object({
     sqs_port: port,
     dynamodb_port: port,
     pusher_port: port,
+    smtp_port: port,
+    notify_port: port,
   }),
 });
 
@@ -223,6 +247,15 @@ const ENV_OVERRIDES: Record<string, string> = {
   PUSHER_HOST: 'pusher.host',
   PUSHER_PORT: 'pusher.port',
   PUSHER_CLUSTER: 'pusher.cluster',
+  SMTP_HOST: 'notifications.email.host',
+  SMTP_PORT: 'notifications.email.port',
+  SMTP_USER: 'notifications.email.user',
+  SMTP_PASS: 'notifications.email.pass',
+  SMTP_FROM: 'notifications.email.from',
+  SMS_PROVIDER_URL: 'notifications.sms.url',
+  SMS_PROVIDER_TOKEN: 'notifications.sms.token',
+  PUSH_PROVIDER_URL: 'notifications.push.url',
+  PUSH_PROVIDER_TOKEN: 'notifications.push.token',
   NEW_RELIC_LICENSE_KEY: 'newrelic.license_key',
   NEW_RELIC_ENABLED: 'newrelic.enabled',
   NEW_RELIC_APP_NAME: 'newrelic.app_name',

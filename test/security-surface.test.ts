@@ -65,6 +65,9 @@ async function victimWorld(): Promise<Victim> {
       effect_id: effect ? String(effect._id) : 'eff_0000000000000000',
       rule_id: rule.body.data.id,
       queue: 'oms-create-order-queue',
+      // a notification template: every tenant has one for each stage and channel (the default)
+      stage: 'order_confirmed',
+      channel: 'email',
       version: '1',
     },
   };

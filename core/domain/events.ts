@@ -6,6 +6,7 @@ export const EVENT_TYPES = {
   orderUpdated: 'order.updated.v1',
   shipmentUpdated: 'shipment.updated.v1',
   returnCreated: 'return.created.v1',
+  returnReceived: 'return.received.v1',
   inventoryLowStock: 'inventory.low_stock.v1',
   bulkJobProgress: 'bulk_job.progress.v1',
   // courier booking and SLA clocks (issue 16)

@@ -12,11 +12,16 @@ export interface NotificationRecord {
   stage: string;
   channel: NotificationChannelName;
   recipient: string;
-  template: string;
+  /** Whose wording was used: the built-in default or the tenant's override. */
+  template: 'default' | 'tenant';
+  /** E-mail subject or push title as sent; null for SMS. */
+  subject: string | null;
   status: 'sent' | 'failed';
   error: string | null;
   created_at: Date;
   sent_at: Date | null;
+  /** Attempts so far (failed ones included), counted by the upserts. */
+  attempts?: number;
 }
 
 type NotificationDoc = Omit<NotificationRecord, 'id'> & { _id: string };
@@ -35,8 +40,12 @@ export class NotificationRepository {
 
   /** The outcome of an attempt, one upsert by `{event_id}:{channel}` (a retry overwrites a failure). */
   async record(scope: TenantScope, record: NotificationRecord): Promise<void> {
-    const { id, created_at, ...rest } = record;
-    await this.collection.updateOne({ tenant_id: scope.tenantId, _id: id }, { $set: { ...rest, tenant_id: scope.tenantId }, $setOnInsert: { created_at } }, { upsert: true });
+    const { id, created_at, attempts: _attempts, ...rest } = record;
+    await this.collection.updateOne(
+      { tenant_id: scope.tenantId, _id: id },
+      { $set: { ...rest, tenant_id: scope.tenantId }, $setOnInsert: { created_at }, $inc: { attempts: 1 } },
+      { upsert: true },
+    );
   }
 
   async listForOrder(scope: TenantScope, orderId: string): Promise<NotificationRecord[]> {

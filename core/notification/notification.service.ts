@@ -3,44 +3,68 @@ import { tenantScope } from '../domain/tenant-scope.js';
 import type { Logger } from '../platform/logger.js';
 import type { Telemetry } from '../platform/telemetry.js';
 import type { NotificationChannel, NotificationChannelName } from './notification.adapters.js';
+import type { NotificationTemplateRepository } from './notification-template.repository.js';
 import type { NotificationRecord, NotificationRepository } from './notification.repository.js';
+import { defaultTemplate, render, type CustomerStage, type TemplateData } from './notification.templates.js';
 
 /** Customer contact as the event consumer knows it (read from the order). */
 export interface CustomerContact {
+  name?: string;
   email: string | null;
   phone: string | null;
+  /** The order's current event state (orderEventState): fills in what an event does not carry itself. */
+  order?: Record<string, unknown>;
 }
 
+/** An event of the payments module, known by name so its stage works the day it is emitted. */
+const PAYMENT_REFUNDED = 'payment.refunded.v1';
+
+const STATUS_STAGES: Partial<Record<string, CustomerStage>> = {
+  shipped: 'order_shipped',
+  delivered: 'order_delivered',
+  delivery_failed: 'delivery_failed',
+  cancelled: 'order_cancelled',
+};
+
 /**
- * The stages a customer hears about, and the template for each. Internal moves (holds,
- * picking, packing) are not customer-facing.
+ * The stage a customer hears about for an event, or null. Internal moves (holds, picking,
+ * packing) are not customer-facing. Courier scans that do not move the order (in transit, out
+ * for delivery) still reach the customer. No event says "out for delivery" yet (the courier
+ * webhook knows IN_TRANSIT, DELIVERED, FAILED): a scan with that status maps once it exists.
  */
-export function customerStage(event: OutboundEvent): string | null {
-  if (event.event === EVENT_TYPES.orderCreated) return 'order_confirmed';
-  // Courier scans that do not move the order (in transit) still reach the customer.
-  if (event.event === EVENT_TYPES.shipmentUpdated) {
-    return (event.data.tracking as { status?: string } | undefined)?.status === 'IN_TRANSIT' ? 'shipment_in_transit' : null;
+export function customerStage(event: OutboundEvent): CustomerStage | null {
+  switch (event.event) {
+    case EVENT_TYPES.orderCreated:
+      return 'order_confirmed';
+    case EVENT_TYPES.orderStatusChanged:
+      return STATUS_STAGES[String(event.data.to)] ?? null;
+    case EVENT_TYPES.shipmentUpdated: {
+      const scan = (event.data.tracking as { status?: string } | undefined)?.status;
+      if (scan === 'IN_TRANSIT') return 'shipment_in_transit';
+      if (scan === 'OUT_FOR_DELIVERY') return 'out_for_delivery';
+      return null;
+    }
+    case EVENT_TYPES.returnReceived:
+      return 'return_received';
+    case PAYMENT_REFUNDED:
+      return 'order_refunded';
+    default:
+      return null;
   }
-  if (event.event !== EVENT_TYPES.orderStatusChanged) return null;
-  const stages: Record<string, string> = {
-    shipped: 'order_shipped',
-    delivered: 'order_delivered',
-    delivery_failed: 'delivery_failed',
-    cancelled: 'order_cancelled',
-  };
-  return stages[String(event.data.to)] ?? null;
 }
 
 /**
- * Sends one customer-facing stage on one channel and records the outcome on the notification
- * (`sent`, or `failed` with its reason; a later retry overwrites it). Whether to send at all,
- * and retries, are the EffectService's: this is the effect itself.
+ * Sends one customer-facing stage on one channel, in the tenant's wording (or the default), and
+ * records the outcome on the notification (`sent`, or `failed` with its reason; a later retry
+ * overwrites it, and `attempts` counts them). Whether to send at all, and retries, are the
+ * EffectService's (keyed `{event_id}:{channel}`): this is the effect itself.
  */
 export class NotificationService {
   private readonly channels: Map<NotificationChannelName, NotificationChannel>;
 
   constructor(
     private readonly repo: NotificationRepository,
+    private readonly templates: NotificationTemplateRepository,
     channels: NotificationChannel[],
     private readonly logger: Logger,
     private readonly telemetry: Telemetry,
@@ -51,11 +75,16 @@ export class NotificationService {
   /** Does nothing for an event no customer hears about, or a channel the customer cannot be reached on. */
   async deliver(event: OutboundEvent, name: NotificationChannelName, contact: CustomerContact): Promise<void> {
     const stage = customerStage(event);
+    // Orders carry no device token yet, so push has no address: its channel waits for one.
     const to = name === 'email' ? contact.email : name === 'sms' ? contact.phone : null;
     const channel = this.channels.get(name);
     if (!stage || !event.order_id || !to || !channel) return;
+    const scope = tenantScope(event.tenant_id);
+    const override = await this.templates.find(scope, stage, name);
+    const { subject, body } = render(override ?? defaultTemplate(stage, name), name, templateData(stage, event, contact));
+    const key = `${event.event_id}:${name}`;
     const record: NotificationRecord = {
-      id: `${event.event_id}:${name}`,
+      id: key,
       tenant_id: event.tenant_id,
       seller_id: event.seller_id,
       order_id: event.order_id,
@@ -63,21 +92,57 @@ export class NotificationService {
       stage,
       channel: name,
       recipient: to,
-      template: stage,
+      template: override ? 'tenant' : 'default',
+      subject,
       status: 'sent',
       error: null,
       created_at: new Date(),
       sent_at: null,
     };
-    const scope = tenantScope(event.tenant_id);
     try {
-      await channel.send({ to, template: stage, data: { order: event.data.order } });
+      await channel.send({ to, subject, body, key, tenant_id: event.tenant_id, order_id: event.order_id, stage });
     } catch (err) {
-      this.logger.warn({ err, channel: name, order_id: event.order_id }, 'customer notification failed');
+      this.logger.warn({ err, channel: name, order_id: event.order_id, stage }, 'customer notification failed');
       this.telemetry.noticeError(err, { channel: name, tenant_id: event.tenant_id, order_id: event.order_id });
       await this.repo.record(scope, { ...record, status: 'failed', error: (err as Error).message ?? String(err) });
       throw err;
     }
     await this.repo.record(scope, { ...record, sent_at: new Date() });
+  }
+}
+
+/** What templates see: the order as of the event (or as it is now), its shipment, return or refund. */
+export function templateData(stage: CustomerStage, event: OutboundEvent, contact: CustomerContact): TemplateData {
+  const order = { ...(contact.order ?? {}), ...((event.data.order as Record<string, unknown> | undefined) ?? {}) };
+  const shipment = ((event.data.shipment as Record<string, unknown> | undefined) ?? (order.shipment as Record<string, unknown> | null | undefined) ?? null) as {
+    courier?: string | null;
+    awb?: string | null;
+    tracking_url?: string | null;
+  } | null;
+  const ret = event.data.return as { id?: string; return_number?: number } | undefined;
+  const refund = (event.data.refund ?? event.data.payment) as { amount?: number; currency?: string } | undefined;
+  return {
+    stage,
+    customer: { name: contact.name ?? '' },
+    order: {
+      id: event.order_id ?? String(order.id ?? ''),
+      order_id: String(order.order_id ?? event.order_id ?? ''),
+      order_number: typeof order.order_number === 'number' ? order.order_number : null,
+      status: typeof order.status === 'string' ? order.status : null,
+    },
+    shipment: shipment && { courier: shipment.courier ?? null, awb: shipment.awb ?? null, tracking_url: httpUrl(shipment.tracking_url) },
+    return: ret?.id ? { id: ret.id, return_number: ret.return_number ?? null } : null,
+    refund: refund ? { amount: typeof refund.amount === 'number' ? refund.amount : null, currency: refund.currency ?? null } : null,
+  };
+}
+
+/** Only http(s) links reach a message: a `javascript:` tracking URL would survive HTML escaping. */
+function httpUrl(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : null;
+  } catch {
+    return null;
   }
 }

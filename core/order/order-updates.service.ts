@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { RealtimePublisher } from '../../external-service/pusher/pusher.client.js';
 import type { OutboundEvent } from '../domain/events.js';
+import { orderEventState } from '../domain/order.js';
 import { tenantScope } from '../domain/tenant-scope.js';
 import type { EffectService } from '../effects/effect.service.js';
 import { customerStage, type CustomerContact, type NotificationService } from '../notification/notification.service.js';
@@ -51,7 +52,8 @@ export class OrderUpdatesService {
     if (cached) return cached;
     const order = await this.orders.findInTenant(tenantScope(event.tenant_id), event.order_id);
     if (!order) return null;
-    this.contacts.set(event.event_id, order.customer);
-    return order.customer;
+    const contact = { ...order.customer, order: orderEventState(order) };
+    this.contacts.set(event.event_id, contact);
+    return contact;
   }
 }

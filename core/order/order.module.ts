@@ -1,9 +1,7 @@
 import { SalesChannelClient } from '../../external-service/sales-channel/sales-channel.client.js';
 import { EVENT_TYPES } from '../domain/events.js';
 import { tenantScope } from '../domain/tenant-scope.js';
-import { loggedChannels } from '../notification/notification.adapters.js';
-import { NOTIFICATION_INDEXES, NotificationRepository } from '../notification/notification.repository.js';
-import { NotificationService } from '../notification/notification.service.js';
+import type { NotificationService } from '../notification/notification.service.js';
 import type { EffectService } from '../effects/effect.service.js';
 import type { DomainModule } from '../platform/module.js';
 import { periodicTask } from '../platform/periodic-task.js';
@@ -30,7 +28,7 @@ export interface OrderModule extends DomainModule {
   channelEvents: ChannelEvents;
 }
 
-export function buildOrderModule(platform: Platform, deps: { tenants: TenantService; effects: EffectService; rules: RuleBook }): OrderModule {
+export function buildOrderModule(platform: Platform, deps: { tenants: TenantService; effects: EffectService; rules: RuleBook; notifications: NotificationService }): OrderModule {
   const { config, logger, metrics, telemetry, queues } = platform;
   const db = platform.mongo.db;
   const repository = new OrderRepository(db);
@@ -43,9 +41,8 @@ export function buildOrderModule(platform: Platform, deps: { tenants: TenantServ
   const service = new OrderService({ repo: repository, relay, sequences: platform.sequences, locker: platform.locker, logger, telemetry, metrics, rules: deps.rules });
   const keys = new IdempotencyKeys(db);
   const channelEvents = new ChannelEvents();
-  const notifications = new NotificationService(new NotificationRepository(db), loggedChannels(logger), logger, telemetry);
   const channelSync = new ChannelSyncService(new SalesChannelClient(config.sales_channel, logger), new ChannelSyncRepository(db), logger, telemetry);
-  const updates = new OrderUpdatesService(repository, deps.effects, channelSync, platform.realtime, notifications);
+  const updates = new OrderUpdatesService(repository, deps.effects, channelSync, platform.realtime, deps.notifications);
 
   const forEachTenant = (pass: (tenantId: string) => Promise<void>) => {
     const tenantsToSweep = sweepSchedule(() => deps.tenants.listTenantIds(), relay, config.order.outbox_full_sweep_every_ms);
@@ -76,7 +73,7 @@ export function buildOrderModule(platform: Platform, deps: { tenants: TenantServ
     service,
     relay,
     channelEvents,
-    indexes: { ...ORDER_INDEXES, ...IDEMPOTENCY_INDEXES, ...NOTIFICATION_INDEXES, ...CHANNEL_SYNC_INDEXES },
+    indexes: { ...ORDER_INDEXES, ...IDEMPOTENCY_INDEXES, ...CHANNEL_SYNC_INDEXES },
     routes: (groups) => registerOrderRoutes(groups, service, keys),
     handlers: (queues) => registerOrderHandlers(queues, service, updates, channelEvents),
     background: [outboxSweeper, channelRetrier],

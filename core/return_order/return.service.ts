@@ -90,7 +90,9 @@ export class ReturnService {
       const moved = await this.repo.move(ret, to, note, extra);
       if (moved) {
         const order = await this.orders.findInTenant(scope, ret.order_id);
-        if (order) await this.noteOnOrder(order, moved, `return_${to}`, []);
+        // The customer hears that their parcel came back (core/notification): the event rides on the order's outbox.
+        const events = to === 'received' ? [{ type: EVENT_TYPES.returnReceived, data: { return: toReturnView(moved) } }] : [];
+        if (order) await this.noteOnOrder(order, moved, `return_${to}`, events);
         return moved;
       }
     }

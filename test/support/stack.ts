@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { loadConfig, withOverrides, type Config } from '../../configs/config.js';
 import { ensureEmbeddedStack, startChildServer } from '../../localstack/embedded.js';
+import { NotifyReceiver } from '../../localstack/notify-receiver.js';
 import { PusherReceiver } from '../../localstack/pusher-receiver.js';
+import { SmtpSink } from '../../localstack/smtp-sink.js';
 import { startOms, type Oms } from '../../cmd/oms.js';
 import { createLogger } from '../../core/platform/logger.js';
 
@@ -18,6 +20,10 @@ export interface TestStack {
   oms: Oms;
   baseUrl: string;
   pusher: PusherReceiver;
+  /** Customer e-mails as received over SMTP. */
+  smtp: SmtpSink;
+  /** SMS and push as received by the HTTP provider stand-in. */
+  notify: NotifyReceiver;
   runId: string;
 }
 
@@ -41,6 +47,10 @@ export async function mochaGlobalSetup(): Promise<void> {
   const [sqs, dyn] = await Promise.all([startChildServer('fauxqs'), startChildServer('dynalite')]);
   const pusher = new PusherReceiver('test-app', 'test-key', 'test-secret');
   const pusherPort = await pusher.start(0);
+  const smtp = new SmtpSink();
+  const smtpPort = await smtp.start(0);
+  const notify = new NotifyReceiver('test-notify-token');
+  const notifyPort = await notify.start(0);
 
   const config = withOverrides(base, {
     'service.env': 'test',
@@ -58,6 +68,12 @@ export async function mochaGlobalSetup(): Promise<void> {
     'pusher.secret': 'test-secret',
     'pusher.host': '127.0.0.1',
     'pusher.port': pusherPort,
+    'notifications.email.host': '127.0.0.1',
+    'notifications.email.port': smtpPort,
+    'notifications.sms.url': `http://127.0.0.1:${notifyPort}/sms`,
+    'notifications.sms.token': 'test-notify-token',
+    'notifications.push.url': `http://127.0.0.1:${notifyPort}/push`,
+    'notifications.push.token': 'test-notify-token',
     'order.outbox_sweep_interval_ms': 500,
     'order.outbox_sweep_min_age_ms': 2000,
     'order.outbox_full_sweep_every_ms': 5000,
@@ -80,14 +96,14 @@ export async function mochaGlobalSetup(): Promise<void> {
     'monitoring.queue_depth_interval_ms': 2000,
   });
   const oms = await startOms(config, 'all', { logger: createLogger(config), waitTimeSeconds: 1 });
-  stack = { config, oms, baseUrl: `http://127.0.0.1:${oms.port}`, pusher, runId };
+  stack = { config, oms, baseUrl: `http://127.0.0.1:${oms.port}`, pusher, smtp, notify, runId };
   cleanup = async () => {
     await oms.stop();
     const client = new MongoClient(config.mongodb.uri);
     await client.connect();
     await client.db(config.mongodb.database).dropDatabase().catch(() => undefined);
     await client.close();
-    await pusher.stop();
+    await Promise.all([pusher.stop(), smtp.stop(), notify.stop()]);
     await Promise.all([sqs.stop(), dyn.stop()]);
   };
 }

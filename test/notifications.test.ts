@@ -1,0 +1,322 @@
+import assert from 'node:assert/strict';
+import { EVENT_TYPES, type OutboundEvent } from '../core/domain/events.js';
+import { tenantScope } from '../core/domain/tenant-scope.js';
+import { NotificationRepository } from '../core/notification/notification.repository.js';
+import { customerStage, templateData } from '../core/notification/notification.service.js';
+import { checkTemplate, CUSTOMER_STAGES, defaultTemplate, render } from '../core/notification/notification.templates.js';
+import { createTenant, eventually, http, internalHeaders, type TestTenant } from './support/api.js';
+import { getStack } from './support/stack.js';
+import { orderBody, readOrder, sendWms, stockedHub, untilStatus } from './fulfilment.fixtures.js';
+import { sendToQueue, uid } from './orders-support.js';
+
+/** Customer notifications on real channels: SMTP (read from the local sink), SMS over the HTTP provider contract. */
+
+interface Customer {
+  name: string;
+  email: string;
+  phone: string;
+}
+
+function customer(name = 'Aisha Khan'): Customer {
+  const id = uid();
+  return { name, email: `c-${id}@example.com`, phone: `+9665${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}` };
+}
+
+/** An order created through the API for `c`, routed and approved by the OMS. */
+async function approvedOrderFor(t: TestTenant, c: Customer): Promise<{ id: string; ref: string }> {
+  const body = orderBody([{ sku: 'SKU-N', quantity: 1 }], { customer: c });
+  const res = await t.seller('POST', '/orders', body);
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  await untilStatus(t, res.body.data.id, 'approved');
+  return { id: res.body.data.id, ref: body.order_id as string };
+}
+
+async function stockedTenant(): Promise<TestTenant> {
+  const t = await createTenant();
+  await stockedHub(t, 'H1', { 'SKU-N': 50 });
+  return t;
+}
+
+function mailsTo(c: Customer) {
+  return getStack().smtp.messagesTo(c.email);
+}
+
+function smsTo(c: Customer) {
+  return getStack().notify.messagesTo(c.phone, 'sms');
+}
+
+/** The notification records of an order (what was sent or attempted, with the reason of a failure). */
+async function notifications(t: TestTenant, orderId: string): Promise<any[]> {
+  return new NotificationRepository(getStack().oms.container.platform.mongo.db).listForOrder(tenantScope(t.tenantId), orderId);
+}
+
+async function effects(t: TestTenant, query = ''): Promise<any[]> {
+  const res = await http('GET', `/internal/api/v1/tenants/${t.tenantId}/effects${query}`, { headers: internalHeaders() });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body.data;
+}
+
+function templates(t: TestTenant, method: string, path = '', body?: unknown) {
+  return http(method, `/internal/api/v1/tenants/${t.tenantId}/notification-templates${path}`, { headers: internalHeaders(), ...(body === undefined ? {} : { body }) });
+}
+
+describe('customer notifications', function () {
+  this.timeout(60_000);
+
+  it('e-mails the confirmation and the shipped notice (with its tracking link) over SMTP, and texts both', async () => {
+    const t = await stockedTenant();
+    const c = customer('Tom <b>&</b> Jerry');
+    const order = await approvedOrderFor(t, c);
+    const confirmation = await eventually('the confirmation e-mail', async () => mailsTo(c).find((m) => /confirmed/i.test(m.subject)));
+    assert.deepEqual(confirmation.to, [c.email]);
+    assert.equal(confirmation.subject, `Your order ${order.ref} is confirmed`);
+    assert.match(confirmation.from, /orders@oms\.local/);
+    // Values in the HTML body are escaped; the customer's markup is text, not markup.
+    assert.ok(confirmation.html.includes('Tom &lt;b&gt;&amp;&lt;/b&gt; Jerry'), confirmation.html);
+    assert.ok(!confirmation.html.includes('<b>&</b>'));
+
+    const tracking = `https://track.example.com/${uid()}?awb=1&x=2`;
+    await sendWms(t, order.id, 'shipped', { shipment: { awb: `AWB-${uid()}`, courier: 'aramex', tracking_url: tracking } });
+    await untilStatus(t, order.id, 'shipped');
+    const shipped = await eventually('the shipped e-mail', async () => mailsTo(c).find((m) => /shipped/i.test(m.subject)));
+    assert.equal(shipped.subject, `Your order ${order.ref} has shipped`);
+    // Handlebars escapes `&` and `=` in the link too; decoded, it is the tracking URL as given.
+    assert.ok(shipped.html.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&').includes(`href="${tracking}"`), shipped.html);
+    assert.match(shipped.text, /Track your parcel/);
+
+    const texts = await eventually('both SMS', async () => (smsTo(c).length >= 2 ? smsTo(c) : null));
+    assert.ok(texts.some((m) => m.body === `Hi Tom <b>&</b> Jerry, your order ${order.ref} is confirmed. We will tell you when it ships.`), JSON.stringify(texts));
+    assert.ok(texts.some((m) => m.body.includes(`Track it: ${tracking}`)), JSON.stringify(texts));
+
+    const records = await eventually('four records', async () => {
+      const r = await notifications(t, order.id);
+      return r.length === 4 && r.every((n) => n.status === 'sent') ? r : null;
+    });
+    assert.deepEqual(records.map((r) => `${r.stage}:${r.channel}`).sort(), ['order_confirmed:email', 'order_confirmed:sms', 'order_shipped:email', 'order_shipped:sms']);
+    assert.ok(records.every((r) => r.error === null && r.attempts === 1 && r.template === 'default'));
+    assert.equal(mailsTo(c).length, 2, 'one e-mail per stage');
+  });
+
+  it('retries an e-mail the SMTP server refused for a while, delivers it once and keeps the failures on record', async () => {
+    const t = await stockedTenant();
+    const c = customer();
+    getStack().smtp.refuseNext(c.email, 2, 451);
+    const order = await approvedOrderFor(t, c);
+    await eventually('delivered after the refusals', async () => mailsTo(c).length === 1);
+    const [note] = await eventually('recorded as sent', async () => {
+      const r = (await notifications(t, order.id)).filter((n) => n.channel === 'email');
+      return r.length === 1 && r[0].status === 'sent' ? r : null;
+    });
+    assert.equal(note.attempts, 3);
+    assert.equal(note.error, null);
+    const effect = (await effects(t)).find((e) => e.effect === 'email');
+    assert.equal(effect.status, 'sent');
+    assert.equal(effect.attempts, 3);
+    assert.match(effect.last_error, /451/);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(mailsTo(c).length, 1, 'never twice');
+  });
+
+  it('parks an e-mail the server refuses for good, with the reason on the notification', async () => {
+    const t = await stockedTenant();
+    const c = customer();
+    getStack().smtp.refuseNext(c.email, 1, 550);
+    const order = await approvedOrderFor(t, c);
+    const failed = await eventually('the refusal recorded', async () => (await notifications(t, order.id)).find((n) => n.channel === 'email' && n.status === 'failed' && /550/.test(n.error)));
+    assert.equal(failed.sent_at, null);
+    const parked = await eventually('parked (a 5xx is not retried)', async () => (await effects(t, '?status=parked')).find((e) => e.effect === 'email'));
+    assert.match(parked.last_error, /550/);
+    assert.ok(parked.attempts < getStack().config.effects.max_attempts, 'parked by the refusal, not by running out of attempts');
+    assert.equal(mailsTo(c).length, 0);
+    // The SMS of the same event is its own effect and went out.
+    await eventually('the SMS sent anyway', async () => smsTo(c).length === 1);
+    // An operator replays it once the mailbox is fixed.
+    const replay = await http('POST', `/internal/api/v1/tenants/${t.tenantId}/effects/${encodeURIComponent(parked.id)}/replay`, { headers: internalHeaders() });
+    assert.equal(replay.status, 200, JSON.stringify(replay.body));
+    assert.equal(replay.body.data.outcome, 'sent');
+    assert.equal(mailsTo(c).length, 1);
+    const sent = (await notifications(t, order.id)).find((n) => n.channel === 'email');
+    assert.equal(sent.status, 'sent');
+    assert.equal(sent.attempts, parked.attempts + 1);
+  });
+
+  it('sends SMS through the HTTP provider contract, retrying an outage, once per event', async () => {
+    const t = await stockedTenant();
+    const c = customer();
+    getStack().notify.failNext(c.phone, 1, 503);
+    const order = await approvedOrderFor(t, c);
+    const sms = await eventually('the SMS after the outage', async () => (smsTo(c).length === 1 ? smsTo(c)[0] : null));
+    const stored = await readOrder(t, order.id);
+    assert.equal(sms.channel, 'sms');
+    assert.equal(sms.stage, 'order_confirmed');
+    assert.equal(sms.title, null);
+    assert.equal(sms.tenant_id, t.tenantId);
+    assert.equal(sms.order_id, order.id);
+    assert.match(sms.idempotency_key ?? '', /:sms$/);
+    assert.equal(sms.id, sms.idempotency_key);
+    assert.ok(stored.customer.phone === c.phone);
+    const note = await eventually('recorded as sent after a retry', async () => (await notifications(t, order.id)).find((n) => n.channel === 'sms' && n.status === 'sent'));
+    assert.equal(note.attempts, 2);
+    assert.equal(smsTo(c).length, 1);
+  });
+
+  it('parks an SMS the provider refuses (4xx), and refuses a wrong token', async () => {
+    const t = await stockedTenant();
+    const c = customer();
+    getStack().notify.failNext(c.phone, 1, 400);
+    const order = await approvedOrderFor(t, c);
+    const failed = await eventually('the refusal recorded', async () => (await notifications(t, order.id)).find((n) => n.channel === 'sms' && n.status === 'failed'));
+    assert.match(failed.error, /400/);
+    await eventually('parked', async () => (await effects(t, '?status=parked')).find((e) => e.effect === 'sms'));
+    const bad = await fetch(getStack().config.notifications.sms.url, { method: 'POST', headers: { authorization: 'Bearer nope', 'content-type': 'application/json' }, body: JSON.stringify({ to: c.phone, body: 'x' }) });
+    assert.equal(bad.status, 401);
+  });
+
+  it("uses a tenant's template for a stage and channel, escaped in e-mail, and leaves other tenants on the default", async () => {
+    const t = await stockedTenant();
+    const other = await stockedTenant();
+    const put = await templates(t, 'PUT', '/order_confirmed/email', { subject: 'Welcome, {{customer.name}}! #{{order.order_id}}', body: '<h1>Thanks {{customer.name}}</h1><p>Order {{order.order_id}}</p>' });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.equal(put.body.data.source, 'tenant');
+    const sms = await templates(t, 'PUT', '/order_confirmed/sms', { body: 'Yo {{customer.name}}, got {{order.order_id}}' });
+    assert.equal(sms.status, 200, JSON.stringify(sms.body));
+    assert.equal(sms.body.data.subject, null);
+
+    const c = customer('Ann & <i>Bo</i>');
+    const order = await approvedOrderFor(t, c);
+    const mail = await eventually('the tenant-worded e-mail', async () => mailsTo(c)[0]);
+    assert.equal(mail.subject, `Welcome, Ann & <i>Bo</i>! #${order.ref}`);
+    assert.ok(mail.html.includes('<h1>Thanks Ann &amp; &lt;i&gt;Bo&lt;/i&gt;</h1>'), mail.html);
+    const text = await eventually('the tenant-worded SMS', async () => smsTo(c)[0]);
+    assert.equal(text.body, `Yo Ann & <i>Bo</i>, got ${order.ref}`);
+    const records = await eventually('records', async () => {
+      const r = await notifications(t, order.id);
+      return r.length === 2 ? r : null;
+    });
+    assert.ok(records.every((r) => r.template === 'tenant'));
+
+    const c2 = customer();
+    const order2 = await approvedOrderFor(other, c2);
+    const mail2 = await eventually('the default e-mail for the other tenant', async () => mailsTo(c2)[0]);
+    assert.equal(mail2.subject, `Your order ${order2.ref} is confirmed`);
+
+    const list = await templates(t, 'GET');
+    assert.equal(list.status, 200);
+    assert.equal(list.body.data.length, CUSTOMER_STAGES.length * 3);
+    assert.deepEqual(list.body.data.filter((v: any) => v.source === 'tenant').map((v: any) => `${v.stage}:${v.channel}`).sort(), ['order_confirmed:email', 'order_confirmed:sms']);
+    const reset = await templates(t, 'DELETE', '/order_confirmed/email');
+    assert.equal(reset.status, 200);
+    assert.equal(reset.body.data.source, 'default');
+    assert.equal(reset.body.data.subject, defaultTemplate('order_confirmed', 'email').subject);
+    const again = await templates(t, 'DELETE', '/order_confirmed/email');
+    assert.equal(again.status, 404, 'nothing left to remove');
+    assert.equal(again.body.error.code, 'not_found');
+  });
+
+  it('refuses bad templates with a clear 400 and stores nothing', async () => {
+    const t = await stockedTenant();
+    const cases: [string, unknown, RegExp][] = [
+      ['/order_confirmed/email', { subject: 'Hi', body: '{{#if customer.name}}unclosed' }, /body/],
+      ['/order_confirmed/email', { subject: 'Hi {{', body: 'ok' }, /subject/],
+      ['/order_confirmed/email', { body: '<p>{{{customer.name}}}</p>' }, /unescaped/],
+      ['/order_confirmed/email', { body: '{{lookup order "id"}} {{helperThatIsNot order}}' }, /body/],
+      ['/order_confirmed/sms', { subject: 'SMS have none', body: 'x' }, /subject/],
+      ['/order_confirmed/email', { body: '' }, /body/],
+      ['/order_confirmed/email', { body: 'x', extra: 1 }, /extra|unrecognized/i],
+      ['/order_confirmed/email', { subject: 5, body: 'x' }, /subject/],
+      ['/no_such_stage/email', { body: 'x' }, /stage/],
+      ['/order_confirmed/fax', { body: 'x' }, /channel/],
+    ];
+    for (const [path, body, problem] of cases) {
+      const res = await templates(t, 'PUT', path, body);
+      assert.equal(res.status, 400, `${path} ${JSON.stringify(body)}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error.code, 'validation_failed');
+      assert.match(JSON.stringify(res.body.error.details), problem, JSON.stringify(res.body));
+    }
+    const list = await templates(t, 'GET');
+    assert.ok(list.body.data.every((v: any) => v.source === 'default'), 'nothing stored');
+    const unknown = await http('PUT', '/internal/api/v1/tenants/no-such-tenant/notification-templates/order_confirmed/email', { headers: internalHeaders(), body: { body: 'x' } });
+    assert.equal(unknown.status, 404);
+    const noToken = await http('PUT', `/internal/api/v1/tenants/${t.tenantId}/notification-templates/order_confirmed/email`, { body: { body: 'x' } });
+    assert.equal(noToken.status, 401);
+  });
+
+  it('tells the customer their return was received', async () => {
+    const t = await stockedTenant();
+    const c = customer();
+    const order = await approvedOrderFor(t, c);
+    await sendWms(t, order.id, 'shipped');
+    await untilStatus(t, order.id, 'shipped');
+    await sendWms(t, order.id, 'delivered');
+    await untilStatus(t, order.id, 'delivered');
+    const ret = await t.seller('POST', `/orders/${order.id}/returns`, { items: [{ seller_sku_code: 'SKU-N', quantity: 1, reason: 'damaged' }] });
+    assert.equal(ret.status, 201, JSON.stringify(ret.body));
+    const received = await t.seller('POST', `/returns/${ret.body.data.id}/receive`, {});
+    assert.equal(received.status, 200, JSON.stringify(received.body));
+    const mail = await eventually('the return e-mail', async () => mailsTo(c).find((m) => /return/i.test(m.subject)));
+    assert.equal(mail.subject, `We received your return for order ${order.ref}`);
+    assert.match(mail.html, new RegExp(`return ${ret.body.data.return_number}`));
+    // One e-mail per stage; the return request itself is not a customer notification.
+    await eventually('every stage e-mailed', async () => mailsTo(c).length === 4);
+    assert.deepEqual(mailsTo(c).map((m) => m.subject.split(' ').slice(-2).join(' ')).sort(), ['has shipped', 'is confirmed', `order ${order.ref}`, 'was delivered'].sort());
+  });
+
+  it('sends one e-mail for an event delivered twice', async () => {
+    const t = await stockedTenant();
+    const c = customer();
+    const order = await approvedOrderFor(t, c);
+    await eventually('the confirmation', async () => mailsTo(c).length === 1);
+    const stored = await readOrder(t, order.id);
+    const event: OutboundEvent = {
+      event_id: `evt-${uid()}`,
+      event: EVENT_TYPES.orderStatusChanged,
+      occurred_at: new Date().toISOString(),
+      tenant_id: t.tenantId,
+      seller_id: t.sellerId,
+      order_id: order.id,
+      data: { order: { id: order.id, order_id: stored.order_id, status: 'cancelled' }, from: 'approved', to: 'cancelled' },
+    };
+    await Promise.all([sendToQueue('orderUpdates', event), sendToQueue('orderUpdates', event)]);
+    await eventually('the cancellation e-mail', async () => mailsTo(c).some((m) => /cancelled/.test(m.subject)));
+    await sendToQueue('orderUpdates', event);
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(mailsTo(c).filter((m) => /cancelled/.test(m.subject)).length, 1);
+    assert.equal(smsTo(c).filter((m) => /cancelled/.test(m.body)).length, 1);
+  });
+});
+
+describe('customer stages and templates (pure)', () => {
+  const base: OutboundEvent = { event_id: 'e1', event: '', occurred_at: '2026-01-01T00:00:00Z', tenant_id: 't', seller_id: 's', order_id: 'o', data: {} };
+  const ev = (event: string, data: Record<string, unknown> = {}): OutboundEvent => ({ ...base, event, data });
+
+  it('maps every customer-facing event to its stage, and nothing else', () => {
+    assert.equal(customerStage(ev(EVENT_TYPES.orderCreated)), 'order_confirmed');
+    for (const [to, stage] of [['shipped', 'order_shipped'], ['delivered', 'order_delivered'], ['delivery_failed', 'delivery_failed'], ['cancelled', 'order_cancelled']]) {
+      assert.equal(customerStage(ev(EVENT_TYPES.orderStatusChanged, { to })), stage);
+    }
+    for (const to of ['approved', 'on_hold', 'picking', 'picked', 'packing', 'packed', 'returned_to_origin']) assert.equal(customerStage(ev(EVENT_TYPES.orderStatusChanged, { to })), null);
+    assert.equal(customerStage(ev(EVENT_TYPES.shipmentUpdated, { tracking: { status: 'IN_TRANSIT' } })), 'shipment_in_transit');
+    assert.equal(customerStage(ev(EVENT_TYPES.shipmentUpdated, { tracking: { status: 'OUT_FOR_DELIVERY' } })), 'out_for_delivery');
+    assert.equal(customerStage(ev(EVENT_TYPES.shipmentUpdated, { shipment: {} })), null);
+    assert.equal(customerStage(ev('return.received.v1')), 'return_received');
+    assert.equal(customerStage(ev('payment.refunded.v1')), 'order_refunded');
+    assert.equal(customerStage(ev(EVENT_TYPES.orderHubAssigned)), null);
+    assert.equal(customerStage(ev(EVENT_TYPES.returnCreated)), null);
+  });
+
+  it('has a default for every stage on every channel, all valid, and drops non-http tracking links', () => {
+    for (const stage of CUSTOMER_STAGES) {
+      for (const channel of ['email', 'sms', 'push'] as const) {
+        const t = defaultTemplate(stage, channel);
+        checkTemplate(t);
+        assert.equal(t.subject === null, channel === 'sms');
+        const data = templateData(stage, ev('x', { order: { order_id: 'SO-1', shipment: { tracking_url: 'javascript:alert(1)', awb: 'A1', courier: 'c' } } }), { name: 'N', email: null, phone: null });
+        const out = render(t, channel, data);
+        assert.ok(out.body.includes('SO-1'), `${stage}/${channel}: ${out.body}`);
+        assert.ok(!out.body.includes('javascript:'), `${stage}/${channel}`);
+      }
+    }
+    const shipped = templateData('order_shipped', ev('x', { order: { order_id: 'SO-2', shipment: { tracking_url: 'https://t.example/1' } } }), { name: 'N', email: null, phone: null });
+    assert.match(render(defaultTemplate('order_shipped', 'email'), 'email', shipped).body, /href="https:\/\/t\.example\/1"/);
+  });
+});
