@@ -46,7 +46,7 @@ export function buildStockRoutingModule(platform: Platform, deps: { tenancy: Ten
   const orders = deps.orders.repository;
   const db = platform.mongo.db;
   const stockRepo = new StockRepository(db);
-  const stock = new StockService(stockRepo, hubs, tenants, new LowStockNotifier(queues, logger), async (scope) => {
+  const stock = new StockService(stockRepo, hubs, tenants, new LowStockNotifier(platform.eventStream, logger), async (scope) => {
     // Arrived stock may release held orders; the sweep is idempotent, so a duplicate trigger costs only a read.
     await queues
       .send('approveOnHold', { event: 'approve_on_hold', tenant_id: scope.tenantId, seller_id: scope.sellerId })

@@ -1,27 +1,18 @@
-import { z } from 'zod';
 import { isAppError } from '../domain/errors.js';
+import { OutboundEventSchema } from '../domain/events.js';
 import type { HandlerGroup } from '../workers/runtime/handler-group.js';
 import type { OrderEdit } from './order-edits.js';
 import { ChannelMessage } from './order.schemas.js';
 import type { OrderService } from './order.service.js';
 import type { OrderUpdatesService } from './order-updates.service.js';
 
-/** The envelope of API.md's outbound events (core/domain/events.ts). */
-const OutboundEventSchema = z.object({
-  event_id: z.string().min(1),
-  event: z.string().min(1),
-  occurred_at: z.string().min(1),
-  tenant_id: z.string().min(1),
-  seller_id: z.string().min(1),
-  order_id: z.string().min(1).nullable(),
-  data: z.record(z.string(), z.unknown()),
-});
 
 /**
  * oms-create-order-queue: a sales channel's create_order, update_order and cancel_order. A
  * channel order that already exists is a silent no-op, which is what makes a redelivered or
  * duplicated create harmless.
- * oms-order-updates-queue: every outbound event goes to Pusher, customer notifications and the sales channel.
+ * oms-order-updates-queue (subscribed to the oms-events topic, raw delivery): every outbound event goes to
+ * Pusher, customer notifications and the sales channel.
  */
 export function registerOrderHandlers(queues: HandlerGroup, orders: OrderService, updates: OrderUpdatesService): void {
   queues.add('createOrder', ChannelMessage, async ({ msg, scope, ctx }) => {
