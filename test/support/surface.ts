@@ -94,6 +94,7 @@ export function validBody(route: Route, w: WorldIds): unknown {
     'PUT /tenants/{tenant_id}/rate-limits': { key_per_minute: 1, tenant_per_minute: 1 },
     'POST /tenants/{tenant_id}/hubs': { code: `HX-${ref.slice(5)}`, name: 'X', latitude: 24.7, longitude: 46.7 },
     'POST /tenants/{tenant_id}/effects/{effect_id}/replay': {},
+    'POST /tenants/{tenant_id}/parked-events/{event_id}/replay': {},
     'POST /tenants/{tenant_id}/courier-integrations': { courier: `c${ref.slice(5)}` },
     'POST /tenants/{tenant_id}/courier-integrations/{integration_id}/rotate': { grace_seconds: 0 },
     'POST /orders': order,
