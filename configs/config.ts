@@ -126,7 +126,7 @@ export const ConfigSchema = z.object({
     retry_max_delay_ms: z.number().int().min(10),
     sweep_interval_ms: z.number().int().min(50),
   }),
-  /** The outgoing event stream (the oms-events topic; docs/adr/0009). */
+  /** The outgoing event stream (the oms-events topic; docs/adr/0010). */
   events: z.object({
     /** Publishes an event may fail for a reason SNS calls permanent before it is parked. */
     max_publish_attempts: z.number().int().min(1).max(100),
