@@ -5,6 +5,7 @@ import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesComman
 import { createSnsClient } from '../core/platform/aws.js';
 import { SnsEventStream } from '../core/platform/event-stream.js';
 import { EVENT_SCHEMA_VERSION, registerEventDefinition, type OutboundEvent } from '../core/domain/events.js';
+import { AppError } from '../core/domain/errors.js';
 import { tenantScope } from '../core/domain/tenant-scope.js';
 import { ParkedEventRepository } from '../core/order/parked-event.repository.js';
 import { toOutboundEvent } from '../core/order/order-event.relay.js';
@@ -248,6 +249,32 @@ describe('event stream: the oms-events topic', () => {
     assert.equal(replay.body.data.outcome, 'failed');
     assert.equal(replay.body.data.status, 'parked');
     assert.equal(replay.body.data.attempts, 4);
+  });
+
+  it('parks an event whose follow-up fails for good, and still publishes the later events', async () => {
+    const t = await createTenant();
+    const sub = await Subscriber.create({ tenant_id: [t.tenantId] });
+    const res = await t.seller('POST', '/orders', (await import('./fulfilment.fixtures.js')).orderBody([{ sku: 'SKU-A', quantity: 1 }]));
+    assert.equal(res.status, 201);
+    const id: string = res.body.data.id;
+    await eventually('created on the topic', async () => (await sub.eventsOf(id)).some((e) => e.event === 'order.created.v1'));
+    // A follow-up that can never succeed for this order's edits (as a bug or bad data would).
+    getStack().oms.container.orders.relay.onEvent(async (order, event) => {
+      if (order.id === id && event.type === 'order.updated.v1') throw new AppError('validation_failed', 'this follow-up refuses the event');
+    });
+    const edit = await t.seller('PUT', `/orders/${id}`, { edit_type: 'customer_details', customer: { name: 'Renamed' } });
+    assert.equal(edit.status, 200, JSON.stringify(edit.body));
+    const cancel = await t.seller('POST', `/orders/${id}/cancel`, { reason: 'after the edit' });
+    assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
+    await eventually('cancel on the topic', async () => (await sub.eventsOf(id)).some((e) => e.event === 'order.status_changed.v1' && e.data.to === 'cancelled'));
+    const parked = await eventually('the edit event parked', async () => {
+      const list = await internal(t, 'GET', `/parked-events?status=parked&order_id=${id}`);
+      return list.body.data[0];
+    });
+    assert.equal(parked.event, 'order.updated.v1');
+    assert.match(parked.reason, /follow-up failed: this follow-up refuses the event/);
+    assert.ok(!(await sub.eventsOf(id)).some((e) => e.event === 'order.updated.v1'));
+    await eventually('outbox empty', async () => (await readOrder(t, id)).outbox.length === 0);
   });
 
   it('replays a parked event on request: published once, noted on the timeline, and a second replay is refused', async () => {
