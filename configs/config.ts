@@ -80,6 +80,12 @@ export const ConfigSchema = z.object({
       max_receive_count: z.number().int().min(1).max(1000),
       visibility_timeout_s: z.number().int().min(1).max(43200),
     }),
+    sns: z.object({
+      /** Empty: the SQS endpoint (fauxqs and LocalStack serve both), or AWS when that is empty too. */
+      endpoint: z.string().url().or(z.literal('')),
+      /** Set in production (no CreateTopic permission needed); empty: resolved by name at start. */
+      events_topic_arn: z.string().regex(/^(arn:aws[\w-]*:sns:[\w-]+:\d+:[\w-]+)?$/, 'must be an SNS topic ARN'),
+    }),
     dynamodb: z.object({
       endpoint: z.string().url().or(z.literal('')),
       table_prefix: z.string().regex(/^[A-Za-z0-9_.-]*$/),
@@ -132,6 +138,16 @@ export const ConfigSchema = z.object({
     retry_base_delay_ms: z.number().int().min(10),
     retry_max_delay_ms: z.number().int().min(10),
     sweep_interval_ms: z.number().int().min(50),
+  }),
+  /** The outgoing event stream (the oms-events topic; docs/adr/0014). */
+  events: z.object({
+    /** Publishes an event may fail for a reason SNS calls permanent before it is parked. */
+    max_publish_attempts: z.number().int().min(1).max(100),
+    /**
+     * Test hook: an event whose data (beyond the order state) contains this text is refused as
+     * SNS refuses an invalid message. Empty (always, outside tests): off.
+     */
+    refuse_marker: z.string(),
   }),
   courier: z.object({
     webhook_secret: z.string().min(8),
@@ -236,6 +252,8 @@ const ENV_OVERRIDES: Record<string, string> = {
   AWS_SECRET_ACCESS_KEY: 'aws.secret_access_key',
   AWS_ENDPOINT_URL_SQS: 'aws.sqs.endpoint',
   AWS_ENDPOINT_URL_DYNAMODB: 'aws.dynamodb.endpoint',
+  AWS_ENDPOINT_URL_SNS: 'aws.sns.endpoint',
+  OMS_EVENTS_TOPIC_ARN: 'aws.sns.events_topic_arn',
   OMS_INTERNAL_TOKEN: 'server.internal_token',
   COURIER_WEBHOOK_SECRET: 'courier.webhook_secret',
   COURIER_SECRETS_KEY: 'courier.secrets_key',

@@ -34,3 +34,26 @@ export interface TableDefinition {
 export const TABLES = RESOURCES.tables as Record<keyof typeof RESOURCES.tables, TableDefinition>;
 
 export type TableKey = keyof typeof TABLES;
+
+/** SNS topics (the configured queue prefix is prepended, like queues). */
+export interface TopicDefinition {
+  name: string;
+}
+
+export const TOPICS = RESOURCES.topics as Record<keyof typeof RESOURCES.topics, TopicDefinition>;
+
+export type TopicKey = keyof typeof TOPICS;
+
+/**
+ * A queue of ours subscribed to a topic. Raw delivery hands the queue the published body as is
+ * (the envelope its handler reads), with the message attributes. The filter policy is on the
+ * message attributes (event_type, tenant_id, seller_id, schema_version).
+ */
+export interface SubscriptionDefinition {
+  topic: TopicKey;
+  queue: QueueKey;
+  rawMessageDelivery: boolean;
+  filterPolicy: Record<string, unknown> | null;
+}
+
+export const SUBSCRIPTIONS = RESOURCES.subscriptions as Record<string, SubscriptionDefinition>;

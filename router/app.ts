@@ -21,6 +21,8 @@ import type { JwtVerifier } from '../core/tenant/jwt-verifier.js';
 import type { ServiceTokenService } from '../core/tenant/service-token.service.js';
 import { RouteGroup, type RouteInput, type RouteResult, type RouteSpec } from './route-group.js';
 import { ApiDocuments } from './openapi/documents.js';
+import { asyncApiDocument } from './openapi/asyncapi.js';
+import { TOPICS } from '../localstack/resources.js';
 import { registerHealthRoutes } from './health.js';
 import { z } from 'zod';
 
@@ -136,6 +138,12 @@ export function createApp(deps: AppDeps, register: (groups: RouteGroups) => void
   });
   openRouter.get('/internal/openapi.json', internal, (ctx) => {
     ctx.body = docs.document('internal');
+  });
+  // The event stream's contract is public like /openapi.json: it names events, not tenants' data.
+  let asyncApi: Record<string, unknown> | null = null;
+  openRouter.get('/asyncapi.json', (ctx) => {
+    asyncApi ??= asyncApiDocument(deps.config.aws.sns.events_topic_arn || `${deps.config.aws.sqs.queue_prefix}${TOPICS.events.name}`);
+    ctx.body = asyncApi;
   });
 
   app.use(requestContext(deps.logger, deps.metrics));

@@ -80,7 +80,7 @@ describe('bulk jobs: a worker restart mid-job', function () {
         'bulk_action',
         platform.queues.name('bulkAction'),
         platform.queues.dlqName('bulkAction'),
-        bulkHandler(new BulkJobRunner(repo, executor, platform.realtime, platform.logger, { batchSize: 5, concurrency: 2, itemTries: 1 })),
+        bulkHandler(new BulkJobRunner(repo, executor, platform.realtime, platform.eventStream, platform.logger, { batchSize: 5, concurrency: 2, itemTries: 1 })),
         { workerCount: 1, concurrencyPerWorker: 1, visibilityTimeoutS: QUEUES.bulkAction.visibilityTimeoutS, waitTimeSeconds: 1, retryBaseDelayS: 1 },
         deps,
       );

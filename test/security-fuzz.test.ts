@@ -9,7 +9,7 @@ import { fillPath, quietSnapshot, routeTable, validBody, type Route, type WorldI
 const SEED = 20261113;
 const NUM_RUNS = 800;
 const PER_ITEM = new Set(['/orders/bulk-create', '/shipments/bulk']);
-const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'key_id', 'integration_id', 'effect_id', 'token_id', 'rule_id', 'version', 'queue', 'stage'];
+const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'key_id', 'integration_id', 'effect_id', 'event_id', 'token_id', 'rule_id', 'version', 'queue', 'stage'];
 
 /** Values no field of any write route accepts, by the JSON type of the field they replace. */
 const OPERATORS = [{ $gt: '' }, { $ne: null }, { $where: 'sleep(1000)' }, { $regex: '.*' }];
@@ -112,9 +112,10 @@ async function fuzzWorld(): Promise<Fuzzed> {
       shipment_id: shipment.body.data.id ?? shipment.body.data.shipment_id,
       key_id: keys.body.data[0].id,
       integration_id: integ.body.data.id,
-      // no return, effect or token of this tenant exists: well-formed strangers
+      // no return, effect, parked event or token of this tenant exists: well-formed strangers
       return_id: 'ret_000000000000000000000000',
       effect_id: 'eff_000000000000000000000000',
+      event_id: 'evt-00000000-0000-0000-0000-000000000000',
       token_id: 'tok_000000000000000000000000',
       // a real rule id would make a body-less DELETE a valid request: a well-formed stranger
       rule_id: rule.body.data.id.replace(/[0-9a-f]/g, '0'),

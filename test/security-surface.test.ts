@@ -3,11 +3,14 @@ import { ALL_SCOPES } from '../router/scopes.js';
 import { createHub, createTenant, eventually, http, internalHeaders, type TestTenant } from './support/api.js';
 import { approvedOrder, readOrder, sendWms, stockedHub, untilStatus } from './fulfilment.fixtures.js';
 import { getStack } from './support/stack.js';
+import { tenantScope } from '../core/domain/tenant-scope.js';
+import { toOutboundEvent } from '../core/order/order-event.relay.js';
+import { ParkedEventRepository } from '../core/order/parked-event.repository.js';
 import { fillPath, quietSnapshot, routeTable, validBody, type Route, type WorldIds } from './support/surface.js';
 
 const REFUSED = new Set([401, 403, 404]);
 /** Path params that name a tenant's resource (not the caller's own seller or tenant). */
-const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'job_id', 'transfer_id', 'invoice_number', 'key_id', 'integration_id', 'effect_id', 'token_id', 'rule_id', 'version', 'queue'];
+const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'job_id', 'transfer_id', 'invoice_number', 'key_id', 'integration_id', 'effect_id', 'event_id', 'token_id', 'rule_id', 'version', 'queue'];
 
 interface Victim {
   t: TestTenant;
@@ -46,6 +49,13 @@ async function victimWorld(): Promise<Victim> {
   assert.equal(token.status, 201, JSON.stringify(token.body));
   // an effect id only exists once a side effect failed; any of the victim's effects serves, else a well-formed stranger
   const effect = await getStack().oms.container.platform.mongo.db.collection('effects').findOne({ tenant_id: t.tenantId });
+  // a parked event only exists once the topic refused one for good: written as the relay leaves it
+  const parkedEventId = `evt-victim-${open.id}`;
+  const outboxEvent = { event_id: parkedEventId, type: 'order.updated.v1', sequence: 99, occurred_at: new Date(), payload: { source: 'surface' } };
+  await new ParkedEventRepository(getStack().oms.container.platform.mongo.db).insert(tenantScope(t.tenantId), {
+    id: parkedEventId, tenant_id: t.tenantId, seller_id: t.sellerId, order_id: open.id, event: outboxEvent.type, sequence: 99, status: 'parked', attempts: 3,
+    reason: 'InvalidParameter', envelope: toOutboundEvent(open, outboxEvent), outbox_event: outboxEvent, first_failed_at: new Date(), parked_at: new Date(), replayed_at: null, updated_at: new Date(),
+  });
   const rule = await http('POST', `/internal/api/v1/tenants/${t.tenantId}/rules`, { body: { name: 'victim-rule', priority: 100, enabled: true, conditions: { all: [{ fact: 'total', operator: 'greaterThan', value: 999999 }] }, actions: [{ type: 'add_tags', tags: ['victim'] }] }, headers: internalHeaders() });
   assert.equal(rule.status, 201, JSON.stringify(rule.body));
   return {
@@ -63,6 +73,7 @@ async function victimWorld(): Promise<Victim> {
       integration_id: integ.body.data.id,
       token_id: token.body.data.id,
       effect_id: effect ? String(effect._id) : 'eff_0000000000000000',
+      event_id: parkedEventId,
       rule_id: rule.body.data.id,
       queue: 'oms-create-order-queue',
       // a notification template: every tenant has one for each stage and channel (the default)

@@ -1030,6 +1030,8 @@ export interface components {
             at: string;
             /** @enum {string} */
             actor: "seller" | "internal" | "wms" | "courier" | "system";
+            /** @description Which one: the calling service (`service:<name>`) for entries written through the internal API */
+            actor_name: string | null;
             /** @description `status_changed` for moves; others record edits, skipped stages, stale events, routing */
             kind: string;
             /** @enum {string|null} */

@@ -1,11 +1,12 @@
 import { ZodError } from 'zod';
 import { AppError, toAppError } from '../domain/errors.js';
-import { EVENT_TYPES } from '../domain/events.js';
+import { EVENT_SCHEMA_VERSION, EVENT_TYPES } from '../domain/events.js';
 import { zodFieldErrors } from '../domain/validation.js';
 import type { SellerScope } from '../domain/tenant-scope.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
 import type { RealtimePublisher } from '../../external-service/pusher/pusher.client.js';
+import type { EventPublisher } from '../platform/event-stream.js';
 import type { BulkItemExecutor } from './bulk-item.executor.js';
 import { itemResult } from './bulk-item.executor.js';
 import type { BulkJobRepository, ItemOutcome } from './bulk-job.repository.js';
@@ -36,6 +37,7 @@ export class BulkJobRunner {
     private readonly repo: BulkJobRepository,
     private readonly executor: BulkItemExecutor,
     private readonly realtime: RealtimePublisher,
+    private readonly stream: EventPublisher,
     private readonly logger: Logger,
     private readonly options: RunnerOptions,
   ) {
@@ -161,11 +163,28 @@ export class BulkJobRunner {
 
   /** Progress is also on GET: a missed Pusher event only delays the dashboard, never the job. */
   private async publish(job: BulkJob): Promise<void> {
-    try {
-      await this.realtime.publish(job.seller_id, EVENT_TYPES.bulkJobProgress, progressEvent(job));
-    } catch (err) {
-      this.logger.warn({ err, job_id: job.id }, 'bulk progress not published');
-    }
+    const data = progressEvent(job);
+    // Straight to the dashboard (the topic's order-updates subscriber skips these), and on the topic for other systems.
+    const [push, stream] = await Promise.allSettled([
+      this.realtime.publish(job.seller_id, EVENT_TYPES.bulkJobProgress, data),
+      this.stream.publish([
+        {
+          // Stable per step, so a redone batch that reports the same progress is dropped by consumers.
+          event_id: `bulk_${job.id}_${String(data.done)}_${job.status}`,
+          event: EVENT_TYPES.bulkJobProgress,
+          schema_version: EVENT_SCHEMA_VERSION,
+          occurred_at: new Date().toISOString(),
+          tenant_id: job.tenant_id,
+          seller_id: job.seller_id,
+          order_id: null,
+          sequence: null,
+          data,
+        },
+      ]),
+    ]);
+    if (push.status === 'rejected') this.logger.warn({ err: push.reason, job_id: job.id }, 'bulk progress not pushed');
+    const failure = stream.status === 'rejected' ? stream.reason : stream.value.find((r) => !r.ok);
+    if (failure) this.logger.warn({ err: failure, job_id: job.id }, 'bulk progress not published on the topic');
   }
 }
 

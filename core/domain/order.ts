@@ -112,6 +112,8 @@ export interface ShipmentRef {
 export interface TimelineEntry {
   at: Date;
   actor: Actor;
+  /** Which one of the actor: the calling service (`service:<name>`) for the internal API. */
+  actor_name?: string;
   /** 'status_changed' for moves; other kinds record edits, skipped stages, stale events, routing. */
   kind: string;
   from: OrderStatus | null;
@@ -123,6 +125,8 @@ export interface TimelineEntry {
 /** An event waiting in the order's outbox: written with the change, relayed, then removed. */
 export interface OutboxEvent {
   event_id: string;
+  /** The order's n-th event (from 1, no gaps); absent on events written before sequences existed. */
+  sequence?: number;
   type: string;
   occurred_at: Date;
   payload: Record<string, unknown>;
@@ -176,6 +180,8 @@ export interface Order {
   sla?: OrderSla | null;
   timeline: TimelineEntry[];
   outbox: OutboxEvent[];
+  /** How many events the order has emitted: the last outbox event's sequence (absent: none yet). */
+  event_seq?: number;
   created_at: Date;
   updated_at: Date;
   version: number;

@@ -101,7 +101,8 @@ export class FulfillmentService {
       reason: `${report.actor} reported ${report.to}`,
       ...(shipment ? { set: { shipment } } : {}),
       timeline: [entry(`${report.actor}_report`)],
-      events: [...(shipment ? [{ type: EVENT_TYPES.shipmentUpdated, data: { shipment } }] : []), ...(report.events ?? [])],
+      // The WMS's waybill becomes the order's first shipment here.
+      events: [...(shipment ? [{ type: EVENT_TYPES.shipmentCreated, data: { shipment } }] : []), ...(report.events ?? [])],
     });
     return updated && { outcome: 'applied', order: updated };
   }

@@ -111,7 +111,10 @@ export class RoutingDecider {
       reason: `routed to ${hub.code}`,
       set: { ...applied.effects.set, hub_code: hub.code, reservation: { hub_code: hub.code, lines }, routing, rule_hold: null },
       timeline: [{ actor, kind: 'hub_routed', from: null, to: null, reason: `chosen ${hub.code}`, details: routingSummary(routing) }, ...applied.effects.timeline],
-      events: [{ type: EVENT_TYPES.orderHubAssigned, data: { hub_code: hub.code, previous_hub_code: order.hub_code } }],
+      events: [
+        { type: EVENT_TYPES.orderHubAssigned, data: { hub_code: hub.code, previous_hub_code: order.hub_code } },
+        { type: EVENT_TYPES.inventoryReserved, data: { hub_code: hub.code, lines } },
+      ],
     });
     if (!next) return this.lostUpdate(scope, order);
     this.metrics.domainEvents.inc({ event: 'order_reserved' });
@@ -128,13 +131,15 @@ export class RoutingDecider {
     const entry = { actor: opts.actor, kind: 'hub_routed', from: null, to: null, reason, details: routingSummary(routing) };
     const set = { ...applied.effects.set, hub_code: hubCode, reservation: null, routing, rule_hold: ruleHold };
     const timeline = [entry, ...applied.effects.timeline];
+    // Held for want of stock: the source systems' inventory.failed.v1.
+    const events = reason === 'insufficient_inventory' ? [{ type: EVENT_TYPES.inventoryFailed, data: { hold_reason: reason, candidates: plan.ranked.length } }] : [];
     let next: Order | null;
     if (order.status === 'on_hold') {
       // Re-evaluating a held order that stays held for the same reason writes nothing, so sweeps do not grow timelines.
       if (order.hold_reason === reason && order.hub_code === hubCode && (order.rule_hold?.rule_id ?? null) === (ruleHold?.rule_id ?? null)) return order;
-      next = await this.orders.update(scope, order, { set: { ...set, hold_reason: reason }, timeline });
+      next = await this.orders.update(scope, order, { set: { ...set, hold_reason: reason }, timeline, events });
     } else {
-      next = await this.orders.transition(scope, order, { to: 'on_hold', actor: opts.actor, holdReason: reason, set, timeline });
+      next = await this.orders.transition(scope, order, { to: 'on_hold', actor: opts.actor, holdReason: reason, set, timeline, events });
     }
     if (!next) return this.lostUpdate(scope, order);
     this.metrics.domainEvents.inc({ event: 'order_held' });

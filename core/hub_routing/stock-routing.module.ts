@@ -52,7 +52,7 @@ export function buildStockRoutingModule(platform: Platform, deps: { tenancy: Ten
   const db = platform.mongo.db;
   const stockRepo = new StockRepository(db);
   const holds = new HoldTriggers(orders, queues, logger);
-  const stock = new StockService(stockRepo, hubs, tenants, new LowStockNotifier(queues, logger), async (scope) => {
+  const stock = new StockService(stockRepo, hubs, tenants, new LowStockNotifier(platform.eventStream, logger), async (scope) => {
     // Arrived stock may release held orders; the sweep is idempotent, so a duplicate trigger costs only a read.
     await holds.quietly(() => holds.seller(scope, 'stock_added'), { tenant_id: scope.tenantId });
   });

@@ -58,6 +58,7 @@ export class StockService implements StockPort {
         if (await this.repo.insert(scope, input.hub_code, input.sku, input.quantity)) {
           const created = (await this.repo.find(scope, input.hub_code, input.sku)) as StockRow;
           await this.afterChange(scope, created, 0, input.quantity);
+          this.lowStock.updated(scope, scope.sellerId, created, 'set', null);
           return created;
         }
         continue;
@@ -66,6 +67,7 @@ export class StockService implements StockPort {
       const updated = await this.repo.setOnHand(scope, row, input.quantity);
       if (updated) {
         await this.afterChange(scope, updated, row.available, updated.available);
+        this.lowStock.updated(scope, scope.sellerId, updated, 'set', updated.on_hand - row.on_hand);
         return updated;
       }
     }
@@ -91,7 +93,10 @@ export class StockService implements StockPort {
    */
   async adjustOnce(scope: SellerScope, hubCode: string, sku: string, delta: number, key: string): Promise<AdjustOutcome> {
     const out = await this.repo.adjust(scope, hubCode, sku, delta, key);
-    if (out.kind === 'applied') await this.afterChange(scope, out.row, out.row.available - delta, out.row.available);
+    if (out.kind === 'applied') {
+      await this.afterChange(scope, out.row, out.row.available - delta, out.row.available);
+      this.lowStock.updated(scope, scope.sellerId, out.row, 'adjusted', delta);
+    }
     return out;
   }
 

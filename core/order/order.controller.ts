@@ -119,6 +119,7 @@ export function toTimelineView(entry: TimelineEntry): Record<string, unknown> {
   return {
     at: new Date(entry.at).toISOString(),
     actor: entry.actor,
+    actor_name: entry.actor_name ?? null,
     kind: entry.kind,
     from: entry.from,
     to: entry.to,

@@ -1,22 +1,12 @@
-import { z } from 'zod';
 import { isAppError } from '../domain/errors.js';
+import { z } from 'zod';
+import { OutboundEventSchema } from '../domain/events.js';
 import type { HandlerGroup } from '../workers/runtime/handler-group.js';
 import type { OrderEdit } from './order-edits.js';
 import type { ChannelEvents } from './channel-events.js';
 import { ChannelMessage } from './order.schemas.js';
 import type { OrderService } from './order.service.js';
 import type { OrderUpdatesService } from './order-updates.service.js';
-
-/** The envelope of API.md's outbound events (core/domain/events.ts). */
-const OutboundEventSchema = z.object({
-  event_id: z.string().min(1),
-  event: z.string().min(1),
-  occurred_at: z.string().min(1),
-  tenant_id: z.string().min(1),
-  seller_id: z.string().min(1),
-  order_id: z.string().min(1).nullable(),
-  data: z.record(z.string(), z.unknown()),
-});
 
 const ORDER_EVENTS: readonly string[] = ['create_order', 'update_order', 'cancel_order'];
 const AnyChannelEvent = z.object({ event: z.string().min(1).max(100) });
@@ -25,7 +15,8 @@ const AnyChannelEvent = z.object({ event: z.string().min(1).max(100) });
  * oms-create-order-queue: a sales channel's create_order, update_order and cancel_order. A
  * channel order that already exists is a silent no-op, which is what makes a redelivered or
  * duplicated create harmless.
- * oms-order-updates-queue: every outbound event goes to Pusher, customer notifications and the sales channel.
+ * oms-order-updates-queue (subscribed to the oms-events topic, raw delivery): every outbound event goes to
+ * Pusher, customer notifications and the sales channel.
  */
 export function registerOrderHandlers(queues: HandlerGroup, orders: OrderService, updates: OrderUpdatesService, others: ChannelEvents): void {
   queues.add('createOrder', AnyChannelEvent, async ({ msg: envelope, scope, ctx, message }) => {

@@ -18,6 +18,8 @@ import { registerOrderHandlers } from './order.handler.js';
 import { ORDER_INDEXES, OrderRepository } from './order.repository.js';
 import { OrderService } from './order.service.js';
 import { OrderUpdatesService } from './order-updates.service.js';
+import { registerParkedEventRoutes } from './parked-event.controller.js';
+import { PARKED_EVENT_INDEXES, ParkedEventRepository } from './parked-event.repository.js';
 
 /** The order domain: what other modules may use of it, and its declaration (DomainModule). */
 export interface OrderModule extends DomainModule {
@@ -32,7 +34,8 @@ export function buildOrderModule(platform: Platform, deps: { tenants: TenantServ
   const { config, logger, metrics, telemetry, queues } = platform;
   const db = platform.mongo.db;
   const repository = new OrderRepository(db);
-  const relay = new OrderEventRelay(repository, queues, logger, metrics);
+  const parkedEvents = new ParkedEventRepository(db);
+  const relay = new OrderEventRelay(repository, platform.eventStream, { repo: parkedEvents, maxAttempts: config.events.max_publish_attempts }, logger, metrics);
   // A new pending order is routed: the follow-up rides on its created event, so it cannot be lost.
   relay.onEvent(async (order, event) => {
     if (event.type !== EVENT_TYPES.orderCreated || order.status !== 'pending') return;
@@ -73,8 +76,11 @@ export function buildOrderModule(platform: Platform, deps: { tenants: TenantServ
     service,
     relay,
     channelEvents,
-    indexes: { ...ORDER_INDEXES, ...IDEMPOTENCY_INDEXES, ...CHANNEL_SYNC_INDEXES },
-    routes: (groups) => registerOrderRoutes(groups, service, keys),
+    indexes: { ...ORDER_INDEXES, ...IDEMPOTENCY_INDEXES, ...CHANNEL_SYNC_INDEXES, ...PARKED_EVENT_INDEXES },
+    routes: (groups) => {
+      registerOrderRoutes(groups, service, keys);
+      registerParkedEventRoutes(groups.internal, relay, parkedEvents);
+    },
     handlers: (queues) => registerOrderHandlers(queues, service, updates, channelEvents),
     background: [outboxSweeper, channelRetrier],
   };

@@ -5,6 +5,7 @@ import { EVENT_TYPES } from '../domain/events.js';
 import { orderEventState, type Actor, type HoldReason, type Order, type OrderStatus, type OutboxEvent, type TimelineEntry } from '../domain/order.js';
 import type { SellerScope, TenantScope } from '../domain/tenant-scope.js';
 import { RESERVING_STATUSES, planTransition } from '../domain/transitions.js';
+import { currentActorName } from '../platform/call-context.js';
 import { isDuplicateKey, type IndexPlan } from '../platform/mongo.js';
 
 /** The stored document: the Order with `_id` for `id`, plus keys that make uniqueness indexable. */
@@ -87,7 +88,8 @@ export class OrderRepository {
    */
   async insert(scope: SellerScope, order: Order): Promise<Order> {
     if (order.tenant_id !== scope.tenantId || order.seller_id !== scope.sellerId) throw new Error('order does not belong to the scope it is inserted in');
-    const created: Order = { ...order, outbox: [...order.outbox, newEvent({ type: EVENT_TYPES.orderCreated }, order)] };
+    const events = [...order.outbox, newEvent({ type: EVENT_TYPES.orderCreated }, order)].map((e, i) => ({ ...e, sequence: i + 1 }));
+    const created: Order = { ...order, timeline: named(order.timeline), outbox: events, event_seq: events.length };
     try {
       await this.collection.insertOne(toDoc(created));
     } catch (err) {
@@ -271,6 +273,16 @@ export class OrderRepository {
     await this.collection.updateOne({ ...key, outbox: { $size: 0 } }, { $set: { outbox_pending: false } });
   }
 
+  /**
+   * Notes something that happened to the order's events (an event parked or replayed) on its
+   * timeline. The version is not bumped, as for removeFromOutbox: the order itself did not change.
+   */
+  async appendTimeline(scope: TenantScope, orderId: string, entries: Omit<TimelineEntry, 'at'>[]): Promise<void> {
+    if (entries.length === 0) return;
+    const at = new Date();
+    await this.collection.updateOne({ tenant_id: scope.tenantId, _id: orderId }, { $push: { timeline: { $each: named(entries.map((e) => ({ ...e, at }))) } } });
+  }
+
   /** Orders of a tenant whose outbox still holds events (the relay sweeper's work list). */
   async withPendingOutbox(scope: TenantScope, limit: number): Promise<Order[]> {
     const docs = await this.collection.find({ tenant_id: scope.tenantId, outbox_pending: true }).limit(limit).toArray();
@@ -299,11 +311,13 @@ export class OrderRepository {
   private async apply(scope: TenantScope, current: Order, change: OrderChange, status: OrderStatus): Promise<Order | null> {
     const now = new Date();
     const nextState: Order = { ...current, ...(change.set ?? {}), status, version: current.version + 1, updated_at: now };
-    const events = (change.events ?? []).map((e) => newEvent(e, nextState, now));
-    const timeline = (change.timeline ?? []).map((t) => ({ ...t, at: now }));
+    // The write is conditional on the version read, so numbering from the read cannot repeat a sequence.
+    const seq = current.event_seq ?? 0;
+    const events = (change.events ?? []).map((e, i) => ({ ...newEvent(e, nextState, now), sequence: seq + i + 1 }));
+    const timeline = named((change.timeline ?? []).map((t) => ({ ...t, at: now })));
     const filter: Filter<OrderDoc> = { tenant_id: scope.tenantId, _id: current.id, status: current.status, version: current.version };
     const $set: Record<string, unknown> = { ...(change.set ?? {}), status, updated_at: now };
-    if (events.length > 0) $set.outbox_pending = true;
+    if (events.length > 0) Object.assign($set, { outbox_pending: true, event_seq: seq + events.length });
     if (change.set?.customer || change.set?.order_id) $set.search = searchTerms(nextState);
     const update: UpdateFilter<OrderDoc> = { $set, $inc: { version: 1 } };
     const push: Record<string, unknown> = {};
@@ -313,6 +327,13 @@ export class OrderRepository {
     const doc = await this.collection.findOneAndUpdate(filter, update, { returnDocument: 'after' });
     return doc ? fromDoc(doc) : null;
   }
+}
+
+/** Entries an internal-API call writes as `internal` name the calling service (core/platform/call-context). */
+function named(entries: TimelineEntry[]): TimelineEntry[] {
+  const actorName = currentActorName();
+  if (!actorName) return entries;
+  return entries.map((e) => (e.actor === 'internal' && !e.actor_name ? { ...e, actor_name: actorName } : e));
 }
 
 function newEvent(spec: EventSpec, order: Order, at = new Date()): OutboxEvent {

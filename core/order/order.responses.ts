@@ -169,6 +169,7 @@ export const TimelineEntryView = z
   .object({
     at: Timestamp,
     actor: z.enum(ACTORS),
+    actor_name: z.string().nullable().meta({ description: 'Which one: the calling service (`service:<name>`) for entries written through the internal API' }),
     kind: z.string().meta({ description: '`status_changed` for moves; others record edits, skipped stages, stale events, routing' }),
     from: z.enum(ORDER_STATUSES).nullable(),
     to: z.enum(ORDER_STATUSES).nullable(),

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Counter } from 'prom-client';
 import type { Config } from '../../configs/config.js';
@@ -19,6 +20,18 @@ export function createSqsClient(config: Config['aws'], calls?: CallCounter): SQS
   return client;
 }
 
+/** SNS (the `oms-events` topic). Without an SNS endpoint of its own it uses the SQS one: fauxqs and LocalStack serve both. */
+export function createSnsClient(config: Config['aws'], calls?: CallCounter): SNSClient {
+  const endpoint = config.sns.endpoint || config.sqs.endpoint;
+  const client = new SNSClient({
+    region: config.region,
+    ...(endpoint ? { endpoint, credentials: staticCredentials(config) } : {}),
+    maxAttempts: 3,
+  });
+  if (calls) countCalls(client, 'sns', calls);
+  return client;
+}
+
 export function createDynamoClient(config: Config['aws'], calls?: CallCounter): DynamoDBClient {
   const client = new DynamoDBClient({
     region: config.region,
@@ -33,7 +46,7 @@ export function createDynamoClient(config: Config['aws'], calls?: CallCounter): 
  * Counts each request sent: the deserialize step runs inside the SDK's retry loop, so a retried
  * call counts once per attempt, as AWS bills and the emulators see it.
  */
-function countCalls(client: SQSClient | DynamoDBClient, service: string, calls: CallCounter): void {
+function countCalls(client: SQSClient | SNSClient | DynamoDBClient, service: string, calls: CallCounter): void {
   (client as SQSClient).middlewareStack.add(
     (next, context) => (args) => {
       calls.inc({ service, operation: (context.commandName ?? 'unknown').replace(/Command$/, '') });

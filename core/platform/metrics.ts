@@ -41,6 +41,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly eventsParked = new Counter({
+    name: 'oms_events_parked_total',
+    help: 'Outgoing events parked after the topic refused them for good (or a follow-up failed for good) max_publish_attempts times',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+
   readonly effects = new Counter({
     name: 'oms_effects_total',
     help: 'Attempts at the effects of events (push, notifications): sent, pending (to be retried), parked',

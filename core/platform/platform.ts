@@ -1,8 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../configs/config.js';
-import { TABLES } from '../../localstack/resources.js';
-import { createDynamoClient, createSqsClient } from './aws.js';
+import { TABLES, TOPICS } from '../../localstack/resources.js';
+import { createDynamoClient, createSnsClient, createSqsClient } from './aws.js';
+import { SnsEventStream, ensureTopics, type EventPublisher } from './event-stream.js';
 import { Sequences, ensureTables } from './dynamo.js';
 import { Locker } from './locker.js';
 import type { Logger } from './logger.js';
@@ -24,6 +25,8 @@ export interface Platform {
   mongo: Mongo;
   redis: Redis;
   queues: Queues;
+  /** The `oms-events` topic every outgoing event is published to. */
+  eventStream: EventPublisher;
   dynamo: DynamoDBClient;
   sequences: Sequences;
   locker: Locker;
@@ -46,6 +49,7 @@ export async function connectPlatform(config: Config, logger: Logger, options: {
   }
   const [mongo, redis] = [mongoResult.value, redisResult.value];
   const sqs = createSqsClient(config.aws, metrics.awsCalls);
+  const sns = createSnsClient(config.aws, metrics.awsCalls);
   const dynamo = createDynamoClient(config.aws, metrics.awsCalls);
   if (options.ensureResources ?? true) {
     try {
@@ -53,6 +57,12 @@ export async function connectPlatform(config: Config, logger: Logger, options: {
     } catch (err) {
       await Promise.allSettled([mongo.close(), redis.quit()]);
       throw AppError.unavailable(`SQS at ${config.aws.sqs.endpoint || 'AWS'}`, err);
+    }
+    try {
+      await ensureTopics(sns, sqs, { prefix: config.aws.sqs.queue_prefix, eventsTopicArn: config.aws.sns.events_topic_arn });
+    } catch (err) {
+      await Promise.allSettled([mongo.close(), redis.quit()]);
+      throw AppError.unavailable(`SNS at ${config.aws.sns.endpoint || config.aws.sqs.endpoint || 'AWS'}`, err);
     }
     try {
       await ensureTables(dynamo, config.aws.dynamodb.table_prefix);
@@ -71,6 +81,7 @@ export async function connectPlatform(config: Config, logger: Logger, options: {
     mongo,
     redis,
     queues: new Queues(sqs, config.aws.sqs.queue_prefix),
+    eventStream: new SnsEventStream(sns, { arn: config.aws.sns.events_topic_arn, name: `${config.aws.sqs.queue_prefix}${TOPICS.events.name}` }, { refuseMarker: config.events.refuse_marker }),
     dynamo,
     sequences: new Sequences(dynamo, `${tablePrefix}${TABLES.sequences.name}`),
     locker: new Locker(redis, config.order.edit_lock_ttl_ms),
@@ -79,6 +90,7 @@ export async function connectPlatform(config: Config, logger: Logger, options: {
     async close() {
       events.close();
       sqs.destroy();
+      sns.destroy();
       dynamo.destroy();
       await Promise.allSettled([mongo.close(), redis.quit()]);
     },

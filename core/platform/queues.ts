@@ -114,7 +114,8 @@ export class Queues {
   }
 }
 
-function encode(body: unknown, requestId?: string): { payload: string; attributes: Record<string, MessageAttributeValue> } {
+/** JSON body (gzip + base64 above COMPRESS_ABOVE_BYTES, flagged `compression`) and its request id attribute; SNS uses it too. */
+export function encode(body: unknown, requestId?: string): { payload: string; attributes: Record<string, MessageAttributeValue> } {
   const json = typeof body === 'string' ? body : JSON.stringify(body);
   const attributes: Record<string, MessageAttributeValue> = {
     request_id: { DataType: 'String', StringValue: requestId ?? randomUUID() },

@@ -124,7 +124,7 @@ export class ShipmentService implements ShipmentAttacher {
         : {
             set: { shipment: ref },
             timeline: [{ actor: 'seller', kind, from: null, to: null, reason: null, details: { shipment_id: shipment.id, awb: shipment.awb, courier: shipment.courier } }],
-            events: [{ type: EVENT_TYPES.shipmentUpdated, data: { shipment: ref } }],
+            events: [{ type: kind === 'shipment_created' ? EVENT_TYPES.shipmentCreated : EVENT_TYPES.shipmentUpdated, data: { shipment: ref } }],
           },
     );
   }

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { AppError } from '../../core/domain/errors.js';
+import { runAs } from '../../core/platform/call-context.js';
 import { sellerScope, tenantScope } from '../../core/domain/tenant-scope.js';
 import type { ApiKeyService } from '../../core/tenant/api-key.service.js';
 import { JwtVerifier } from '../../core/tenant/jwt-verifier.js';
@@ -83,7 +84,8 @@ export function internalAuth(deps: InternalAuthDeps): Middleware {
     }
     ctx.state.principal = principal;
     ctx.state.caller = { actor: 'internal' } satisfies Caller;
-    await next();
+    // Timeline entries written by this call name the service (TimelineEntry.actor_name).
+    await runAs(principal.name, next);
   };
 }
 

@@ -22,6 +22,7 @@ const TAGS: Record<string, string> = {
   courier: 'Webhooks couriers call with shipment status',
   health: 'Liveness and readiness probes',
   tenants: 'Tenants, their sellers (API keys) and settings',
+  events: 'Outgoing events (the oms-events topic, described at /asyncapi.json) that were refused for good: list and replay',
 };
 
 const INFO = {

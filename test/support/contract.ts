@@ -19,7 +19,7 @@ interface Route {
 }
 
 /** Not API operations: what they answer is not JSON described by the documents. */
-const UNDESCRIBED = new Set(['/metrics', '/openapi.json', '/internal/openapi.json']);
+const UNDESCRIBED = new Set(['/metrics', '/openapi.json', '/internal/openapi.json', '/asyncapi.json']);
 
 // ajv-formats is CommonJS with a default export; under NodeNext its default import is the module.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;

@@ -27,6 +27,9 @@ export interface TestStack {
   runId: string;
 }
 
+/** In an event's data (beyond the order state), makes the topic refuse it for good (configs: events.refuse_marker). */
+export const REFUSE_MARKER = 'oms-test-refuse-publish';
+
 let stack: TestStack | null = null;
 let cleanup: (() => Promise<void>) | null = null;
 
@@ -80,6 +83,9 @@ export async function mochaGlobalSetup(): Promise<void> {
     'effects.max_attempts': 4,
     'effects.retry_base_delay_ms': 200,
     'effects.sweep_interval_ms': 200,
+    // test/event-stream.test.ts makes an event unsendable with this marker (never in other tests' data).
+    'events.refuse_marker': REFUSE_MARKER,
+    'events.max_publish_attempts': 3,
     'dev.wms_simulator': false,
     // The fixtures' courier scans carry fixed 2026 dates; keep them inside the accepted age for years.
     'courier.max_scan_age_hours': 24 * 365 * 10,

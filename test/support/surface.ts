@@ -96,6 +96,7 @@ export function validBody(route: Route, w: WorldIds): unknown {
     'POST /tenants/{tenant_id}/effects/{effect_id}/replay': {},
     'PUT /tenants/{tenant_id}/notification-templates/{stage}/{channel}': { subject: 'Surface {{order.order_id}}', body: '<p>{{customer.name}}</p>' },
     'DELETE /tenants/{tenant_id}/notification-templates/{stage}/{channel}': undefined,
+    'POST /tenants/{tenant_id}/parked-events/{event_id}/replay': {},
     'POST /tenants/{tenant_id}/courier-integrations': { courier: `c${ref.slice(5)}` },
     'POST /tenants/{tenant_id}/courier-integrations/{integration_id}/rotate': { grace_seconds: 0 },
     'POST /orders': order,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# LocalStack ready hook: creates the OMS queues (each with its -dlq and a redrive policy) and
-# DynamoDB tables from localstack/resources.json, the same definitions the OMS itself uses.
+# LocalStack ready hook: creates the OMS queues (each with its -dlq and a redrive policy), the
+# SNS topics with our queues' subscriptions (raw delivery, filter policy) and the DynamoDB tables
+# from localstack/resources.json, the same definitions the OMS itself uses.
 # Idempotent: create-queue returns an existing queue, tables are created only when missing.
 # The OMS also creates anything missing at start; this makes the resources visible before that.
 set -euo pipefail
@@ -26,6 +27,18 @@ for q in res["queues"].values():
     }
     url = aws("sqs", "create-queue", "--queue-name", name)["QueueUrl"]
     aws("sqs", "set-queue-attributes", "--queue-url", url, "--attributes", json.dumps(attrs))
+topic_arns = {}
+for key, t in res.get("topics", {}).items():
+    topic_arns[key] = aws("sns", "create-topic", "--name", prefix + t["name"])["TopicArn"]
+for sub in res.get("subscriptions", {}).values():
+    queue = res["queues"][sub["queue"]]
+    url = aws("sqs", "get-queue-url", "--queue-name", prefix + queue["name"])["QueueUrl"]
+    arn = aws("sqs", "get-queue-attributes", "--queue-url", url, "--attribute-names", "QueueArn")["Attributes"]["QueueArn"]
+    attrs = {"RawMessageDelivery": "true" if sub["rawMessageDelivery"] else "false"}
+    if sub.get("filterPolicy"):
+        attrs["FilterPolicy"] = json.dumps(sub["filterPolicy"])
+    aws("sns", "subscribe", "--topic-arn", topic_arns[sub["topic"]], "--protocol", "sqs",
+        "--notification-endpoint", arn, "--attributes", json.dumps(attrs))
 existing = set(aws("dynamodb", "list-tables").get("TableNames", []))
 for t in res["tables"].values():
     if t["name"] in existing:
@@ -33,5 +46,5 @@ for t in res["tables"].values():
     aws("dynamodb", "create-table", "--table-name", t["name"], "--billing-mode", "PAY_PER_REQUEST",
         "--attribute-definitions", f"AttributeName={t['hashKey']},AttributeType=S",
         "--key-schema", f"AttributeName={t['hashKey']},KeyType=HASH")
-print("oms: queues and tables ready")
+print("oms: queues, topics, subscriptions and tables ready")
 PY
