@@ -11,6 +11,7 @@ import { buildRulesModule, type RulesModule } from '../core/rules/rules.module.j
 import { buildTenancyModule, type TenancyModule } from '../core/tenant/tenant.module.js';
 import { buildOperationsModule, type OperationsModule } from '../core/operations/operations.module.js';
 import { buildRealtimeModule } from '../core/realtime/realtime.module.js';
+import { buildWebhookModule, type WebhookModule } from '../core/webhook/webhook.module.js';
 
 /** The modules of one process, by name, for the entry point, the tests and the operator commands. */
 export interface Container {
@@ -24,6 +25,7 @@ export interface Container {
   bulk: BulkModule;
   aggregator: AggregatorModule;
   operations: OperationsModule;
+  webhooks: WebhookModule;
   /** Every module, in the order they were built (each after those it depends on). */
   modules: DomainModule[];
 }
@@ -44,8 +46,9 @@ export async function buildContainer(platform: Platform): Promise<Container> {
   const aggregator = buildAggregatorModule(platform, { orders });
   const operations = buildOperationsModule(platform);
   const realtime = buildRealtimeModule(platform, { tenancy });
+  const webhooks = buildWebhookModule(platform, { tenancy, orders });
 
-  const modules: DomainModule[] = [tenancy, rules, effects, orders, stockRouting, fulfilment, bulk, aggregator, operations, realtime];
+  const modules: DomainModule[] = [tenancy, rules, effects, orders, stockRouting, fulfilment, bulk, aggregator, operations, realtime, webhooks];
   await ensureIndexes(platform.mongo.db, Object.assign({}, ...modules.map((m) => m.indexes ?? {})), { multikeyIndexes: platform.mongo.multikeyIndexes });
-  return { platform, tenancy, rules, effects, orders, stockRouting, fulfilment, bulk, aggregator, operations, modules };
+  return { platform, tenancy, rules, effects, orders, stockRouting, fulfilment, bulk, aggregator, operations, webhooks, modules };
 }

@@ -25,6 +25,8 @@ export interface OrderModule extends DomainModule {
   repository: OrderRepository;
   service: OrderService;
   relay: OrderEventRelay;
+  /** The consumer of every outbound event; other modules add theirs with `updates.onEvent`. */
+  updates: OrderUpdatesService;
 }
 
 export function buildOrderModule(platform: Platform, deps: { tenants: TenantService; effects: EffectService; rules: RuleBook }): OrderModule {
@@ -71,6 +73,7 @@ export function buildOrderModule(platform: Platform, deps: { tenants: TenantServ
     repository,
     service,
     relay,
+    updates,
     indexes: { ...ORDER_INDEXES, ...IDEMPOTENCY_INDEXES, ...NOTIFICATION_INDEXES, ...CHANNEL_SYNC_INDEXES },
     routes: (groups) => registerOrderRoutes(groups, service, keys),
     handlers: (queues) => registerOrderHandlers(queues, service, updates),
