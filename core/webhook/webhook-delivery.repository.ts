@@ -31,8 +31,14 @@ export class WebhookDeliveryRepository {
   /** Records a delivery unless it is recorded already (the id derives from endpoint and event); true when new. */
   async record(scope: TenantScope, delivery: WebhookDelivery): Promise<boolean> {
     const { id, ...rest } = delivery;
-    const res = await this.deliveries.updateOne({ tenant_id: scope.tenantId, _id: id }, { $setOnInsert: { ...rest, tenant_id: scope.tenantId } }, { upsert: true });
-    return res.upsertedCount === 1;
+    try {
+      // An insert, not an upsert's $setOnInsert, which drops null fields (the event's own) on FerretDB 1.x.
+      await this.deliveries.insertOne({ ...rest, _id: id, tenant_id: scope.tenantId });
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) return false;
+      throw err;
+    }
   }
 
   /** Deliveries whose next attempt is due, and claimed ones whose sender's lease ran out. */

@@ -54,7 +54,7 @@ export class WebhookEndpointRepository {
 
   /** A failed attempt: one more in the endpoint's streak; answers the streak (null: not enabled any more). */
   async recordFailure(scope: TenantScope, id: string): Promise<number | null> {
-    const doc = await this.collection.findOneAndUpdate({ tenant_id: scope.tenantId, _id: id, status: 'enabled' }, { $inc: { consecutive_failures: 1 } }, { returnDocument: 'after', projection: { consecutive_failures: 1 } });
+    const doc = await this.collection.findOneAndUpdate({ tenant_id: scope.tenantId, _id: id, status: 'enabled' }, { $inc: { consecutive_failures: 1 } }, { returnDocument: 'after' });
     return doc ? doc.consecutive_failures : null;
   }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { Webhook } from 'standardwebhooks';
 import type { WebhookClient } from '../../external-service/webhook/webhook.client.js';
@@ -32,6 +33,9 @@ export interface DispatchOptions {
  */
 const ENDPOINTS_TTL_MS = 2_000;
 
+/** Tenants whose deliveries were replayed, for the dispatchers of every process (a Redis set). */
+const WOKEN_KEY = 'webhooks:woken-tenants';
+
 /**
  * Seller webhooks, from event to endpoint (docs/adr/0010). `enqueue` records one delivery per
  * matching endpoint (idempotent on endpoint and event) and returns: nothing is sent on the event's
@@ -52,6 +56,7 @@ export class WebhookDispatcher {
     private readonly client: WebhookClient,
     private readonly box: SecretBox,
     private readonly queues: Queues,
+    private readonly redis: Redis,
     private readonly logger: Logger,
     private readonly options: DispatchOptions,
   ) {}
@@ -101,8 +106,19 @@ export class WebhookDispatcher {
     this.endpointCache.delete(`${tenantId}:${sellerId}`);
   }
 
-  /** Tenants a pass visits besides a full pass's: those this process recorded deliveries for lately. */
-  tenantsToVisit(): string[] {
+  /**
+   * Deliveries of a tenant were made due outside the event path (a replay, possibly by the `oms`
+   * command in another process): every dispatcher's next pass visits the tenant.
+   */
+  async wake(tenantId: string): Promise<void> {
+    this.busy.set(tenantId, Date.now());
+    await this.redis.sadd(WOKEN_KEY, tenantId);
+  }
+
+  /** Tenants a pass visits besides a full pass's: those this process recorded deliveries for lately, and those woken. */
+  async tenantsToVisit(): Promise<string[]> {
+    const woken = await this.redis.spop(WOKEN_KEY, 100);
+    for (const tenantId of woken) this.busy.set(tenantId, Date.now());
     return [...this.busy.keys()];
   }
 

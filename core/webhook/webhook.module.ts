@@ -29,7 +29,7 @@ export function buildWebhookModule(platform: Platform, deps: { tenancy: TenancyM
   const deliveries = new WebhookDeliveryRepository(db);
   const client = new WebhookClient({ timeout_ms: cfg.timeout_ms, allow_http: cfg.allow_http, allow_loopback: cfg.allow_loopback, allow_private: cfg.allow_private });
   const box = new SecretBox(cfg.secrets_key);
-  const dispatcher = new WebhookDispatcher(endpoints, deliveries, client, box, platform.queues, logger, {
+  const dispatcher = new WebhookDispatcher(endpoints, deliveries, client, box, platform.queues, platform.redis, logger, {
     batchSize: cfg.batch_size,
     leaseMs: cfg.lease_ms,
     maxAttempts: cfg.max_attempts,
@@ -51,7 +51,7 @@ export function buildWebhookModule(platform: Platform, deps: { tenancy: TenancyM
     async () => {
       const full = Date.now() - lastFullPass >= FULL_PASS_EVERY_MS;
       if (full) lastFullPass = Date.now();
-      const tenants = full ? await deps.tenancy.tenants.listTenantIds() : dispatcher.tenantsToVisit();
+      const tenants = full ? await deps.tenancy.tenants.listTenantIds() : await dispatcher.tenantsToVisit();
       for (const tenantId of tenants) await dispatcher.dispatchDue(tenantScope(tenantId));
     },
     logger,

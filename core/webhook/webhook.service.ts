@@ -140,6 +140,7 @@ export class WebhookService {
     if (!(await this.deliveries.replayOne(tenant, endpointId, deliveryId, new Date()))) {
       throw new AppError('conflict', `delivery ${deliveryId} is ${delivery.status}: only a parked or failed delivery is replayed`, { delivery_id: deliveryId, status: delivery.status });
     }
+    await this.dispatcher.wake(scope.tenantId);
     return (await this.deliveries.find(tenant, endpointId, deliveryId)) ?? delivery;
   }
 
@@ -147,7 +148,9 @@ export class WebhookService {
   async replayRange(scope: WebhookScope, endpointId: string, since: Date, until: Date): Promise<number> {
     if (!(since < until)) throw AppError.validation([{ field: 'body.until', message: 'must be after since' }]);
     await this.enabled(scope, endpointId);
-    return this.deliveries.replayRange(tenantScope(scope.tenantId), endpointId, since, until, new Date());
+    const replayed = await this.deliveries.replayRange(tenantScope(scope.tenantId), endpointId, since, until, new Date());
+    if (replayed > 0) await this.dispatcher.wake(scope.tenantId);
+    return replayed;
   }
 
   private async enabled(scope: WebhookScope, id: string): Promise<WebhookEndpoint> {

@@ -53,7 +53,7 @@ export class WebhookClient {
   /** Checks a URL a seller registers: 400 with the reason when it may not be called. */
   async checkUrl(raw: string): Promise<void> {
     const refusal = await this.refusal(raw);
-    if (refusal) throw AppError.validation([{ field: 'body.url', message: refusal }], 'the webhook URL is not allowed');
+    if (refusal) throw AppError.validation([{ field: 'url', message: refusal }], 'the webhook URL is not allowed');
   }
 
   async post(url: string, headers: Record<string, string>, body: string): Promise<PostResult> {
