@@ -9,7 +9,7 @@ import { fillPath, quietSnapshot, routeTable, validBody, type Route, type WorldI
 const SEED = 20261113;
 const NUM_RUNS = 800;
 const PER_ITEM = new Set(['/orders/bulk-create', '/shipments/bulk']);
-const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'key_id', 'integration_id', 'effect_id', 'token_id', 'rule_id', 'version', 'queue'];
+const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'key_id', 'integration_id', 'effect_id', 'token_id', 'rule_id', 'version', 'queue', 'endpoint_id', 'delivery_id'];
 
 /** Values no field of any write route accepts, by the JSON type of the field they replace. */
 const OPERATORS = [{ $gt: '' }, { $ne: null }, { $where: 'sleep(1000)' }, { $regex: '.*' }];
@@ -120,6 +120,9 @@ async function fuzzWorld(): Promise<Fuzzed> {
       rule_id: rule.body.data.id.replace(/[0-9a-f]/g, '0'),
       queue: 'oms-create-order-queue',
       version: '1',
+      // a real endpoint id would make a body-less DELETE or enable a valid request: well-formed strangers
+      endpoint_id: 'whe_000000000000000000000000',
+      delivery_id: 'whd_000000000000000000000000',
     },
   };
 }

@@ -21,6 +21,7 @@ const TAGS: Record<string, string> = {
   courier: 'Webhooks couriers call with shipment status',
   health: 'Liveness and readiness probes',
   tenants: 'Tenants, their sellers (API keys) and settings',
+  webhooks: "A seller's webhook endpoints: events POSTed signed (Standard Webhooks), in order per order, retried, parked, replayed",
 };
 
 const INFO = {
