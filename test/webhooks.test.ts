@@ -3,6 +3,11 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { WebhookClient } from '../external-service/webhook/webhook.client.js';
+import { tenantScope } from '../core/domain/tenant-scope.js';
+import { SecretBox } from '../core/platform/secret-box.js';
+import { WebhookDeliveryRepository } from '../core/webhook/webhook-delivery.repository.js';
+import { WebhookEndpointRepository } from '../core/webhook/webhook-endpoint.repository.js';
+import { WebhookDispatcher } from '../core/webhook/webhook.dispatcher.js';
 import { isAppError } from '../core/domain/errors.js';
 import { createTenant, eventually, http as api, internalHeaders, type TestTenant } from './support/api.js';
 import { buildOnce, oms } from './support/cli.js';
@@ -149,7 +154,8 @@ function orderEvents(receiver: Receiver, path: string, orderId: string): Receive
 }
 
 describe('seller webhooks: signed, in order per order, retried, parked, replayed, disabled', function () {
-  this.timeout(90_000);
+  // Generous: the parked test runs the built `oms` command three times, slow on a loaded machine.
+  this.timeout(180_000);
   const receiver = new Receiver();
   before(async function () {
     this.timeout(180_000);
@@ -284,6 +290,50 @@ describe('seller webhooks: signed, in order per order, retried, parked, replayed
     await eventually('every parked delivery delivered', async () => (await deliveries(t, hook.id)).every((d) => d.status === 'delivered'), 30_000);
     const ids = receiver.delivered('/always-down').map((r) => r.event.event_id);
     assert.equal(new Set(ids).size, ids.length, 'each once');
+  });
+
+  it('never sends one delivery twice when several dispatchers race, and takes over a claim whose sender died', async () => {
+    const t = await createTenant();
+    const hook = await register(t, receiver, '/raced');
+    receiver.delay('/raced', 300);
+    const { platform } = getStack().oms.container;
+    const cfg = getStack().config.webhooks;
+    // Two more workers' dispatchers besides the running one, over the same stores.
+    const others = [1, 2].map(
+      () =>
+        new WebhookDispatcher(
+          new WebhookEndpointRepository(platform.mongo.db),
+          new WebhookDeliveryRepository(platform.mongo.db),
+          new WebhookClient({ timeout_ms: cfg.timeout_ms, allow_http: true, allow_loopback: true, allow_private: false }),
+          new SecretBox(cfg.secrets_key),
+          platform.queues,
+          platform.redis,
+          platform.logger,
+          { batchSize: 50, leaseMs: cfg.lease_ms, maxAttempts: 4, retryWindowMs: 60_000, baseDelayMs: 100, maxDelayMs: 400, disableAfterFailures: 100, recheckMs: 50 },
+        ),
+    );
+    const orderId = await newOrder(t);
+    const scope = tenantScope(t.tenantId);
+    const until = Date.now() + 4000;
+    while (Date.now() < until) {
+      await Promise.all(others.map((d) => d.dispatchDue(scope)));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await eventually('all delivered', async () => (await deliveries(t, hook.id)).every((d) => d.status === 'delivered'));
+    const ids = receiver.to('/raced').map((r) => r.event.event_id);
+    assert.ok(ids.length >= 2, JSON.stringify(ids));
+    assert.equal(new Set(ids).size, ids.length, `each event sent once: ${JSON.stringify(ids)}`);
+    assert.ok(receiver.to('/raced').every((r) => r.verified && r.event.order_id === orderId));
+
+    // A sender that claimed a delivery and died: once its lease ran out, the delivery is sent by another.
+    const first = (await deliveries(t, hook.id)).at(-1);
+    await platform.mongo.db.collection('webhook_deliveries').updateOne({ _id: first.id }, { $set: { status: 'sending', next_attempt_at: new Date(Date.now() + 800) } });
+    await new Promise((r) => setTimeout(r, 300));
+    await Promise.all(others.map((d) => d.dispatchDue(scope)));
+    assert.equal(receiver.to('/raced').length, ids.length, 'not while the lease lives');
+    await getStack().oms.container.webhooks.dispatcher.wake(t.tenantId);
+    await eventually('taken over after the lease', async () => receiver.to('/raced').length === ids.length + 1);
+    assert.equal(receiver.to('/raced').at(-1)!.event.event_id, first.event_id);
   });
 
   it('rotates the secret: answered once, both secrets sign during the grace, only the new one after', async () => {
