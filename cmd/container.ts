@@ -15,6 +15,7 @@ import { buildOperationsModule, type OperationsModule } from '../core/operations
 import { buildRealtimeModule } from '../core/realtime/realtime.module.js';
 import { buildCourierModule, type CourierModule } from '../core/courier/courier.module.js';
 import { buildSlaModule, type SlaModule } from '../core/sla/sla.module.js';
+import { buildWebhookModule, type WebhookModule } from '../core/webhook/webhook.module.js';
 
 /** The modules of one process, by name, for the entry point, the tests and the operator commands. */
 export interface Container {
@@ -33,6 +34,7 @@ export interface Container {
   /** Courier booking and SLA clocks (issue 16). */
   courier: CourierModule;
   sla: SlaModule;
+  webhooks: WebhookModule;
   /** Every module, in the order they were built (each after those it depends on). */
   modules: DomainModule[];
 }
@@ -58,8 +60,9 @@ export async function buildContainer(platform: Platform): Promise<Container> {
   // issue 16: courier booking (after fulfilment: it attaches shipments) and SLA clocks
   const courier = buildCourierModule(platform, { tenancy, orders, fulfilment });
   const sla = buildSlaModule(platform, { tenancy, orders });
+  const webhooks = buildWebhookModule(platform, { tenancy, orders });
 
-  const modules: DomainModule[] = [tenancy, rules, effects, notifications, orders, stockRouting, payments, fulfilment, bulk, aggregator, operations, realtime, courier, sla];
+  const modules: DomainModule[] = [tenancy, rules, effects, notifications, orders, stockRouting, payments, fulfilment, bulk, aggregator, operations, realtime, courier, sla, webhooks];
   await ensureIndexes(platform.mongo.db, Object.assign({}, ...modules.map((m) => m.indexes ?? {})), { multikeyIndexes: platform.mongo.multikeyIndexes });
-  return { platform, tenancy, rules, effects, notifications, orders, stockRouting, payments, fulfilment, bulk, aggregator, operations, courier, sla, modules };
+  return { platform, tenancy, rules, effects, notifications, orders, stockRouting, payments, fulfilment, bulk, aggregator, operations, courier, sla, webhooks, modules };
 }

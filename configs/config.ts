@@ -149,6 +149,28 @@ export const ConfigSchema = z.object({
      */
     refuse_marker: z.string(),
   }),
+  webhooks: z.object({
+    /** Seals endpoint signing secrets at rest (AES-256-GCM); the OMS must sign, so it must read them back. */
+    secrets_key: z.string().min(16),
+    dispatch_interval_ms: z.number().int().min(50),
+    /** Deliveries claimed per tenant per pass (sent concurrently, one per endpoint and order at a time). */
+    batch_size: z.number().int().min(1).max(500),
+    timeout_ms: z.number().int().min(100).max(60_000),
+    /** A claimed delivery whose sender died is taken over after this long. */
+    lease_ms: z.number().int().min(1000),
+    max_attempts: z.number().int().min(1).max(1000),
+    /** Retries of one delivery stop (it is parked) once this long passed since it was recorded or replayed. */
+    retry_window_ms: z.number().int().min(1000),
+    retry_base_delay_ms: z.number().int().min(10),
+    retry_max_delay_ms: z.number().int().min(10),
+    /** Consecutive failed attempts (no success in between) after which an endpoint is disabled. */
+    disable_after_failures: z.number().int().min(1),
+    max_endpoints_per_seller: z.number().int().min(1).max(1000),
+    /** SSRF guard: what an endpoint URL may be and resolve to (production: https, public addresses only). */
+    allow_http: z.boolean(),
+    allow_loopback: z.boolean(),
+    allow_private: z.boolean(),
+  }),
   courier: z.object({
     webhook_secret: z.string().min(8),
     /** auto: the old X-Signature path is accepted unless service.env is production. */
@@ -257,6 +279,7 @@ const ENV_OVERRIDES: Record<string, string> = {
   OMS_INTERNAL_TOKEN: 'server.internal_token',
   COURIER_WEBHOOK_SECRET: 'courier.webhook_secret',
   COURIER_SECRETS_KEY: 'courier.secrets_key',
+  WEBHOOK_SECRETS_KEY: 'webhooks.secrets_key',
   OMS_JWT_JWKS_URL: 'auth.jwt.jwks_url',
   OMS_JWT_PUBLIC_KEY: 'auth.jwt.public_key',
   PUSHER_APP_ID: 'pusher.app_id',

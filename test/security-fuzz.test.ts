@@ -9,7 +9,7 @@ import { fillPath, quietSnapshot, routeTable, validBody, type Route, type WorldI
 const SEED = 20261113;
 const NUM_RUNS = 800;
 const PER_ITEM = new Set(['/orders/bulk-create', '/shipments/bulk']);
-const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'key_id', 'integration_id', 'effect_id', 'event_id', 'token_id', 'rule_id', 'version', 'queue', 'stage'];
+const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'key_id', 'integration_id', 'effect_id', 'event_id', 'token_id', 'rule_id', 'version', 'queue', 'stage', 'endpoint_id', 'delivery_id'];
 
 /** Values no field of any write route accepts, by the JSON type of the field they replace. */
 const OPERATORS = [{ $gt: '' }, { $ne: null }, { $where: 'sleep(1000)' }, { $regex: '.*' }];
@@ -124,6 +124,9 @@ async function fuzzWorld(): Promise<Fuzzed> {
       stage: 'order_confirmed',
       channel: 'email',
       version: '1',
+      // a real endpoint id would make a body-less DELETE or enable a valid request: well-formed strangers
+      endpoint_id: 'whe_000000000000000000000000',
+      delivery_id: 'whd_000000000000000000000000',
     },
   };
 }

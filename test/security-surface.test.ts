@@ -10,7 +10,7 @@ import { fillPath, quietSnapshot, routeTable, validBody, type Route, type WorldI
 
 const REFUSED = new Set([401, 403, 404]);
 /** Path params that name a tenant's resource (not the caller's own seller or tenant). */
-const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'job_id', 'transfer_id', 'invoice_number', 'key_id', 'integration_id', 'effect_id', 'event_id', 'token_id', 'rule_id', 'version', 'queue'];
+const RESOURCE_PARAMS = ['order_id', 'shipment_id', 'return_id', 'job_id', 'transfer_id', 'invoice_number', 'key_id', 'integration_id', 'effect_id', 'event_id', 'token_id', 'rule_id', 'version', 'queue', 'endpoint_id', 'delivery_id'];
 
 interface Victim {
   t: TestTenant;
@@ -58,6 +58,8 @@ async function victimWorld(): Promise<Victim> {
   });
   const rule = await http('POST', `/internal/api/v1/tenants/${t.tenantId}/rules`, { body: { name: 'victim-rule', priority: 100, enabled: true, conditions: { all: [{ fact: 'total', operator: 'greaterThan', value: 999999 }] }, actions: [{ type: 'add_tags', tags: ['victim'] }] }, headers: internalHeaders() });
   assert.equal(rule.status, 201, JSON.stringify(rule.body));
+  const hook = await t.seller('POST', '/webhooks', { url: 'http://127.0.0.1:9/victim', event_types: ['surface.never.v1'] });
+  assert.equal(hook.status, 201, JSON.stringify(hook.body));
   return {
     t,
     deliveredId: delivered.id,
@@ -75,6 +77,9 @@ async function victimWorld(): Promise<Victim> {
       effect_id: effect ? String(effect._id) : 'eff_0000000000000000',
       event_id: parkedEventId,
       rule_id: rule.body.data.id,
+      endpoint_id: hook.body.data.id,
+      // no delivery exists for an event that never fires: a well-formed stranger
+      delivery_id: 'whd_000000000000000000000000',
       queue: 'oms-create-order-queue',
       // a notification template: every tenant has one for each stage and channel (the default)
       stage: 'order_confirmed',

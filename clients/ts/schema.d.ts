@@ -250,23 +250,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/sellers/{seller_id}/orders/approve-on-hold": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Re-evaluate the seller's held orders now (or one, with order_id): oldest first, routed and approved where stock, hub and rules allow */
-        post: operations["reevaluateHeldOrders"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/sellers/{seller_id}/orders/{order_id}/approve": {
         parameters: {
             query?: never;
@@ -330,23 +313,6 @@ export interface paths {
         put?: never;
         /** Dry run: the routing decision now, every candidate with its score and why, reserving nothing */
         post: operations["postRoutingPreview"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/sellers/{seller_id}/orders/{order_id}/payments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Record a payment event (authorized, paid, failed, refunded, cod_collected). Idempotent by event_id; a held unpaid order is re-evaluated once paid; a failure after approval releases the stock and cancels or holds the order (tenant setting payment.on_failure) */
-        post: operations["recordPaymentEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -660,17 +626,139 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/sellers/{seller_id}/orders/{order_id}/courier-bookings": {
+    "/api/v1/sellers/{seller_id}/webhooks": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The order's courier bookings (one per fulfilment) with every attempt */
-        get: operations["listOrderCourierBookings"];
+        /** The seller's webhook endpoints (no secrets) */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /** Register a webhook endpoint; its signing secret is answered once */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sellers/{seller_id}/webhooks/{endpoint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook endpoint */
+        get: operations["getWebhookEndpoint"];
+        /** Change an endpoint's URL, description or event types */
+        put: operations["updateWebhookEndpoint"];
+        post?: never;
+        /** Delete an endpoint with its deliveries and attempts */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sellers/{seller_id}/webhooks/{endpoint_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing secret, answered once; the old one also signs for grace_seconds (two signatures per call) */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sellers/{seller_id}/webhooks/{endpoint_id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a disabled endpoint again (deliveries parked meanwhile are replayed on request) */
+        post: operations["enableWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sellers/{seller_id}/webhooks/{endpoint_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's deliveries, newest first */
+        get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sellers/{seller_id}/webhooks/{endpoint_id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's delivery attempts, newest first (outcome, response code, latency) */
+        get: operations["listWebhookAttempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sellers/{seller_id}/webhooks/{endpoint_id}/deliveries/{delivery_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a parked or failed delivery again (due now, a fresh set of attempts) */
+        post: operations["replayWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sellers/{seller_id}/webhooks/{endpoint_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send again every parked or failed delivery whose event occurred in [since, until) */
+        post: operations["replayWebhookDeliveries"];
         delete?: never;
         options?: never;
         head?: never;
@@ -752,7 +840,7 @@ export interface components {
                  * @description Stable: clients key on it
                  * @enum {string}
                  */
-                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "refund_exceeds_paid" | "payment_event_conflict" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
+                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
                 /** @description For people; "internal error" on 5xx */
                 message: string;
                 /** @description validation_failed: every field that failed; other codes: an object (e.g. the existing order id on order_already_exists) */
@@ -845,9 +933,14 @@ export interface components {
                 sales_channel_state?: string | null;
                 sales_channel_country?: string | null;
             };
-            payment: components["schemas"]["Payment"];
-            /** @description Payment events applied to the order, oldest first (core/payment) */
-            payment_events: components["schemas"]["PaymentEvent"][];
+            payment: {
+                /** @enum {string} */
+                method: "cod" | "prepaid";
+                /** @enum {string} */
+                status: "pending" | "paid" | "refunded" | "failed";
+                currency: string;
+                total: number;
+            };
             shipment: {
                 shipment_id?: string | null;
                 awb: string | null;
@@ -906,118 +999,12 @@ export interface components {
             priority: number | null;
             /** @description Names of the rules that fired on this order */
             rules_fired: string[];
-            /** @description The fulfilment's courier booking (null until one is requested) */
-            courier_booking: {
-                fulfilment_id: string;
-                /** @enum {string} */
-                state: "requested" | "booked" | "awaiting_courier" | "cancel_pending" | "cancelled";
-                carrier: string | null;
-                awb: string | null;
-                label_url: string | null;
-                pickup_slot: {
-                    from: string;
-                    to: string;
-                } | null;
-                /** Format: date-time */
-                updated_at: string;
-            } | null;
-            /** @description SLA deadlines and what the sweep recorded (null when the tenant sets no SLA) */
-            sla: {
-                /** Format: date-time */
-                approve_by: string | null;
-                /** Format: date-time */
-                ship_by: string | null;
-                /** Format: date-time */
-                deliver_by: string | null;
-                approve: {
-                    /** Format: date-time */
-                    started_at: string;
-                    /** Format: date-time */
-                    due_at: string;
-                    /** Format: date-time */
-                    at_risk_at: string;
-                    /** Format: date-time */
-                    at_risk_recorded_at: string | null;
-                    /** Format: date-time */
-                    breached_recorded_at: string | null;
-                    /** Format: date-time */
-                    stopped_at: string | null;
-                } | null;
-                ship: {
-                    /** Format: date-time */
-                    started_at: string;
-                    /** Format: date-time */
-                    due_at: string;
-                    /** Format: date-time */
-                    at_risk_at: string;
-                    /** Format: date-time */
-                    at_risk_recorded_at: string | null;
-                    /** Format: date-time */
-                    breached_recorded_at: string | null;
-                    /** Format: date-time */
-                    stopped_at: string | null;
-                } | null;
-                deliver: {
-                    /** Format: date-time */
-                    started_at: string;
-                    /** Format: date-time */
-                    due_at: string;
-                    /** Format: date-time */
-                    at_risk_at: string;
-                    /** Format: date-time */
-                    at_risk_recorded_at: string | null;
-                    /** Format: date-time */
-                    breached_recorded_at: string | null;
-                    /** Format: date-time */
-                    stopped_at: string | null;
-                } | null;
-                /** @description `{stage}:at_risk` / `{stage}:breached` recorded so far */
-                flags: string[];
-            } | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
             /** @description Grows by one with every change */
             version: number;
-        };
-        Payment: {
-            /** @enum {string} */
-            method: "cod" | "prepaid";
-            /** @enum {string} */
-            status: "pending" | "authorized" | "paid" | "partially_refunded" | "refunded" | "failed";
-            currency: string;
-            total: number;
-            authorized_amount: number;
-            /** @description Captured (prepaid) or collected (COD); refunds never exceed it */
-            paid_amount: number;
-            refunded_amount: number;
-            failure_reason: string | null;
-            /**
-             * Format: date-time
-             * @description COD: when the cash was collected on delivery
-             */
-            collected_at: string | null;
-            /**
-             * Format: date-time
-             * @description When the last payment event was applied
-             */
-            updated_at: string | null;
-        };
-        PaymentEvent: {
-            /** @description The payment provider's or channel's event id: a second event with this id changes nothing */
-            event_id: string;
-            /** @enum {string} */
-            type: "authorized" | "paid" | "failed" | "refunded" | "cod_collected";
-            amount: number | null;
-            reference: string | null;
-            reason: string | null;
-            /** @enum {string} */
-            actor: "seller" | "internal" | "wms" | "courier" | "system";
-            /** @description `api`, `internal`, `sales_channel` or `return` */
-            source: string;
-            /** Format: date-time */
-            at: string;
         };
         PageMeta: {
             page: number;
@@ -1030,8 +1017,6 @@ export interface components {
             at: string;
             /** @enum {string} */
             actor: "seller" | "internal" | "wms" | "courier" | "system";
-            /** @description Which one: the calling service (`service:<name>`) for entries written through the internal API */
-            actor_name: string | null;
             /** @description `status_changed` for moves; others record edits, skipped stages, stale events, routing */
             kind: string;
             /** @enum {string|null} */
@@ -1082,11 +1067,6 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
-        HoldReevaluation: {
-            queued: boolean;
-            /** @description The one order re-evaluated; null: every held order of the seller */
-            order_id: string | null;
-        };
         RoutingPreview: {
             order_id: string;
             /** @enum {string} */
@@ -1132,23 +1112,6 @@ export interface components {
                 [key: string]: unknown;
             };
             preferred_hubs_rule?: string;
-        };
-        PaymentResult: {
-            /** @description The order already had this event_id: nothing changed */
-            duplicate: boolean;
-            payment_event: components["schemas"]["PaymentEvent"];
-            order: components["schemas"]["Order"];
-        };
-        PaymentEventInput: {
-            event_id: string;
-            /** @enum {string} */
-            type: "authorized" | "paid" | "failed" | "refunded" | "cod_collected";
-            amount?: number | null;
-            currency?: string | null;
-            /** @description The provider's transaction or refund id */
-            reference?: string | null;
-            /** @description Why a payment failed or was refunded */
-            reason?: string | null;
         };
         Shipment: {
             id: string;
@@ -1241,8 +1204,6 @@ export interface components {
             }[];
             /** Format: date-time */
             received_at: string | null;
-            /** @description Refunded with this amount (applied to the order's payment, never more than was paid) */
-            refund_amount: number | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1309,7 +1270,7 @@ export interface components {
                  * @description Stable: clients key on it
                  * @enum {string}
                  */
-                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "refund_exceeds_paid" | "payment_event_conflict" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
+                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
                 /** @description For people; "internal error" on 5xx */
                 message: string;
                 /** @description validation_failed: every field that failed; other codes: an object (e.g. the existing order id on order_already_exists) */
@@ -1362,79 +1323,86 @@ export interface components {
             rule_firings: {
                 [key: string]: number;
             };
-            /** @description Orders flagged sla_at_risk / sla_breached per stage (once per order and stage), by hub and sales channel */
-            sla: {
-                at_risk: {
-                    approve: number;
-                    ship: number;
-                    deliver: number;
-                };
-                breached: {
-                    approve: number;
-                    ship: number;
-                    deliver: number;
-                };
-                by_hub: {
-                    [key: string]: {
-                        at_risk: {
-                            approve: number;
-                            ship: number;
-                            deliver: number;
-                        };
-                        breached: {
-                            approve: number;
-                            ship: number;
-                            deliver: number;
-                        };
-                    };
-                };
-                by_sales_channel: {
-                    [key: string]: {
-                        at_risk: {
-                            approve: number;
-                            ship: number;
-                            deliver: number;
-                        };
-                        breached: {
-                            approve: number;
-                            ship: number;
-                            deliver: number;
-                        };
-                    };
-                };
-            };
         };
-        CourierBookingDetail: {
-            fulfilment_id: string;
+        IssuedWebhookEndpoint: {
+            id: string;
+            seller_id: string;
+            url: string;
+            description: string | null;
+            /** @description null: every event */
+            event_types: string[] | null;
             /** @enum {string} */
-            state: "requested" | "booked" | "awaiting_courier" | "cancel_pending" | "cancelled";
-            carrier: string | null;
-            awb: string | null;
-            label_url: string | null;
-            tracking_url: string | null;
-            pickup_slot: {
-                from: string;
-                to: string;
-            } | null;
-            attempts: number;
-            last_error: string | null;
-            /**
-             * Format: date-time
-             * @description When the sweep tries again (open states only)
-             */
-            next_attempt_at: string | null;
-            history: {
-                carrier: string;
-                /** Format: date-time */
-                at: string;
-                /** @enum {string} */
-                outcome: "booked" | "failed" | "skipped_open_breaker" | "cancelled" | "cancel_failed";
-                error: string | null;
-            }[];
+            status: "enabled" | "disabled";
+            disabled_reason: string | null;
+            /** Format: date-time */
+            disabled_at: string | null;
+            consecutive_failures: number;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description The Standard Webhooks signing secret (whsec_…), shown only in this answer */
+            secret: string;
+        };
+        WebhookEndpoint: {
+            id: string;
+            seller_id: string;
+            url: string;
+            description: string | null;
+            /** @description null: every event */
+            event_types: string[] | null;
+            /** @enum {string} */
+            status: "enabled" | "disabled";
+            disabled_reason: string | null;
+            /** Format: date-time */
+            disabled_at: string | null;
+            consecutive_failures: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        WebhookDelivery: {
+            id: string;
+            endpoint_id: string;
+            event_id: string;
+            event_type: string;
+            order_id: string | null;
+            /** @enum {string} */
+            status: "pending" | "sending" | "delivered" | "parked";
+            /** @description Attempts since it was recorded or last replayed */
+            attempts: number;
+            /** Format: date-time */
+            next_attempt_at: string | null;
+            last_status_code: number | null;
+            last_error: string | null;
+            /** Format: date-time */
+            occurred_at: string;
+            /** Format: date-time */
+            delivered_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        WebhookAttempt: {
+            id: string;
+            delivery_id: string;
+            event_id: string;
+            event_type: string;
+            order_id: string | null;
+            attempt: number;
+            /** @enum {string} */
+            outcome: "succeeded" | "failed";
+            /** @description The endpoint's HTTP status; null when no answer came (refused, timed out, connection failed) */
+            status_code: number | null;
+            latency_ms: number;
+            error: string | null;
+            /** Format: date-time */
+            at: string;
+        };
+        WebhookReplay: {
+            replayed: number;
         };
         Liveness: {
             /** @enum {string} */
@@ -3719,127 +3687,6 @@ export interface operations {
             };
         };
     };
-    reevaluateHeldOrders: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                seller_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "all": true
-                 *     }
-                 */
-                "application/json": {
-                    order_id?: string;
-                    /**
-                     * @description Every held order of the seller, oldest first
-                     * @enum {boolean}
-                     */
-                    all?: true;
-                };
-            };
-        };
-        responses: {
-            /** @description success */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["HoldReevaluation"];
-                    };
-                };
-            };
-            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description unauthorized: missing or invalid credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description payload_too_large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
     approveOrder: {
         parameters: {
             query?: never;
@@ -4396,134 +4243,6 @@ export interface operations {
             };
         };
     };
-    recordPaymentEvent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                seller_id: string;
-                order_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "event_id": "pay_evt_123",
-                 *       "type": "paid",
-                 *       "amount": 21,
-                 *       "currency": "SAR",
-                 *       "reference": "ch_3PabcXYZ"
-                 *     }
-                 */
-                "application/json": components["schemas"]["PaymentEventInput"];
-            };
-        };
-        responses: {
-            /** @description success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["PaymentResult"];
-                    };
-                };
-            };
-            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description unauthorized: missing or invalid credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description invalid_transition (the payment or order cannot take this event), refund_exceeds_paid, payment_event_conflict (event_id used by another event), order_in_progress */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description payload_too_large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
     createShipment: {
         parameters: {
             query?: never;
@@ -4728,7 +4447,7 @@ export interface operations {
                                  * @description Stable: clients key on it
                                  * @enum {string}
                                  */
-                                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "refund_exceeds_paid" | "payment_event_conflict" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
+                                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
                                 /** @description For people; "internal error" on 5xx */
                                 message: string;
                                 /** @description validation_failed: every field that failed; other codes: an object (e.g. the existing order id on order_already_exists) */
@@ -5685,8 +5404,6 @@ export interface operations {
             content: {
                 "application/json": {
                     note?: string;
-                    /** @description Refunded to the customer: applied to the order's payment (never more than was paid, counting earlier refunds) */
-                    amount?: number;
                 };
             };
         };
@@ -5738,7 +5455,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not allowed from the current status, or refund_exceeds_paid */
+            /** @description not allowed from the current status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6699,13 +6416,12 @@ export interface operations {
             };
         };
     };
-    listOrderCourierBookings: {
+    listWebhookEndpoints: {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 seller_id: string;
-                order_id: string;
             };
             cookie?: never;
         };
@@ -6718,7 +6434,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: components["schemas"]["CourierBookingDetail"][];
+                        data: components["schemas"]["WebhookEndpoint"][];
                     };
                 };
             };
@@ -6751,6 +6467,1095 @@ export interface operations {
             };
             /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://hooks.example.com/oms",
+                 *       "description": "order feed",
+                 *       "event_types": [
+                 *         "order.created.v1",
+                 *         "order.status_changed.v1"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description https URL of a public host (checked at registration and at every send) */
+                    url: string;
+                    description?: string | null;
+                    /** @description Event types to receive; omitted, null or empty: every event */
+                    event_types?: string[] | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["IssuedWebhookEndpoint"];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict: the seller has the most endpoints allowed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookEndpoint"];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description https URL of a public host (checked at registration and at every send) */
+                    url?: string;
+                    description?: string | null;
+                    /** @description Event types to receive; omitted, null or empty: every event */
+                    event_types?: string[] | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookEndpoint"];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookEndpoint"];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default 0 */
+                    grace_seconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["IssuedWebhookEndpoint"];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    enableWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookEndpoint"];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                status?: "pending" | "sending" | "delivered" | "parked";
+                order_id?: string;
+            };
+            header?: never;
+            path: {
+                seller_id: string;
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookDelivery"][];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWebhookAttempts: {
+        parameters: {
+            query?: {
+                limit?: number;
+                delivery_id?: string;
+            };
+            header?: never;
+            path: {
+                seller_id: string;
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookAttempt"][];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replayWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+                endpoint_id: string;
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookDelivery"];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict: the delivery is delivered or being sent, or the endpoint is disabled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replayWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+                endpoint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    since: string;
+                    /**
+                     * Format: date-time
+                     * @description Default: now
+                     */
+                    until?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookReplay"];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict: the endpoint is disabled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,6 +4,7 @@ import { registerCheckStockCommand } from '../check-stock.js';
 import { registerDlqCommands } from './dlq.commands.js';
 import { registerOrderCommands } from './order.commands.js';
 import { registerTenantCommands } from './tenant.commands.js';
+import { registerWebhookCommands } from './webhook.commands.js';
 
 /**
  * The `oms` command: the service modes and the operator commands, which read the same
@@ -27,5 +28,6 @@ export function buildProgram(runService: (mode: Mode | 'dev') => Promise<void>):
   registerTenantCommands(program);
   registerDlqCommands(program);
   registerOrderCommands(program);
+  registerWebhookCommands(program);
   return program;
 }

@@ -68,7 +68,7 @@ export interface EventDefinition {
   summary: string;
   data: z.ZodType;
   /** The channel (Kafka topic of the source systems) the event belongs to, for grouping in the document. */
-  group: 'order' | 'inventory' | 'shipment' | 'return' | 'payment' | 'bulk_job';
+  group: 'order' | 'inventory' | 'shipment' | 'return' | 'payment' | 'bulk_job' | 'webhook';
 }
 
 const orderData = (extra: z.ZodRawShape = {}) => z.object({ order: OrderState, ...extra }).passthrough();

@@ -22,6 +22,7 @@ const CUSTOMER_CHANNELS = ['email', 'sms'] as const;
 export class OrderUpdatesService {
   /** Contacts read for an event's notifications, kept briefly so its e-mail and SMS read the order once. */
   private readonly contacts = new LRUCache<string, CustomerContact>({ max: 10_000, ttl: 60_000 });
+  private readonly listeners: ((event: OutboundEvent) => Promise<unknown>)[] = [];
 
   constructor(
     private readonly orders: OrderRepository,
@@ -39,9 +40,14 @@ export class OrderUpdatesService {
     }
   }
 
+  /** Other modules' consumers of every event (webhooks: record deliveries); idempotent by event_id, as redeliveries run them again. */
+  onEvent(listener: (event: OutboundEvent) => Promise<unknown>): void {
+    this.listeners.push(listener);
+  }
+
   async handle(event: OutboundEvent): Promise<void> {
     const effects = [PUSH, ...(customerStage(event) ? CUSTOMER_CHANNELS : [])];
-    const results = await Promise.allSettled([...effects.map((e) => this.effects.run(event, e)), this.channelSync.onEvent(event)]);
+    const results = await Promise.allSettled([...effects.map((e) => this.effects.run(event, e)), this.channelSync.onEvent(event), ...this.listeners.map((l) => l(event))]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }

@@ -28,6 +28,8 @@ export interface OrderModule extends DomainModule {
   relay: OrderEventRelay;
   /** Other modules' events on the create-order queue (payment_update). */
   channelEvents: ChannelEvents;
+  /** The consumer of every outbound event; other modules add theirs with `updates.onEvent`. */
+  updates: OrderUpdatesService;
 }
 
 export function buildOrderModule(platform: Platform, deps: { tenants: TenantService; effects: EffectService; rules: RuleBook; notifications: NotificationService }): OrderModule {
@@ -76,6 +78,7 @@ export function buildOrderModule(platform: Platform, deps: { tenants: TenantServ
     service,
     relay,
     channelEvents,
+    updates,
     indexes: { ...ORDER_INDEXES, ...IDEMPOTENCY_INDEXES, ...CHANNEL_SYNC_INDEXES, ...PARKED_EVENT_INDEXES },
     routes: (groups) => {
       registerOrderRoutes(groups, service, keys);

@@ -18,6 +18,8 @@ export const SELLER_SCOPES = [
   'dashboard:read',
   'rules:read',
   'rules:write',
+  'webhooks:read',
+  'webhooks:write',
 ] as const;
 
 /** Internal-only scopes, granted to service identities (besides the seller scopes). */

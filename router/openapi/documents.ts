@@ -23,6 +23,7 @@ const TAGS: Record<string, string> = {
   health: 'Liveness and readiness probes',
   tenants: 'Tenants, their sellers (API keys) and settings',
   events: 'Outgoing events (the oms-events topic, described at /asyncapi.json) that were refused for good: list and replay',
+  webhooks: "A seller's webhook endpoints: events POSTed signed (Standard Webhooks), in order per order, retried, parked, replayed",
 };
 
 const INFO = {

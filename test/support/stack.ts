@@ -100,6 +100,16 @@ export async function mochaGlobalSetup(): Promise<void> {
     'courier.booking.breaker.reset_timeout_ms': 500,
     'sla.sweep_interval_ms': 3600000,
     'monitoring.queue_depth_interval_ms': 2000,
+    // Webhook receivers of the tests listen on 127.0.0.1 over http; private ranges stay refused.
+    'webhooks.allow_http': true,
+    'webhooks.allow_loopback': true,
+    'webhooks.dispatch_interval_ms': 100,
+    'webhooks.timeout_ms': 1500,
+    'webhooks.lease_ms': 5000,
+    'webhooks.max_attempts': 4,
+    'webhooks.retry_base_delay_ms': 100,
+    'webhooks.retry_max_delay_ms': 400,
+    'webhooks.disable_after_failures': 6,
   });
   const oms = await startOms(config, 'all', { logger: createLogger(config), waitTimeSeconds: 1 });
   stack = { config, oms, baseUrl: `http://127.0.0.1:${oms.port}`, pusher, smtp, notify, runId };

@@ -131,6 +131,14 @@ export function validBody(route: Route, w: WorldIds): unknown {
     'DELETE /tenants/{tenant_id}/rules/{rule_id}': undefined,
     'DELETE /rules/{rule_id}': undefined,
     'POST /dlq/{queue}/redrive': { message_ids: ['surface-none'], dry_run: true },
+    // Webhooks: a loopback URL (allowed by the test stack) that nothing listens on, for an event that never fires.
+    'POST /webhooks': { url: 'http://127.0.0.1:9/surface', event_types: ['surface.never.v1'] },
+    'PUT /webhooks/{endpoint_id}': { description: 'surface' },
+    'DELETE /webhooks/{endpoint_id}': undefined,
+    'POST /webhooks/{endpoint_id}/rotate-secret': { grace_seconds: 0 },
+    'POST /webhooks/{endpoint_id}/enable': {},
+    'POST /webhooks/{endpoint_id}/deliveries/{delivery_id}/replay': {},
+    'POST /webhooks/{endpoint_id}/replay': { since: '2026-01-01T00:00:00Z' },
   };
   if (!(key in bodies)) throw new Error(`no valid body for write route ${route.method} ${route.template}: add one to test/support/surface.ts`);
   return bodies[key];
