@@ -626,6 +626,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sellers/{seller_id}/orders/{order_id}/courier-bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The order's courier bookings (one per fulfilment) with every attempt */
+        get: operations["listOrderCourierBookings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -1293,6 +1310,38 @@ export interface components {
                     };
                 };
             };
+        };
+        CourierBookingDetail: {
+            fulfilment_id: string;
+            /** @enum {string} */
+            state: "requested" | "booked" | "awaiting_courier" | "cancel_pending" | "cancelled";
+            carrier: string | null;
+            awb: string | null;
+            label_url: string | null;
+            tracking_url: string | null;
+            pickup_slot: {
+                from: string;
+                to: string;
+            } | null;
+            attempts: number;
+            last_error: string | null;
+            /**
+             * Format: date-time
+             * @description When the sweep tries again (open states only)
+             */
+            next_attempt_at: string | null;
+            history: {
+                carrier: string;
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                outcome: "booked" | "failed" | "skipped_open_breaker" | "cancelled" | "cancel_failed";
+                error: string | null;
+            }[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         Liveness: {
             /** @enum {string} */
@@ -6279,6 +6328,94 @@ export interface operations {
             };
             /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listOrderCourierBookings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CourierBookingDetail"][];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
