@@ -250,6 +250,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sellers/{seller_id}/orders/approve-on-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-evaluate the seller's held orders now (or one, with order_id): oldest first, routed and approved where stock, hub and rules allow */
+        post: operations["reevaluateHeldOrders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sellers/{seller_id}/orders/{order_id}/approve": {
         parameters: {
             query?: never;
@@ -313,6 +330,23 @@ export interface paths {
         put?: never;
         /** Dry run: the routing decision now, every candidate with its score and why, reserving nothing */
         post: operations["postRoutingPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sellers/{seller_id}/orders/{order_id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a payment event (authorized, paid, failed, refunded, cod_collected). Idempotent by event_id; a held unpaid order is re-evaluated once paid; a failure after approval releases the stock and cancels or holds the order (tenant setting payment.on_failure) */
+        post: operations["recordPaymentEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -626,6 +660,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sellers/{seller_id}/orders/{order_id}/courier-bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The order's courier bookings (one per fulfilment) with every attempt */
+        get: operations["listOrderCourierBookings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sellers/{seller_id}/webhooks": {
         parameters: {
             query?: never;
@@ -840,7 +891,7 @@ export interface components {
                  * @description Stable: clients key on it
                  * @enum {string}
                  */
-                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
+                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "refund_exceeds_paid" | "payment_event_conflict" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
                 /** @description For people; "internal error" on 5xx */
                 message: string;
                 /** @description validation_failed: every field that failed; other codes: an object (e.g. the existing order id on order_already_exists) */
@@ -933,14 +984,9 @@ export interface components {
                 sales_channel_state?: string | null;
                 sales_channel_country?: string | null;
             };
-            payment: {
-                /** @enum {string} */
-                method: "cod" | "prepaid";
-                /** @enum {string} */
-                status: "pending" | "paid" | "refunded" | "failed";
-                currency: string;
-                total: number;
-            };
+            payment: components["schemas"]["Payment"];
+            /** @description Payment events applied to the order, oldest first (core/payment) */
+            payment_events: components["schemas"]["PaymentEvent"][];
             shipment: {
                 shipment_id?: string | null;
                 awb: string | null;
@@ -999,12 +1045,118 @@ export interface components {
             priority: number | null;
             /** @description Names of the rules that fired on this order */
             rules_fired: string[];
+            /** @description The fulfilment's courier booking (null until one is requested) */
+            courier_booking: {
+                fulfilment_id: string;
+                /** @enum {string} */
+                state: "requested" | "booked" | "awaiting_courier" | "cancel_pending" | "cancelled";
+                carrier: string | null;
+                awb: string | null;
+                label_url: string | null;
+                pickup_slot: {
+                    from: string;
+                    to: string;
+                } | null;
+                /** Format: date-time */
+                updated_at: string;
+            } | null;
+            /** @description SLA deadlines and what the sweep recorded (null when the tenant sets no SLA) */
+            sla: {
+                /** Format: date-time */
+                approve_by: string | null;
+                /** Format: date-time */
+                ship_by: string | null;
+                /** Format: date-time */
+                deliver_by: string | null;
+                approve: {
+                    /** Format: date-time */
+                    started_at: string;
+                    /** Format: date-time */
+                    due_at: string;
+                    /** Format: date-time */
+                    at_risk_at: string;
+                    /** Format: date-time */
+                    at_risk_recorded_at: string | null;
+                    /** Format: date-time */
+                    breached_recorded_at: string | null;
+                    /** Format: date-time */
+                    stopped_at: string | null;
+                } | null;
+                ship: {
+                    /** Format: date-time */
+                    started_at: string;
+                    /** Format: date-time */
+                    due_at: string;
+                    /** Format: date-time */
+                    at_risk_at: string;
+                    /** Format: date-time */
+                    at_risk_recorded_at: string | null;
+                    /** Format: date-time */
+                    breached_recorded_at: string | null;
+                    /** Format: date-time */
+                    stopped_at: string | null;
+                } | null;
+                deliver: {
+                    /** Format: date-time */
+                    started_at: string;
+                    /** Format: date-time */
+                    due_at: string;
+                    /** Format: date-time */
+                    at_risk_at: string;
+                    /** Format: date-time */
+                    at_risk_recorded_at: string | null;
+                    /** Format: date-time */
+                    breached_recorded_at: string | null;
+                    /** Format: date-time */
+                    stopped_at: string | null;
+                } | null;
+                /** @description `{stage}:at_risk` / `{stage}:breached` recorded so far */
+                flags: string[];
+            } | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
             /** @description Grows by one with every change */
             version: number;
+        };
+        Payment: {
+            /** @enum {string} */
+            method: "cod" | "prepaid";
+            /** @enum {string} */
+            status: "pending" | "authorized" | "paid" | "partially_refunded" | "refunded" | "failed";
+            currency: string;
+            total: number;
+            authorized_amount: number;
+            /** @description Captured (prepaid) or collected (COD); refunds never exceed it */
+            paid_amount: number;
+            refunded_amount: number;
+            failure_reason: string | null;
+            /**
+             * Format: date-time
+             * @description COD: when the cash was collected on delivery
+             */
+            collected_at: string | null;
+            /**
+             * Format: date-time
+             * @description When the last payment event was applied
+             */
+            updated_at: string | null;
+        };
+        PaymentEvent: {
+            /** @description The payment provider's or channel's event id: a second event with this id changes nothing */
+            event_id: string;
+            /** @enum {string} */
+            type: "authorized" | "paid" | "failed" | "refunded" | "cod_collected";
+            amount: number | null;
+            reference: string | null;
+            reason: string | null;
+            /** @enum {string} */
+            actor: "seller" | "internal" | "wms" | "courier" | "system";
+            /** @description `api`, `internal`, `sales_channel` or `return` */
+            source: string;
+            /** Format: date-time */
+            at: string;
         };
         PageMeta: {
             page: number;
@@ -1017,6 +1169,8 @@ export interface components {
             at: string;
             /** @enum {string} */
             actor: "seller" | "internal" | "wms" | "courier" | "system";
+            /** @description Which one: the calling service (`service:<name>`) for entries written through the internal API */
+            actor_name: string | null;
             /** @description `status_changed` for moves; others record edits, skipped stages, stale events, routing */
             kind: string;
             /** @enum {string|null} */
@@ -1067,6 +1221,11 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        HoldReevaluation: {
+            queued: boolean;
+            /** @description The one order re-evaluated; null: every held order of the seller */
+            order_id: string | null;
+        };
         RoutingPreview: {
             order_id: string;
             /** @enum {string} */
@@ -1112,6 +1271,23 @@ export interface components {
                 [key: string]: unknown;
             };
             preferred_hubs_rule?: string;
+        };
+        PaymentResult: {
+            /** @description The order already had this event_id: nothing changed */
+            duplicate: boolean;
+            payment_event: components["schemas"]["PaymentEvent"];
+            order: components["schemas"]["Order"];
+        };
+        PaymentEventInput: {
+            event_id: string;
+            /** @enum {string} */
+            type: "authorized" | "paid" | "failed" | "refunded" | "cod_collected";
+            amount?: number | null;
+            currency?: string | null;
+            /** @description The provider's transaction or refund id */
+            reference?: string | null;
+            /** @description Why a payment failed or was refunded */
+            reason?: string | null;
         };
         Shipment: {
             id: string;
@@ -1204,6 +1380,8 @@ export interface components {
             }[];
             /** Format: date-time */
             received_at: string | null;
+            /** @description Refunded with this amount (applied to the order's payment, never more than was paid) */
+            refund_amount: number | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1270,7 +1448,7 @@ export interface components {
                  * @description Stable: clients key on it
                  * @enum {string}
                  */
-                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
+                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "refund_exceeds_paid" | "payment_event_conflict" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
                 /** @description For people; "internal error" on 5xx */
                 message: string;
                 /** @description validation_failed: every field that failed; other codes: an object (e.g. the existing order id on order_already_exists) */
@@ -1323,6 +1501,79 @@ export interface components {
             rule_firings: {
                 [key: string]: number;
             };
+            /** @description Orders flagged sla_at_risk / sla_breached per stage (once per order and stage), by hub and sales channel */
+            sla: {
+                at_risk: {
+                    approve: number;
+                    ship: number;
+                    deliver: number;
+                };
+                breached: {
+                    approve: number;
+                    ship: number;
+                    deliver: number;
+                };
+                by_hub: {
+                    [key: string]: {
+                        at_risk: {
+                            approve: number;
+                            ship: number;
+                            deliver: number;
+                        };
+                        breached: {
+                            approve: number;
+                            ship: number;
+                            deliver: number;
+                        };
+                    };
+                };
+                by_sales_channel: {
+                    [key: string]: {
+                        at_risk: {
+                            approve: number;
+                            ship: number;
+                            deliver: number;
+                        };
+                        breached: {
+                            approve: number;
+                            ship: number;
+                            deliver: number;
+                        };
+                    };
+                };
+            };
+        };
+        CourierBookingDetail: {
+            fulfilment_id: string;
+            /** @enum {string} */
+            state: "requested" | "booked" | "awaiting_courier" | "cancel_pending" | "cancelled";
+            carrier: string | null;
+            awb: string | null;
+            label_url: string | null;
+            tracking_url: string | null;
+            pickup_slot: {
+                from: string;
+                to: string;
+            } | null;
+            attempts: number;
+            last_error: string | null;
+            /**
+             * Format: date-time
+             * @description When the sweep tries again (open states only)
+             */
+            next_attempt_at: string | null;
+            history: {
+                carrier: string;
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                outcome: "booked" | "failed" | "skipped_open_breaker" | "cancelled" | "cancel_failed";
+                error: string | null;
+            }[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         IssuedWebhookEndpoint: {
             id: string;
@@ -3687,6 +3938,127 @@ export interface operations {
             };
         };
     };
+    reevaluateHeldOrders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "all": true
+                 *     }
+                 */
+                "application/json": {
+                    order_id?: string;
+                    /**
+                     * @description Every held order of the seller, oldest first
+                     * @enum {boolean}
+                     */
+                    all?: true;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["HoldReevaluation"];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     approveOrder: {
         parameters: {
             query?: never;
@@ -4243,6 +4615,134 @@ export interface operations {
             };
         };
     };
+    recordPaymentEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "event_id": "pay_evt_123",
+                 *       "type": "paid",
+                 *       "amount": 21,
+                 *       "currency": "SAR",
+                 *       "reference": "ch_3PabcXYZ"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PaymentEventInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["PaymentResult"];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_transition (the payment or order cannot take this event), refund_exceeds_paid, payment_event_conflict (event_id used by another event), order_in_progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     createShipment: {
         parameters: {
             query?: never;
@@ -4447,7 +4947,7 @@ export interface operations {
                                  * @description Stable: clients key on it
                                  * @enum {string}
                                  */
-                                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
+                                code: "validation_failed" | "bad_request" | "unauthorized" | "forbidden" | "insufficient_scope" | "not_found" | "order_not_found" | "conflict" | "order_already_exists" | "order_in_progress" | "invalid_transition" | "edit_not_allowed" | "version_conflict" | "insufficient_stock" | "refund_exceeds_paid" | "payment_event_conflict" | "idempotency_key_reused" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "dependency_unavailable" | "internal";
                                 /** @description For people; "internal error" on 5xx */
                                 message: string;
                                 /** @description validation_failed: every field that failed; other codes: an object (e.g. the existing order id on order_already_exists) */
@@ -5404,6 +5904,8 @@ export interface operations {
             content: {
                 "application/json": {
                     note?: string;
+                    /** @description Refunded to the customer: applied to the order's payment (never more than was paid, counting earlier refunds) */
+                    amount?: number;
                 };
             };
         };
@@ -5455,7 +5957,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not allowed from the current status */
+            /** @description not allowed from the current status, or refund_exceeds_paid */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6389,6 +6891,94 @@ export interface operations {
             };
             /** @description unsupported_media_type: a content type other than JSON, or an unknown Content-Encoding */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: an unexpected failure (the message is hidden; quote request_id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description dependency_unavailable: a store or queue did not answer; retry later (with the same Idempotency-Key where the route takes one) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listOrderCourierBookings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seller_id: string;
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CourierBookingDetail"][];
+                    };
+                };
+            };
+            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description insufficient_scope: the credential lacks the scope this operation names in its security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: over the per-key, per-tenant or per-IP budget; see Retry-After and the RateLimit headers */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
