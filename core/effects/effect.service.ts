@@ -43,6 +43,11 @@ export class EffectService {
     private readonly options: EffectOptions,
   ) {}
 
+  /** How long a claim lasts: a message whose effect is held comes back after this. */
+  get leaseSeconds(): number {
+    return Math.ceil(this.options.leaseMs / 1000);
+  }
+
   /** Modules register what each named effect does while they are built. */
   register(effect: string, perform: Performer): void {
     this.performers.set(effect, perform);
@@ -55,6 +60,7 @@ export class EffectService {
     const claim = await this.ledger.claim(key, this.options.leaseMs);
     if (claim.kind === 'sent') return this.count(effect, 'already_sent');
     if (claim.kind === 'held') return this.count(effect, 'held');
+    if (claim.kind === 'owned') return this.count(effect, claim.status);
     const scope = tenantScope(event.tenant_id);
     try {
       await perform(event);
