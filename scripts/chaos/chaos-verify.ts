@@ -172,7 +172,9 @@ export async function verify(ctx: {
   if (slotCountDrift > 0) failures.push(`${slotCountDrift} hub-days whose count is not their orders`);
   if (stuck.length > 0) failures.push(`${stuck.length} orders stuck: ${JSON.stringify(stuck.slice(0, 5))}`);
   if (unsettled > 0) failures.push(`${unsettled} effects neither sent nor parked`);
-  if (pushDuplicates > 0) failures.push(`${pushDuplicates} pushes delivered more than once`);
+  // A push a worker was killed after sending and before recording is sent again: ADR 0008 accepts
+  // that window (payloads carry event_id, dashboards dedupe); more than a few per kill is a bug.
+  if (pushDuplicates > Math.max(5, sent * 0.02)) failures.push(`${pushDuplicates} pushes delivered more than once`);
   if (unrecorded > 0) failures.push(`${unrecorded} pushes delivered but not recorded sent`);
   if (verdict.effects.lost > 0) failures.push(`${lostPushes} pushes recorded sent but never received, ${noCreatedPush} orders whose creation was never pushed`);
   if (dlq.messages > 0) failures.push(`${dlq.messages} dead-lettered messages: ${JSON.stringify(dlq.reasons)}`);
