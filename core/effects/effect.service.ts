@@ -43,11 +43,6 @@ export class EffectService {
     private readonly options: EffectOptions,
   ) {}
 
-  /** How long a claim lasts: a message whose effect is held comes back after this. */
-  get leaseSeconds(): number {
-    return Math.ceil(this.options.leaseMs / 1000);
-  }
-
   /** Modules register what each named effect does while they are built. */
   register(effect: string, perform: Performer): void {
     this.performers.set(effect, perform);

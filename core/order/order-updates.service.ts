@@ -2,8 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { RealtimePublisher } from '../../external-service/pusher/pusher.client.js';
 import type { OutboundEvent } from '../domain/events.js';
 import { tenantScope } from '../domain/tenant-scope.js';
-import type { EffectOutcome, EffectService } from '../effects/effect.service.js';
-import { AppError } from '../domain/errors.js';
+import type { EffectService } from '../effects/effect.service.js';
 import { customerStage, type CustomerContact, type NotificationService } from '../notification/notification.service.js';
 import type { ChannelSyncService } from './channel-sync.service.js';
 import type { OrderRepository } from './order.repository.js';
@@ -44,13 +43,6 @@ export class OrderUpdatesService {
     const results = await Promise.allSettled([...effects.map((e) => this.effects.run(event, e)), this.channelSync.onEvent(event)]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
-    // A claim someone else holds may be a dead holder's (killed mid-effect): this message is then
-    // the only thing left that will ever perform it. Keep it until the lease has run out, when its
-    // redelivery either finds the effect sent or takes the claim over (found by the chaos run).
-    const held = effects.filter((_, i) => (results[i] as PromiseFulfilledResult<EffectOutcome>).value === 'held');
-    if (held.length > 0) {
-      throw new AppError('conflict', `effects ${held.join(', ')} of event ${event.event_id} are held by another worker`, { event_id: event.event_id, effects: held, retry_after_s: this.effects.leaseSeconds }, { retryable: true });
-    }
   }
 
   private async contactFor(event: OutboundEvent): Promise<CustomerContact | null> {

@@ -9,7 +9,7 @@ import type { ChaosStack } from './chaos-stack.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 interface Member {
-  role: 'server' | 'worker';
+  role: 'server' | 'worker' | 'all';
   index: number;
   child: ChildProcess;
   metricsPort: number;
@@ -34,14 +34,16 @@ export class ChaosCluster {
   ) {}
 
   get baseUrl(): string {
-    return `http://127.0.0.1:${this.members.find((m) => m.role === 'server')!.apiPort}`;
+    return `http://127.0.0.1:${this.members.find((m) => m.role !== 'worker')!.apiPort}`;
   }
 
   get workers(): number {
     return this.members.filter((m) => m.role === 'worker').length;
   }
 
-  async start(): Promise<void> {
+  /** `single`: one `all` process (API and workers), for tests of one process's behaviour. */
+  async start(shape: 'production' | 'single' = 'production'): Promise<void> {
+    if (shape === 'single') return this.launch('all', 0);
     await this.launch('server', 0);
     // One after the other: each creates queues, tables and indexes at start (idempotent).
     await this.launch('worker', 1);
@@ -91,7 +93,7 @@ export class ChaosCluster {
     child.stderr?.pipe(out);
     const member: Member = { role, index, child, metricsPort, apiPort, logFile, ready: false };
     this.members.push(member);
-    const url = role === 'server' ? `http://127.0.0.1:${apiPort}/health/live` : `http://127.0.0.1:${metricsPort}/metrics`;
+    const url = role !== 'worker' ? `http://127.0.0.1:${apiPort}/health/live` : `http://127.0.0.1:${metricsPort}/metrics`;
     const deadline = Date.now() + 120_000;
     for (;;) {
       if (child.exitCode !== null) {

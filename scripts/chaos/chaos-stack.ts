@@ -31,6 +31,9 @@ export interface ChaosStack {
   pusherUrl: string;
   queuePrefix: string;
   restart(part: Restartable, downMs?: number): Promise<void>;
+  /** kill -9 of one part, left down until `start`. */
+  kill(part: Restartable): Promise<void>;
+  start(part: Restartable): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -123,6 +126,12 @@ export async function startChaosStack(log: (m: string) => void = () => undefined
     const sqsEndpoint = `http://127.0.0.1:${sqsPort}`;
     const mongoUri = `mongodb://127.0.0.1:${ferretPort}/`;
     const queuePrefix = config.aws.sqs.queue_prefix;
+    const killPart = (part: Restartable) => kill(managed.find((x) => x.name === part)!.child, 'SIGKILL');
+    const startPart = async (part: Restartable) => {
+      const m = managed.find((x) => x.name === part)!;
+      m.child = m.start();
+      await waitForPort(part, m.port, m.child);
+    };
     return {
       env: {
         MONGODB_URI: mongoUri,
@@ -143,12 +152,12 @@ export async function startChaosStack(log: (m: string) => void = () => undefined
       pusherUrl: `http://127.0.0.1:${pusherPort}`,
       queuePrefix,
       async restart(part, downMs = 2000) {
-        const m = managed.find((x) => x.name === part)!;
-        await kill(m.child, 'SIGKILL');
+        await killPart(part);
         await new Promise((r) => setTimeout(r, downMs));
-        m.child = m.start();
-        await waitForPort(part, m.port, m.child);
+        await startPart(part);
       },
+      kill: killPart,
+      start: startPart,
       stop,
     };
   } catch (err) {

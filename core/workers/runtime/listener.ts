@@ -259,9 +259,7 @@ export class Listener {
     this.deps.logger.warn(logFields, 'retryable failure; leaving for redelivery');
     this.deps.metrics.messages.inc({ listener: this.name, outcome: 'retry' });
     const base = this.options.retryBaseDelayS ?? 1;
-    // A handler that knows when a retry can succeed (a lease running out) says so.
-    const asked = Array.isArray(err.details) ? undefined : err.details.retry_after_s;
-    const delay = typeof asked === 'number' && asked > 0 ? Math.min(asked, 12 * 3600) : Math.min(this.options.retryMaxDelayS ?? 60, base * 2 ** Math.max(0, receiveCount - 1));
+    const delay = Math.min(this.options.retryMaxDelayS ?? 60, base * 2 ** Math.max(0, receiveCount - 1));
     await this.deps.queues.sqs
       .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: Math.round(delay) }))
       .catch(() => undefined); // the visibility timeout brings it back anyway
