@@ -67,6 +67,6 @@ export function recordRun(r: ChaosReport): void {
     ...(r.verdict.failures.length > 0 ? ['Failed invariants:', '', ...r.verdict.failures.map((f) => `- ${f}`), ''] : []),
   ].join('\n');
   const old = existsSync(RELIABILITY_FILE) ? readFileSync(RELIABILITY_FILE, 'utf8') : '';
-  const history = old.includes('## Runs\n\n') ? old.slice(old.indexOf('## Runs\n\n') + '## Runs\n\n'.length) : '';
+  const history = old.includes('## Runs\n') ? old.slice(old.indexOf('## Runs\n') + '## Runs\n'.length).replace(/^\n+/, '') : '';
   writeFileSync(RELIABILITY_FILE, `${header}${entry}\n${history}`);
 }
