@@ -5,8 +5,11 @@ import { createApp } from '../router/app.js';
 import { createLogger, type Logger } from '../core/platform/logger.js';
 import type { Metrics } from '../core/platform/metrics.js';
 import { serveMetrics, type MetricsServer } from '../core/platform/metrics-server.js';
+import { DependencyWatch } from '../core/workers/runtime/dependency-watch.js';
 import { ListenerServer } from '../core/workers/runtime/server.js';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { TABLES } from '../localstack/resources.js';
 import { tenantScope } from '../core/domain/tenant-scope.js';
 import type { BackgroundTask } from '../core/platform/module.js';
 import { connectPlatform } from '../core/platform/platform.js';
@@ -37,6 +40,18 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
   const container = await buildContainer(platform);
 
   let server: Server | null = null;
+  // What readiness reports, and what a paused worker waits for before it receives again.
+  const dependencies = [
+    { name: 'mongodb', check: async () => void (await platform.mongo.db.command({ ping: 1 })) },
+    { name: 'redis', check: async () => void (await platform.redis.ping()) },
+    {
+      name: 'sqs',
+      check: async () => {
+        const url = await platform.queues.url(platform.queues.name('createOrder'));
+        await platform.queues.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+      },
+    },
+  ];
   let port: number | null = null;
   let internalServer: Server | null = null;
   if (mode === 'server' || mode === 'all') {
@@ -48,17 +63,7 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
         telemetry: platform.telemetry,
         tenants: container.tenancy.tenants,
         security: container.tenancy.security,
-        health: [
-          { name: 'mongodb', check: async () => void (await platform.mongo.db.command({ ping: 1 })) },
-          { name: 'redis', check: async () => void (await platform.redis.ping()) },
-          {
-            name: 'sqs',
-            check: async () => {
-              const url = await platform.queues.url(platform.queues.name('createOrder'));
-              await platform.queues.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
-            },
-          },
-        ],
+        health: dependencies,
       },
       (groups) => {
         for (const module of container.modules) module.routes?.(groups);
@@ -88,7 +93,7 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
     workers = new ListenerServer(
       handlers.list(),
       config,
-      { queues: platform.queues, logger, telemetry: platform.telemetry, metrics: platform.metrics },
+      { queues: platform.queues, logger, telemetry: platform.telemetry, metrics: platform.metrics, dependencies: new DependencyWatch([...dependencies, dynamoProbe(platform.dynamo, config)], logger) },
       options.waitTimeSeconds === undefined ? {} : { waitTimeSeconds: options.waitTimeSeconds },
     );
     await workers.start();
@@ -135,4 +140,10 @@ async function listen(handler: RequestListener, port: number, requestTimeoutMs: 
     server.listen(port, '0.0.0.0');
   });
   return server;
+}
+
+/** Handlers also need DynamoDB (idempotency, effect ledger): a paused worker waits for it too. */
+function dynamoProbe(dynamo: DynamoDBClient, config: Config): { name: string; check(): Promise<void> } {
+  const table = `${config.aws.dynamodb.table_prefix}${TABLES.idempotency.name}`;
+  return { name: 'dynamodb', check: async () => void (await dynamo.send(new DescribeTableCommand({ TableName: table }))) };
 }

@@ -71,9 +71,24 @@ export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
 }
 
+/**
+ * Failures that mean a store or queue did not answer (by the error's name or system code, so this
+ * file needs no driver): MongoDB server selection and network errors, ioredis giving up on a
+ * command, a refused or timed-out connection. Answered 503 `dependency_unavailable`, not 500.
+ */
+const UNAVAILABLE_NAMES = new Set(['MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoNotConnectedError', 'MongoTopologyClosedError', 'MaxRetriesPerRequestError', 'TimeoutError']);
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+
+function isUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  return UNAVAILABLE_NAMES.has(err.name) || (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) || /Connection is closed|Stream isn't writeable/.test(err.message);
+}
+
 /** Wraps anything thrown into an AppError: unknown failures are internal and retryable. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const message = err instanceof Error ? err.message : String(err);
+  if (isUnavailable(err)) return new AppError('dependency_unavailable', 'a store the OMS needs is unavailable', { reason: message.slice(0, 200) }, { cause: err });
   return new AppError('internal', message, {}, { cause: err });
 }

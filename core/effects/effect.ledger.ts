@@ -1,7 +1,11 @@
 import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AppError } from '../domain/errors.js';
 
-export type Claim = { kind: 'claimed'; attempt: number } | { kind: 'sent' } | { kind: 'held' };
+/**
+ * `held`: someone's lease runs (maybe a dead holder's, until it expires); `owned`: the effect
+ * failed before and its record is the retry sweeper's work (pending) or an operator's (parked).
+ */
+export type Claim = { kind: 'claimed'; attempt: number } | { kind: 'sent' } | { kind: 'held' } | { kind: 'owned'; status: 'pending' | 'parked' };
 
 export type Settlement = { status: 'sent' } | { status: 'pending'; nextAttemptAt: Date; error: string } | { status: 'parked'; error: string };
 
@@ -46,7 +50,10 @@ export class EffectLedger {
     const item = await this.dynamo.send(new GetItemCommand({ TableName: this.table, Key: { pk: { S: key } }, ConsistentRead: true })).catch((err) => {
       throw unavailable(err);
     });
-    return item.Item?.status?.S === 'sent' ? { kind: 'sent' } : { kind: 'held' };
+    const status = item.Item?.status?.S;
+    if (status === 'sent') return { kind: 'sent' };
+    if (status === 'pending' || status === 'parked') return { kind: 'owned', status };
+    return { kind: 'held' };
   }
 
   async settle(key: string, outcome: Settlement): Promise<void> {

@@ -55,6 +55,7 @@ export class EffectService {
     const claim = await this.ledger.claim(key, this.options.leaseMs);
     if (claim.kind === 'sent') return this.count(effect, 'already_sent');
     if (claim.kind === 'held') return this.count(effect, 'held');
+    if (claim.kind === 'owned') return this.count(effect, claim.status);
     const scope = tenantScope(event.tenant_id);
     try {
       await perform(event);

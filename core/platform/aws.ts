@@ -15,6 +15,9 @@ export function createSqsClient(config: Config['aws'], calls?: CallCounter): SQS
     region: config.region,
     ...(config.sqs.endpoint ? { endpoint: config.sqs.endpoint, credentials: staticCredentials(config) } : {}),
     maxAttempts: 3,
+    // No call hangs on an SQS that went away: a connection is made within 3 s, and an answer
+    // comes within 30 s (above the 20 s long poll).
+    requestHandler: { connectionTimeout: 3000, requestTimeout: 30_000, throwOnRequestTimeout: true },
   });
   if (calls) countCalls(client, 'sqs', calls);
   return client;

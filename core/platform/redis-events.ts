@@ -19,7 +19,8 @@ export class RedisEvents {
   async subscribe(channel: string, handler: (message: string) => void): Promise<void> {
     const name = this.prefix + channel;
     if (!this.subscriber) {
-      this.subscriber = this.redis.duplicate();
+      // Subscribing is queued until the new connection is up (the main client fails fast instead: redis.ts).
+      this.subscriber = this.redis.duplicate({ enableOfflineQueue: true });
       this.subscriber.on('message', (from: string, message: string) => {
         for (const h of this.handlers.get(from) ?? []) h(message);
       });

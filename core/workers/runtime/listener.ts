@@ -14,6 +14,7 @@ import type { Queues } from '../../platform/queues.js';
 import type { Telemetry } from '../../platform/telemetry.js';
 import { decodeMessage, type InboundMessage } from './message.js';
 import { DeleteBatcher } from './delete-batcher.js';
+import type { DependencyWatch } from './dependency-watch.js';
 import { Slots } from './slots.js';
 
 export interface HandlerContext {
@@ -48,6 +49,8 @@ export interface ListenerDeps {
   logger: Logger;
   telemetry: Telemetry;
   metrics: Metrics;
+  /** Pauses receiving while a store the handlers need is down (none: never paused). */
+  dependencies?: DependencyWatch;
 }
 
 /**
@@ -65,6 +68,8 @@ export class Listener {
   private queueUrl = '';
   private dlqUrl = '';
   private readonly deleter: DeleteBatcher;
+  private stopped: Promise<void> = Promise.resolve();
+  private markStopped: () => void = () => undefined;
 
   constructor(
     readonly name: string,
@@ -82,6 +87,7 @@ export class Listener {
     this.dlqUrl = await this.deps.queues.url(this.dlqName);
     // A stopped listener can be started again (fresh polls, fresh abort signal).
     this.abort = new AbortController();
+    this.stopped = new Promise((r) => (this.markStopped = r));
     this.loops = [];
     this.running = true;
     for (let w = 0; w < this.options.workerCount; w++) this.loops.push(this.loop(w));
@@ -99,6 +105,7 @@ export class Listener {
   async stop(timeoutMs = 20_000): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.markStopped();
     const deadline = Date.now() + timeoutMs;
     const cut = setTimeout(() => this.abort.abort(), Math.max(0, timeoutMs - 1000));
     await Promise.all(this.loops);
@@ -117,6 +124,9 @@ export class Listener {
   private async loop(worker: number): Promise<void> {
     const slots = new Slots(this.options.concurrencyPerWorker);
     while (this.running) {
+      // Paused while a dependency is down; a stop does not wait for it to come back.
+      if (this.deps.dependencies?.paused) await Promise.race([this.deps.dependencies.whenUp(), this.stopped]);
+      if (!this.running) break;
       const free = await slots.waitForFree();
       if (!this.running) break;
       const max = this.options.fifo ? 1 : Math.min(10, this.handler.kind === 'batch' ? 10 : free);
@@ -245,6 +255,7 @@ export class Listener {
       await this.deadLetter(message, err, receiveCount);
       return;
     }
+    this.deps.dependencies?.report(err);
     this.deps.logger.warn(logFields, 'retryable failure; leaving for redelivery');
     this.deps.metrics.messages.inc({ listener: this.name, outcome: 'retry' });
     const base = this.options.retryBaseDelayS ?? 1;

@@ -1,0 +1,167 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../configs/config.js';
+import { ensurePostgresDatabase, ferretDbLauncher, isPortOpen, postgresPort, startChildServer } from '../../localstack/embedded.js';
+import { freePort } from '../bench/per-order/private-stack.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The dependencies the chaos run kills and starts again (dynalite and the Pusher receiver stay up). */
+export type Restartable = 'ferretdb' | 'redis' | 'sqs';
+
+/**
+ * A private local stack whose parts can be killed (-9) and started again on the same port, as a
+ * crashed store comes back at the same address: the FerretDB launcher (its data is in its own
+ * PostgreSQL database, so it survives), redis-server (empty again: Redis is a cache and lock
+ * store here, nothing in it must survive) and the SQS endpoint. fauxqs keeps its queues in memory,
+ * so killing it would lose every message, which AWS SQS never does: the SQS endpoint the OMS is
+ * given is a TCP front (tcp-proxy.mjs), and that is what is killed and restarted.
+ */
+export interface ChaosStack {
+  env: Record<string, string>;
+  mongoUri: string;
+  database: string;
+  sqsEndpoint: string;
+  dynamoEndpoint: string;
+  /** Base URL of the Pusher receiver (its deliveries: GET /_events). */
+  pusherUrl: string;
+  queuePrefix: string;
+  restart(part: Restartable, downMs?: number): Promise<void>;
+  /** kill -9 of one part, left down until `start`. */
+  kill(part: Restartable): Promise<void>;
+  start(part: Restartable): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface Managed {
+  name: Restartable;
+  port: number;
+  start(): ChildProcess;
+  child: ChildProcess;
+}
+
+async function waitForPort(name: string, port: number, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before listening on ${port}`);
+    if (await isPortOpen(port)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} did not listen on ${port} within ${timeoutMs / 1000}s`);
+}
+
+function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
+
+export async function startChaosStack(log: (m: string) => void = () => undefined): Promise<ChaosStack> {
+  const config = loadConfig();
+  const { localstack } = config;
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'oms-chaos-'));
+  const managed: Managed[] = [];
+  const cleanups: (() => Promise<void> | void)[] = [() => rmSync(dir, { recursive: true, force: true })];
+  const stop = async () => {
+    await Promise.all(managed.map((m) => kill(m.child, 'SIGTERM')));
+    for (const c of cleanups.reverse()) await c();
+  };
+  const manage = async (name: Restartable, port: number, start: () => ChildProcess): Promise<Managed> => {
+    const m: Managed = { name, port, start, child: start() };
+    managed.push(m);
+    await waitForPort(name, port, m.child);
+    return m;
+  };
+  try {
+    const ferretPort = await freePort();
+    const args = ['-listen-addr', `127.0.0.1:${ferretPort}`];
+    if (localstack.ferretdb_backend !== 'sqlite' && (await isPortOpen(postgresPort(localstack.postgresql_url)))) {
+      const pgDatabase = `oms_chaos_${runId}`;
+      const url = new URL(localstack.postgresql_url);
+      url.pathname = `/${pgDatabase}`;
+      ensurePostgresDatabase(url.toString(), log);
+      const admin = new URL(url);
+      admin.pathname = '/postgres';
+      cleanups.push(() => void spawnSync('psql', [admin.toString(), '-qc', `DROP DATABASE IF EXISTS "${pgDatabase}" WITH (FORCE)`], { stdio: 'ignore' }));
+      url.searchParams.set('pool_max_conns', process.env.CHAOS_PG_POOL ?? '20');
+      args.push('-handler', 'postgresql', '-postgresql-url', url.toString());
+    } else {
+      args.push('-handler', 'sqlite', '-sqlite-url', `file:${dir}/`);
+    }
+    const launcher = ferretDbLauncher(log);
+    const redisPort = await freePort();
+    const sqsPort = await freePort();
+    const fauxqs = await startChildServer('fauxqs');
+    cleanups.push(() => fauxqs.stop());
+    const fauxqsPort = Number(new URL(fauxqs.url).port);
+    const dynamo = await startChildServer('dynalite');
+    cleanups.push(() => dynamo.stop());
+    const pusher = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'chaos', 'pusher-server.ts'), 'chaos-app', 'chaos-key', 'chaos-secret'], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    cleanups.push(() => kill(pusher, 'SIGTERM'));
+    const pusherPort = await new Promise<number>((resolve, reject) => {
+      let seen = '';
+      pusher.stdout.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        const found = /listening on (\d+)/.exec(seen);
+        if (found) resolve(Number(found[1]));
+      });
+      pusher.once('exit', (code) => reject(new Error(`pusher receiver exited (${code}): ${seen}`)));
+    });
+    pusher.stdout.resume();
+    await Promise.all([
+      manage('ferretdb', ferretPort, () => spawn(launcher, args, { stdio: 'ignore' })),
+      manage('redis', redisPort, () => spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })),
+      manage('sqs', sqsPort, () => spawn(process.execPath, [join(ROOT, 'scripts', 'chaos', 'tcp-proxy.mjs'), String(sqsPort), String(fauxqsPort)], { stdio: 'ignore' })),
+    ]);
+    const sqsEndpoint = `http://127.0.0.1:${sqsPort}`;
+    const mongoUri = `mongodb://127.0.0.1:${ferretPort}/`;
+    const queuePrefix = config.aws.sqs.queue_prefix;
+    const killPart = (part: Restartable) => kill(managed.find((x) => x.name === part)!.child, 'SIGKILL');
+    const startPart = async (part: Restartable) => {
+      const m = managed.find((x) => x.name === part)!;
+      m.child = m.start();
+      await waitForPort(part, m.port, m.child);
+    };
+    return {
+      env: {
+        MONGODB_URI: mongoUri,
+        MONGODB_DATABASE: `oms_chaos_${runId}`,
+        REDIS_URL: `redis://127.0.0.1:${redisPort}/0`,
+        AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+        PUSHER_APP_ID: 'chaos-app',
+        PUSHER_KEY: 'chaos-key',
+        PUSHER_SECRET: 'chaos-secret',
+        PUSHER_HOST: '127.0.0.1',
+        PUSHER_PORT: String(pusherPort),
+      },
+      mongoUri,
+      database: `oms_chaos_${runId}`,
+      sqsEndpoint,
+      dynamoEndpoint: dynamo.url,
+      pusherUrl: `http://127.0.0.1:${pusherPort}`,
+      queuePrefix,
+      async restart(part, downMs = 2000) {
+        await killPart(part);
+        await new Promise((r) => setTimeout(r, downMs));
+        await startPart(part);
+      },
+      kill: killPart,
+      start: startPart,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import { MongoClient } from 'mongodb';
+import { loadConfig } from '../../configs/config.js';
+import { createDynamoClient, createSqsClient } from '../../core/platform/aws.js';
+import { Queues } from '../../core/platform/queues.js';
+import { QUEUES, TABLES, type QueueKey } from '../../localstack/resources.js';
+import { ApiClient } from '../bench/per-order/api-client.js';
+import { ChaosCluster } from './chaos-cluster.js';
+import { LifecycleDriver, runLoad, type LoadOptions } from './chaos-load.js';
+import { startChaosStack, type Restartable } from './chaos-stack.js';
+import { verify, type Verdict } from './chaos-verify.js';
+import { createChaosWorld } from './chaos-world.js';
+
+export interface ChaosOptions extends LoadOptions {
+  /** Units of the hot SKU, in all hubs (fewer than the hot orders). */
+  hotUnits: number;
+  kills: number;
+  killEveryMs: [number, number];
+  /** Which dependencies get one kill -9 and restart each. */
+  restarts: Restartable[];
+  drainTimeoutMs: number;
+  log: (m: string) => void;
+}
+
+export interface ChaosReport {
+  options: Omit<ChaosOptions, 'log'>;
+  kills: number;
+  restarts: string[];
+  loadSeconds: number;
+  drainSeconds: number;
+  duplicatesSent: number;
+  edits: number;
+  cancels: number;
+  apiRetries: number;
+  webhooksSent: number;
+  verdict: Verdict;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function defaultOptions(orders: number): Omit<ChaosOptions, 'log'> {
+  return {
+    orders,
+    sqsShare: 5 / 6,
+    hotOrders: Math.round(orders / 3),
+    hotUnits: Math.round(orders / 8),
+    duplicates: Math.round(orders / 24),
+    editShare: 0.1,
+    cancelShare: 0.1,
+    returnShare: 0.1,
+    durationMs: Math.max(30_000, orders * 125),
+    kills: 20,
+    killEveryMs: [5000, 10_000],
+    restarts: ['ferretdb', 'redis', 'sqs'],
+    drainTimeoutMs: 600_000,
+  };
+}
+
+/**
+ * `npm run chaos`: the production shape on a private stack under a mixed load, with workers killed
+ * (-9) at random and each dependency killed and restarted once; then every invariant is checked
+ * through the OMS's own read paths (chaos-verify.ts).
+ */
+export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
+  const config = loadConfig();
+  const runId = randomBytes(3).toString('hex');
+  o.log('starting a private stack (FerretDB launcher, redis-server, fauxqs, dynalite, Pusher receiver)');
+  const stack = await startChaosStack(o.log);
+  const cluster = new ChaosCluster(stack);
+  const mongo = new MongoClient(stack.mongoUri, { serverSelectionTimeoutMS: 60_000, socketTimeoutMS: 60_000 });
+  const sqs = createSqsClient({ ...config.aws, sqs: { ...config.aws.sqs, endpoint: stack.sqsEndpoint } });
+  const dynamo = createDynamoClient({ ...config.aws, dynamodb: { ...config.aws.dynamodb, endpoint: stack.dynamoEndpoint } });
+  try {
+    o.log('starting the OMS: 1 server + 2 workers (dist/)');
+    await cluster.start();
+    o.log(`OMS logs in ${cluster.logs}`);
+    const api = new ApiClient(cluster.baseUrl);
+    const world = await createChaosWorld(api, { orders: o.orders, hotUnits: o.hotUnits });
+    await mongo.connect();
+    const db = mongo.db(stack.database);
+    const queues = new Queues(sqs, config.aws.sqs.queue_prefix);
+
+    // Sampled all along: no stock row of the tenant may ever hold more than it has.
+    let oversoldSamples = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        try {
+          oversoldSamples += await db.collection('stock').countDocuments({ tenant_id: world.tenantId, $or: [{ $expr: { $gt: ['$reserved', '$on_hand'] } }, { available: { $lt: 0 } }] });
+        } catch {
+          // FerretDB being restarted.
+        }
+        await sleep(1000);
+      }
+    })();
+
+    const driver = new LifecycleDriver({ api, world, queues, db }, o.returnShare);
+    const driving = driver.run();
+    o.log(`load: ${o.orders} orders over ${Math.round(o.durationMs / 1000)} s (${Math.round(o.orders * o.sqsShare)} over SQS), ${o.hotOrders} for ${o.hotUnits} hot units, ${o.duplicates} duplicates`);
+    const started = Date.now();
+    const loading = runLoad({ api, world, queues, runId }, o);
+
+    let kills = 0;
+    let killing = true;
+    const restarting: Promise<void>[] = [];
+    const killer = (async () => {
+      while (killing && kills < o.kills) {
+        await sleep(o.killEveryMs[0] + Math.random() * (o.killEveryMs[1] - o.killEveryMs[0]));
+        // A random worker of those up (one still starting after its last kill is left to start).
+        let up = cluster.readyWorkers();
+        while (up.length === 0 && killing) {
+          await sleep(500);
+          up = cluster.readyWorkers();
+        }
+        if (!killing) break;
+        const index = up[Math.floor(Math.random() * up.length)]!;
+        restarting.push((await cluster.killWorker(index)).restarted);
+        kills++;
+        o.log(`kill -9 worker ${index} (${kills}/${o.kills})`);
+      }
+      await Promise.all(restarting);
+    })();
+
+    const restarts: string[] = [];
+    const restarter = (async () => {
+      for (const [i, part] of o.restarts.entries()) {
+        await sleep(Math.max(0, started + (o.durationMs * (i + 1)) / (o.restarts.length + 1) - Date.now()));
+        o.log(`kill -9 ${part}`);
+        await stack.restart(part, 3000);
+        restarts.push(part);
+        o.log(`${part} back`);
+      }
+    })();
+
+    const ledger = await loading;
+    await restarter;
+    o.log(`load submitted in ${Math.round((ledger.finishedAt - started) / 1000)} s; draining`);
+    await killer;
+    killing = false;
+    const drainStarted = ledger.finishedAt;
+    await untilSettled(db, queues, world.tenantId, Date.now() + o.drainTimeoutMs, o.log);
+    const drainSeconds = Math.round((Date.now() - drainStarted) / 1000);
+    driver.stop();
+    await driving;
+    sampling = false;
+    await sampler;
+    o.log(`settled ${drainSeconds} s after the load; verifying`);
+    const verdict = await verify({
+      api,
+      world,
+      stack,
+      db,
+      queues,
+      dynamo,
+      ledgerTable: `${config.aws.dynamodb.table_prefix}${TABLES.idempotency.name}`,
+      ledger,
+      oversoldSamples,
+    });
+    const { log: _log, ...options } = o;
+    return {
+      options,
+      kills,
+      restarts,
+      loadSeconds: Math.round((ledger.finishedAt - started) / 1000),
+      drainSeconds,
+      duplicatesSent: ledger.duplicatesSent,
+      edits: ledger.edits,
+      cancels: ledger.cancelled.size,
+      apiRetries: ledger.apiRetries,
+      webhooksSent: driver.webhooksSent,
+      verdict,
+    };
+  } finally {
+    await cluster.stop().catch(() => undefined);
+    await mongo.close().catch(() => undefined);
+    sqs.destroy();
+    dynamo.destroy();
+    await stack.stop();
+  }
+}
+
+async function queueBacklog(queues: Queues): Promise<number> {
+  const keys = Object.keys(QUEUES) as QueueKey[];
+  const depths = await Promise.all(keys.map((k) => queues.depth(queues.name(k))));
+  return depths.reduce((n, d) => n + d.visible + d.inFlight + d.delayed, 0);
+}
+
+const SETTLED = new Set(['delivered', 'returned_to_origin', 'cancelled']);
+
+/**
+ * Until the orders stop moving: every order delivered, returned, cancelled or held with a reason,
+ * no outbox waiting, no effect pending a retry, and every queue empty, three times in a row.
+ */
+async function untilSettled(db: import('mongodb').Db, queues: Queues, tenantId: string, deadline: number, log: (m: string) => void): Promise<void> {
+  let quiet = 0;
+  let lastLog = 0;
+  while (quiet < 3) {
+    await sleep(1000);
+    try {
+      const orders = await db.collection('orders').find({ tenant_id: tenantId }, { projection: { status: 1, hold_reason: 1, outbox_pending: 1 } }).toArray();
+      const moving = orders.filter((d) => !(SETTLED.has(d.status) || (d.status === 'on_hold' && d.hold_reason)) || d.outbox_pending).length;
+      const effects = await db.collection('effects').countDocuments({ tenant_id: tenantId, status: 'pending' });
+      const backlog = await queueBacklog(queues);
+      quiet = moving + effects + backlog === 0 ? quiet + 1 : 0;
+      if (Date.now() - lastLog > 15_000) {
+        lastLog = Date.now();
+        log(`  draining: ${moving} orders moving, ${effects} effects pending, ${backlog} messages queued`);
+      }
+    } catch {
+      quiet = 0;
+    }
+    if (Date.now() > deadline) {
+      log('drain timed out; verifying what is there');
+      return;
+    }
+  }
+}
