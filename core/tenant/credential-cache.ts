@@ -21,6 +21,8 @@ const CHANGES = 'credential-changed';
  */
 export class CredentialCache<T> {
   private readonly local = new LRUCache<string, { value: T | null }>({ max: 50_000, ttl: LOCAL_TTL_MS });
+  /** Id -> when this process last asked Redis in `once`. */
+  private readonly askedOnce = new LRUCache<string, number>({ max: 50_000 });
 
   private constructor(
     private readonly redis: Redis,
@@ -70,8 +72,15 @@ export class CredentialCache<T> {
     await this.events.publish(`${CHANGES}:${this.namespace}`, hash);
   }
 
-  /** True at most once per `seconds` per id across processes (throttles last-used writes). */
+  /**
+   * True at most once per `seconds` per id across processes (throttles last-used writes). This
+   * process asks Redis at most once per id in that window too: a hot credential costs no Redis
+   * call per request.
+   */
   async once(id: string, seconds: number): Promise<boolean> {
+    const asked = this.askedOnce.get(id);
+    if (asked !== undefined && Date.now() - asked < seconds * 1000) return false;
+    this.askedOnce.set(id, Date.now());
     try {
       return (await this.redis.set(`${this.namespace}:once:${id}`, '1', 'EX', seconds, 'NX')) === 'OK';
     } catch {
