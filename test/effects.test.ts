@@ -108,6 +108,24 @@ describe('effects of events: effectively once, never lost', function () {
     assert.equal(pushes(t.sellerId, event.event_id as string).length, 1);
   });
 
+  it('claims the effects of an event together, and each on its own once any is taken (ADR 0019)', async () => {
+    const { config, dynamo } = getStack().oms.container.platform;
+    const ledger = new EffectLedger(dynamo, `${config.aws.dynamodb.table_prefix}${TABLES.idempotency.name}`);
+    const eventId = `evt-${uid()}`;
+    const keys = ['pusher', 'email', 'sms'].map((effect) => `${eventId}:${effect}`);
+    const first = await ledger.claimAll(keys, 20_000);
+    assert.deepEqual(keys.map((k) => first.get(k)), [1, 1, 1].map((attempt) => ({ kind: 'claimed', attempt })));
+    // A copy arriving while the claims live gets none of them.
+    const copy = await ledger.claimAll(keys, 20_000);
+    assert.deepEqual(keys.map((k) => copy.get(k)?.kind), ['held', 'held', 'held']);
+    // Two sent, one pending (due at once): a redelivery skips the sent ones and takes the pending one.
+    await ledger.settleSent(keys.slice(0, 2));
+    await ledger.settle(keys[2]!, { status: 'pending', nextAttemptAt: new Date(Date.now() - 1), error: 'smtp down' });
+    const again = await ledger.claimAll(keys, 20_000);
+    assert.deepEqual(keys.map((k) => again.get(k)), [{ kind: 'sent' }, { kind: 'sent' }, { kind: 'claimed', attempt: 2 }]);
+    assert.equal(await ledger.reopen(keys[0]!), false, 'a sent effect is never reopened');
+  });
+
   it('refuses a malformed replay id and an unknown effect', async () => {
     const t = await createTenant();
     const bad = await http('POST', `/internal/api/v1/tenants/${t.tenantId}/effects/${encodeURIComponent('no spaces allowed')}/replay`, { headers: internalHeaders() });
