@@ -258,8 +258,14 @@ export class Listener {
     this.deps.dependencies?.report(err);
     this.deps.logger.warn(logFields, 'retryable failure; leaving for redelivery');
     this.deps.metrics.messages.inc({ listener: this.name, outcome: 'retry' });
-    const base = this.options.retryBaseDelayS ?? 1;
-    const delay = Math.min(this.options.retryMaxDelayS ?? 60, base * 2 ** Math.max(0, receiveCount - 1));
+    // A dependency outage is waited out a whole visibility timeout at a time (it lasts seconds, and
+    // the receives it would burn in short steps dead-letter a message that can succeed); anything
+    // else retryable (a busy order lock: 10 s at most) backs off 2, 4, 8, 16 s, which outlasts it.
+    const base = this.options.retryBaseDelayS ?? 2;
+    const delay =
+      err.code === 'dependency_unavailable'
+        ? this.options.visibilityTimeoutS
+        : Math.min(this.options.retryMaxDelayS ?? 60, base * 2 ** Math.max(0, receiveCount - 1));
     await this.deps.queues.sqs
       .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: Math.round(delay) }))
       .catch(() => undefined); // the visibility timeout brings it back anyway
