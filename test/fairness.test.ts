@@ -84,7 +84,7 @@ describe('fairness: a bulk lane for floods, tenant-grouped messages (ADR 0016)',
     // its queue. Had any of A's orders gone to the interactive lane, it would be routed below.
     await bulkLane.stop(5000);
     try {
-      const FLOOD = Number(process.env.FAIRNESS_TEST_FLOOD ?? 200);
+      const FLOOD = Number(process.env.FAIRNESS_TEST_FLOOD ?? 150);
       const job = await a.seller('POST', '/orders/bulk-create', { orders: Array.from({ length: FLOOD }, () => orderBody([['SKU-1', 1]])) });
       assert.equal(job.status, 202, JSON.stringify(job.body));
       const jobId = job.body.data.job_id as string;
