@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadConfig } from '../../configs/config.js';
 import type { BenchResult, BenchScenario } from './harness.js';
 import { expectStatus, ApiClient } from './per-order/api-client.js';
 import { BENCHMARKS_FILE, historyEntry, measuredCommit } from './per-order/history.js';
@@ -82,6 +83,9 @@ const scenario: BenchScenario = {
     const shape = pick<Shape>('FAIRNESS_SHAPE', ['single', 'production']);
     const runner = pick<Runner>('FAIRNESS_RUNNER', ['dist', 'tsx']);
     const log = (m: string) => console.log(`  ${m}`);
+    // As the OMS processes will read them (they inherit this environment, OMS_WORKERS__… included).
+    const { workers } = loadConfig();
+    const lane = (l: { worker_count: number; concurrency_per_worker: number }) => `${l.worker_count}×${l.concurrency_per_worker}`;
     if (runner === 'dist') {
       log('building dist/ (tsc -p tsconfig.build.json)...');
       if (spawnSync('npx', ['--no-install', 'tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' }).status !== 0) throw new Error('build failed');
@@ -142,15 +146,15 @@ const scenario: BenchScenario = {
         appendFairnessRun(
           historyEntry(
             table,
-            `OMS as ${cluster.processes.map((p) => p.role).join(' + ')} from ${runner === 'dist' ? 'dist/' : 'sources (tsx)'}, default worker settings ` +
-              '(hub_routing 2×10, hub_routing_bulk 1×4); private stack (FerretDB 1.24 launcher on its own PostgreSQL database, redis-server, fauxqs, dynalite) on this machine. ' +
+            `OMS as ${cluster.processes.map((p) => p.role).join(' + ')} from ${runner === 'dist' ? 'dist/' : 'sources (tsx)'}, workers ` +
+              `hub_routing ${lane(workers.hub_routing)}, hub_routing_bulk ${lane(workers.hub_routing_bulk)}; private stack (FerretDB 1.24 launcher on its own PostgreSQL database, redis-server, fauxqs, dynalite) on this machine. ` +
               "Latency from B's order timeline (created → approved); A's flood is one bulk-create job, routed on oms-hub-routing-bulk-queue (ADR 0016).",
             commit,
           ),
         );
         return [
           {
-            scenario: `fairness: tenant B during tenant A's ${flood}-order bulk flood (${shape})`,
+            scenario: `fairness: tenant B during tenant A's ${flood}-order bulk flood (${shape}, bulk lane ${lane(workers.hub_routing_bulk)})`,
             figures: { 'B idle p50 ms': idleP50, 'B during flood p50 / max ms': `${floodP50} / ${floodMax}`, 'ratio (target ≤ 2)': ratio, 'flood drained s': drainS },
             notes: 'bulk lane (ADR 0016); history in the fairness section below',
           },
