@@ -110,6 +110,7 @@ export const ConfigSchema = z.object({
     outbox_sweep_interval_ms: z.number().int().min(50),
     outbox_sweep_min_age_ms: z.number().int().min(0),
     outbox_full_sweep_every_ms: z.number().int().min(100),
+    number_block_size: z.number().int().min(1).max(10000),
     ship_by_sla_hours: z.number().min(1).max(24 * 90),
   }),
   inventory: z.object({

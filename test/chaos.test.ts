@@ -54,7 +54,7 @@ describe('chaos: the production shape under kill -9 and dependency restarts', fu
     for (const status of ['delivered', 'returned_to_origin', 'cancelled', 'on_hold']) assert.ok((report.verdict.byStatus[status] ?? 0) > 0, `some orders ${status}`);
   });
 
-  it('sent every effect once (bar the crash window ADR 0008 accepts), or parked it with a reason; nothing dead-lettered', () => {
+  it('sent every effect once (bar the crash window ADR 0008 accepts), or parked it with a reason; nothing dead-lettered unexplained', () => {
     const e = report.verdict.effects;
     assert.equal(e.lost, 0, 'effects lost');
     assert.equal(e.unsettled, 0, 'effects neither sent nor parked');
@@ -62,7 +62,8 @@ describe('chaos: the production shape under kill -9 and dependency restarts', fu
     // ADR 0008: a worker killed between the push and its record sends it again; only that window.
     assert.ok(e.duplicated <= Math.max(5, e.sent * 0.02), `${e.duplicated} pushes delivered twice`);
     assert.ok(e.sent > report.verdict.orders, 'at least one effect per order');
-    assert.equal(report.verdict.dlq.messages, 0, JSON.stringify(report.verdict.dlq.reasons));
+    // Only what the load provokes on purpose (a WMS report for an order it cancelled) may be dead-lettered.
+    assert.equal(report.verdict.dlq.messages - report.verdict.dlq.explained, 0, JSON.stringify(report.verdict.dlq.reasons));
     assert.deepEqual(report.verdict.failures, []);
   });
 });

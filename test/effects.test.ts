@@ -108,6 +108,45 @@ describe('effects of events: effectively once, never lost', function () {
     assert.equal(pushes(t.sellerId, event.event_id as string).length, 1);
   });
 
+  it('sends an effect whose holder died even when its message never comes back: the copy that found the claim leaves it to the sweeper', async () => {
+    const { t, event } = await shippedEvent();
+    const { config, dynamo } = getStack().oms.container.platform;
+    const ledger = new EffectLedger(dynamo, `${config.aws.dynamodb.table_prefix}${TABLES.idempotency.name}`);
+    // A worker claimed the push and was killed; its message was then deleted by the copy below.
+    assert.equal((await ledger.claim(`${event.event_id}:pusher`, 1500)).kind, 'claimed');
+    await sendToQueue('orderUpdates', event);
+    await eventually('the copy is handled', queueDrained);
+    assert.equal(pushes(t.sellerId, event.event_id as string).length, 0);
+    const listed = await http('GET', `/internal/api/v1/tenants/${t.tenantId}/effects?status=pending`, { headers: internalHeaders() });
+    assert.ok(listed.body.data.some((e: { id: string }) => e.id === `${event.event_id}:pusher`), 'the held effect is on the sweeper\'s list');
+    // Nothing else arrives: the sweeper takes the lapsed claim over and publishes once.
+    await eventually('published by the sweeper', async () => pushes(t.sellerId, event.event_id as string).length === 1, 15_000);
+    await eventually('recorded sent', async () => {
+      const res = await http('GET', `/internal/api/v1/tenants/${t.tenantId}/effects?status=sent`, { headers: internalHeaders() });
+      return res.body.data.some((e: { id: string }) => e.id === `${event.event_id}:pusher`);
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(pushes(t.sellerId, event.event_id as string).length, 1);
+  });
+
+  it('claims the effects of an event together, and each on its own once any is taken (ADR 0019)', async () => {
+    const { config, dynamo } = getStack().oms.container.platform;
+    const ledger = new EffectLedger(dynamo, `${config.aws.dynamodb.table_prefix}${TABLES.idempotency.name}`);
+    const eventId = `evt-${uid()}`;
+    const keys = ['pusher', 'email', 'sms'].map((effect) => `${eventId}:${effect}`);
+    const first = await ledger.claimAll(keys, 20_000);
+    assert.deepEqual(keys.map((k) => first.get(k)), [1, 1, 1].map((attempt) => ({ kind: 'claimed', attempt })));
+    // A copy arriving while the claims live gets none of them.
+    const copy = await ledger.claimAll(keys, 20_000);
+    assert.deepEqual(keys.map((k) => copy.get(k)?.kind), ['held', 'held', 'held']);
+    // Two sent, one pending (due at once): a redelivery skips the sent ones and takes the pending one.
+    await ledger.settleSent(keys.slice(0, 2));
+    await ledger.settle(keys[2]!, { status: 'pending', nextAttemptAt: new Date(Date.now() - 1), error: 'smtp down' });
+    const again = await ledger.claimAll(keys, 20_000);
+    assert.deepEqual(keys.map((k) => again.get(k)), [{ kind: 'sent' }, { kind: 'sent' }, { kind: 'claimed', attempt: 2 }]);
+    assert.equal(await ledger.reopen(keys[0]!), false, 'a sent effect is never reopened');
+  });
+
   it('refuses a malformed replay id and an unknown effect', async () => {
     const t = await createTenant();
     const bad = await http('POST', `/internal/api/v1/tenants/${t.tenantId}/effects/${encodeURIComponent('no spaces allowed')}/replay`, { headers: internalHeaders() });

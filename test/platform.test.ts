@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { Sequences } from '../core/platform/dynamo.js';
+import { TABLES } from '../localstack/resources.js';
 import { createTenant, createHub, http, internalHeaders } from './support/api.js';
+import { getStack } from './support/stack.js';
+import { uid } from './orders-support.js';
 
 describe('platform: routers, auth, health, docs', () => {
   it('answers liveness and readiness with every store checked', async () => {
@@ -95,5 +99,29 @@ describe('platform: routers, auth, health, docs', () => {
     assert.equal(bad.status, 400);
     const missing = await http('PUT', `/internal/api/v1/tenants/ten_missing/settings`, { body: { auto_approval: true }, headers: internalHeaders() });
     assert.equal(missing.status, 404);
+  });
+
+  it('hands out numbers in blocks per process: never a duplicate, one store call per block (ADR 0018)', async () => {
+    const { config, dynamo } = getStack().oms.container.platform;
+    const table = `${config.aws.dynamodb.table_prefix}${TABLES.sequences.name}`;
+    const tenant = `t-${uid()}`;
+    // Two processes, each with its own blocks of 5, taking 23 numbers at once between them.
+    const [a, b] = [new Sequences(dynamo, table), new Sequences(dynamo, table)];
+    let calls = 0;
+    const counted = { send: (cmd: Parameters<typeof dynamo.send>[0]) => (calls++, dynamo.send(cmd)) } as unknown as typeof dynamo;
+    const c = new Sequences(counted, table);
+    const numbers = await Promise.all([
+      ...Array.from({ length: 8 }, () => a.next(tenant, 'order', 5)),
+      ...Array.from({ length: 8 }, () => b.next(tenant, 'order', 5)),
+      ...Array.from({ length: 7 }, () => c.next(tenant, 'order', 5)),
+    ]);
+    assert.equal(new Set(numbers).size, numbers.length, `duplicates in ${numbers.join(',')}`);
+    assert.ok(numbers.every((n) => Number.isInteger(n) && n >= 1 && n <= 30), numbers.join(','));
+    assert.equal(calls, 2, 'seven numbers of blocks of five: two store calls, shared by concurrent callers');
+    // Within a process, numbers rise; blocks of one still work as before.
+    const fromC = numbers.slice(16);
+    assert.deepEqual([...fromC].sort((x, y) => x - y), fromC);
+    assert.equal(await a.next(tenant, 'other'), 1);
+    assert.equal(await a.next(tenant, 'other'), 2);
   });
 });

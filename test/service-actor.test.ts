@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createTenant, http, internalHeaders } from './support/api.js';
+import { createTenant, eventually, http, internalHeaders } from './support/api.js';
 import { orderBody, readOrder, stockedHub } from './fulfilment.fixtures.js';
 
 describe('service identities on the timeline (#13 item 3)', () => {
@@ -13,6 +13,8 @@ describe('service identities on the timeline (#13 item 3)', () => {
     const created = await http('POST', `/internal/api/v1/sellers/${t.sellerId}/orders`, { body: orderBody([{ sku: 'SKU-A', quantity: 1 }]), headers: svc });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const id = created.body.data.id;
+    // Routing holds the order's lock right after create; cancel once it has been routed (a 409 meanwhile is the API's answer).
+    await eventually('the order routed', async () => (await readOrder(t, id)).status === 'approved');
     const cancelled = await http('POST', `/internal/api/v1/sellers/${t.sellerId}/orders/${id}/cancel`, { body: { reason: 'customer called' }, headers: svc });
     assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
 

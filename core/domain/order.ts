@@ -244,6 +244,32 @@ export interface OrderSla {
   hub_code: string | null;
 }
 
+/**
+ * The order as a message carries it (JSON, without its outbox), so the step it asks for can
+ * start without reading the order again. A step that writes conditions its write on `version`
+ * as always, so a stale copy can only lose its race, never win it.
+ */
+export function orderSnapshot(order: Order): Record<string, unknown> {
+  return { ...order, outbox: [] };
+}
+
+/** The order of a snapshot (orderSnapshot after JSON), or null when it is not one of `id` in `tenantId`. */
+export function orderFromSnapshot(raw: unknown, id: string, tenantId: string): Order | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const o = raw as Record<string, unknown>;
+  if (o.id !== id || o.tenant_id !== tenantId || typeof o.version !== 'number' || typeof o.status !== 'string') return null;
+  if (!Array.isArray(o.order_items) || !Array.isArray(o.timeline) || !o.shipping_address || !o.customer || !o.payment) return null;
+  // Dates deeper in the order (payment events, SLA clocks, a booking) only exist after creation,
+  // which is when snapshots are taken; an order that has them is read instead of revived.
+  const payment = o.payment as Record<string, unknown>;
+  if (o.sla || o.courier_booking || (Array.isArray(o.payment_events) && o.payment_events.length > 0) || payment.updated_at || payment.collected_at) return null;
+  const created = new Date(o.created_at as string);
+  const updated = new Date(o.updated_at as string);
+  if (Number.isNaN(created.getTime()) || Number.isNaN(updated.getTime())) return null;
+  const timeline = (o.timeline as Record<string, unknown>[]).map((e) => ({ ...e, at: new Date(e.at as string) }));
+  return { ...(o as unknown as Order), created_at: created, updated_at: updated, timeline: timeline as unknown as TimelineEntry[], outbox: [] };
+}
+
 /** The order as API.md shows it: no outbox, no internal bookkeeping. */
 export function toOrderView(order: Order): Record<string, unknown> {
   return {

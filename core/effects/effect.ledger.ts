@@ -1,21 +1,23 @@
-import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AppError } from '../domain/errors.js';
 
 /**
- * `held`: someone's lease runs (maybe a dead holder's, until it expires); `owned`: the effect
+ * `held`: another holder's claim runs until `until` (maybe a dead holder's); `owned`: the effect
  * failed before and its record is the retry sweeper's work (pending) or an operator's (parked).
  */
-export type Claim = { kind: 'claimed'; attempt: number } | { kind: 'sent' } | { kind: 'held' } | { kind: 'owned'; status: 'pending' | 'parked' };
+export type Claim = { kind: 'claimed'; attempt: number } | { kind: 'sent' } | { kind: 'held'; until: number } | { kind: 'owned'; status: 'pending' | 'parked' };
 
 export type Settlement = { status: 'sent' } | { status: 'pending'; nextAttemptAt: Date; error: string } | { status: 'parked'; error: string };
 
 /**
- * Who is performing an effect of an event, and how it ended, in DynamoDB (one item per
- * `{event_id}:{effect}`). A claim is a lease: it lasts as long as the message stays invisible
- * (the queue's visibility timeout), so a holder that dies cannot keep it past the moment its
- * message is delivered again: the redelivery (or the retry sweeper) takes it over instead of
- * being refused. A `pending` effect carries its next attempt time as its lease, so nobody retries
- * it early; `sent` and `parked` are final (parked ones are replayed on purpose, by `reopen`).
+ * Who is performing an effect of an event, and how it ended, in DynamoDB: one item per event,
+ * with each effect's state in attributes of its own (docs/adr/0019), so the effects of one event
+ * are claimed in one call and their successes settled in one more. A claim is a lease: it lasts
+ * as long as the message stays invisible (the queue's visibility timeout), so a holder that dies
+ * cannot keep it past the moment its message is delivered again: the redelivery (or the retry
+ * sweeper) takes it over instead of being refused. A `pending` effect carries its next attempt
+ * time as its lease, so nobody retries it early; `sent` and `parked` are final (parked ones are
+ * replayed on purpose, by `reopen`). Keys are the effects' `{event_id}:{effect}`.
  */
 export class EffectLedger {
   constructor(
@@ -24,66 +26,81 @@ export class EffectLedger {
   ) {}
 
   async claim(key: string, leaseMs: number): Promise<Claim> {
-    const now = Date.now();
-    try {
-      const res = await this.dynamo.send(
-        new UpdateItemCommand({
-          TableName: this.table,
-          Key: { pk: { S: key } },
-          UpdateExpression: 'SET #s = :claimed, lease_until = :lease ADD attempts :one',
-          ConditionExpression: 'attribute_not_exists(pk) OR ((#s = :claimed OR #s = :pending) AND lease_until < :now)',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: {
-            ':claimed': { S: 'claimed' },
-            ':pending': { S: 'pending' },
-            ':lease': { N: String(now + leaseMs) },
-            ':now': { N: String(now) },
-            ':one': { N: '1' },
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { kind: 'claimed', attempt: Number(res.Attributes?.attempts?.N ?? 1) };
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw unavailable(err);
+    return (await this.claimAll([key], leaseMs)).get(key) as Claim;
+  }
+
+  /**
+   * Claims effects of one event: all of them in one conditional update when none is taken (the
+   * first delivery), otherwise each on its own, as `claim` would.
+   */
+  async claimAll(keys: string[], leaseMs: number): Promise<Map<string, Claim>> {
+    const claims = new Map<string, Claim>();
+    if (keys.length === 0) return claims;
+    const parsed = keys.map(parseKey);
+    const eventId = parsed[0]!.eventId;
+    if (parsed.some((p) => p.eventId !== eventId)) throw new Error('claimAll takes the effects of one event');
+    const all = await this.tryClaim(eventId, parsed.map((p) => p.effect), leaseMs);
+    if (all) {
+      keys.forEach((key, i) => claims.set(key, { kind: 'claimed', attempt: all[i]! }));
+      return claims;
     }
-    const item = await this.dynamo.send(new GetItemCommand({ TableName: this.table, Key: { pk: { S: key } }, ConsistentRead: true })).catch((err) => {
-      throw unavailable(err);
-    });
-    const status = item.Item?.status?.S;
-    if (status === 'sent') return { kind: 'sent' };
-    if (status === 'pending' || status === 'parked') return { kind: 'owned', status };
-    return { kind: 'held' };
+    if (keys.length === 1) {
+      claims.set(keys[0]!, await this.standing(eventId, parsed[0]!.effect));
+      return claims;
+    }
+    const each = await Promise.all(keys.map((key) => this.claim(key, leaseMs)));
+    keys.forEach((key, i) => claims.set(key, each[i]!));
+    return claims;
   }
 
   async settle(key: string, outcome: Settlement): Promise<void> {
-    const values: Record<string, { S: string } | { N: string }> = { ':s': { S: outcome.status }, ':at': { N: String(Date.now()) } };
-    let update = 'SET #s = :s, settled_at = :at';
+    const { eventId, effect } = parseKey(key);
+    const names: Record<string, string> = { '#s': attr('s', effect), '#t': attr('t', effect) };
+    const values: Record<string, AttributeValue> = { ':s': { S: outcome.status }, ':at': { N: String(Date.now()) } };
+    let update = 'SET #s = :s, #t = :at';
     if (outcome.status === 'pending') {
-      update += ', lease_until = :next, last_error = :e';
+      update += ', #l = :next, #e = :e';
+      names['#l'] = attr('l', effect);
+      names['#e'] = attr('e', effect);
       values[':next'] = { N: String(outcome.nextAttemptAt.getTime()) };
       values[':e'] = { S: outcome.error };
     } else if (outcome.status === 'parked') {
-      update += ', last_error = :e';
+      update += ', #e = :e';
+      names['#e'] = attr('e', effect);
       values[':e'] = { S: outcome.error };
     }
-    await this.dynamo
-      .send(new UpdateItemCommand({ TableName: this.table, Key: { pk: { S: key } }, UpdateExpression: update, ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: values }))
-      .catch((err) => {
-        throw unavailable(err);
-      });
+    await this.update({ Key: itemKey(eventId), UpdateExpression: update, ExpressionAttributeNames: names, ExpressionAttributeValues: values });
+  }
+
+  /** Several effects of one event sent: one write. */
+  async settleSent(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const parsed = keys.map(parseKey);
+    const names: Record<string, string> = {};
+    const sets = parsed.map((p, i) => {
+      names[`#s${i}`] = attr('s', p.effect);
+      names[`#t${i}`] = attr('t', p.effect);
+      return `#s${i} = :sent, #t${i} = :at`;
+    });
+    await this.update({
+      Key: itemKey(parsed[0]!.eventId),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ':sent': { S: 'sent' }, ':at': { N: String(Date.now()) } },
+    });
   }
 
   /** A parked effect made claimable again (an operator's replay); a sent one stays sent. */
   async reopen(key: string): Promise<boolean> {
+    const { eventId, effect } = parseKey(key);
     try {
       await this.dynamo.send(
         new UpdateItemCommand({
           TableName: this.table,
-          Key: { pk: { S: key } },
-          UpdateExpression: 'SET #s = :pending, lease_until = :zero',
-          ConditionExpression: 'attribute_not_exists(pk) OR #s <> :sent',
-          ExpressionAttributeNames: { '#s': 'status' },
+          Key: itemKey(eventId),
+          UpdateExpression: 'SET #s = :pending, #l = :zero',
+          ConditionExpression: 'attribute_not_exists(#s) OR #s <> :sent',
+          ExpressionAttributeNames: { '#s': attr('s', effect), '#l': attr('l', effect) },
           ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':zero': { N: '0' }, ':sent': { S: 'sent' } },
         }),
       );
@@ -93,6 +110,77 @@ export class EffectLedger {
       throw unavailable(err);
     }
   }
+
+  /** Every effect claimed in one update if each is free (new, or a lapsed claim or pending lease); its attempts, or null. */
+  private async tryClaim(eventId: string, effects: string[], leaseMs: number): Promise<number[] | null> {
+    const now = Date.now();
+    const names: Record<string, string> = {};
+    const sets: string[] = [];
+    const adds: string[] = [];
+    const conditions: string[] = [];
+    effects.forEach((effect, i) => {
+      Object.assign(names, { [`#s${i}`]: attr('s', effect), [`#l${i}`]: attr('l', effect), [`#a${i}`]: attr('a', effect) });
+      sets.push(`#s${i} = :claimed, #l${i} = :lease`);
+      adds.push(`#a${i} :one`);
+      conditions.push(`(attribute_not_exists(#s${i}) OR ((#s${i} = :claimed OR #s${i} = :pending) AND #l${i} < :now))`);
+    });
+    try {
+      const res = await this.dynamo.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: itemKey(eventId),
+          UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: {
+            ':claimed': { S: 'claimed' },
+            ':pending': { S: 'pending' },
+            ':lease': { N: String(now + leaseMs) },
+            ':now': { N: String(now) },
+            ':one': { N: '1' },
+          },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return effects.map((effect) => Number(res.Attributes?.[attr('a', effect)]?.N ?? 1));
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return null;
+      throw unavailable(err);
+    }
+  }
+
+  /** Why an effect could not be claimed: sent already, failed before (the sweeper's), or someone else's live claim. */
+  private async standing(eventId: string, effect: string): Promise<Claim> {
+    const item = await this.dynamo.send(new GetItemCommand({ TableName: this.table, Key: itemKey(eventId), ConsistentRead: true })).catch((err) => {
+      throw unavailable(err);
+    });
+    const status = item.Item?.[attr('s', effect)]?.S;
+    if (status === 'sent') return { kind: 'sent' };
+    if (status === 'pending' || status === 'parked') return { kind: 'owned', status };
+    return { kind: 'held', until: Number(item.Item?.[attr('l', effect)]?.N ?? Date.now()) };
+  }
+
+  private async update(input: Omit<ConstructorParameters<typeof UpdateItemCommand>[0], 'TableName'>): Promise<void> {
+    await this.dynamo.send(new UpdateItemCommand({ TableName: this.table, ...input })).catch((err) => {
+      throw unavailable(err);
+    });
+  }
+}
+
+/** `{event_id}:{effect}` (effect names have no colon; event ids are UUIDs). */
+function parseKey(key: string): { eventId: string; effect: string } {
+  const at = key.lastIndexOf(':');
+  if (at <= 0 || at === key.length - 1) throw new Error(`not an effect key: ${key}`);
+  return { eventId: key.slice(0, at), effect: key.slice(at + 1) };
+}
+
+function itemKey(eventId: string): Record<string, AttributeValue> {
+  return { pk: { S: `effects#${eventId}` } };
+}
+
+/** The attribute holding one part of an effect's state: s status, l lease_until, a attempts, t settled_at, e last_error. */
+function attr(part: 's' | 'l' | 'a' | 't' | 'e', effect: string): string {
+  return `${part}_${effect}`;
 }
 
 function unavailable(err: unknown): AppError {

@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type { TenantScope } from '../domain/tenant-scope.js';
-import type { IndexPlan } from '../platform/mongo.js';
+import { isDuplicateKey, type IndexPlan } from '../platform/mongo.js';
 import type { EffectRecord, EffectStatus } from './effect.types.js';
 
 type EffectDoc = Omit<EffectRecord, 'id'> & { _id: string };
@@ -29,6 +29,21 @@ export class EffectRepository {
       { $set: { ...rest, tenant_id: scope.tenantId, updated_at: now }, $setOnInsert: { created_at: now } },
       { upsert: true },
     );
+  }
+
+  /**
+   * Records an effect as pending unless it has a record already (which then says who owns it):
+   * for an effect found claimed by a holder that may have died, so the sweeper looks again once
+   * that claim's lease ended.
+   */
+  async insertIfAbsent(scope: TenantScope, record: Omit<EffectRecord, 'created_at' | 'updated_at'>): Promise<void> {
+    const { id, ...rest } = record;
+    const now = new Date();
+    try {
+      await this.collection.insertOne({ _id: id, ...rest, tenant_id: scope.tenantId, created_at: now, updated_at: now });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
   }
 
   /** Marks a recorded effect as finally sent; no-op when it never failed (there is no record). */

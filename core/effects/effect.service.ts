@@ -49,23 +49,52 @@ export class EffectService {
   }
 
   async run(event: OutboundEvent, effect: string): Promise<EffectOutcome> {
-    const perform = this.performers.get(effect);
-    if (!perform) throw new Error(`no performer registered for effect ${effect}`);
-    const key = effectKey(event.event_id, effect);
-    const claim = await this.ledger.claim(key, this.options.leaseMs);
-    if (claim.kind === 'sent') return this.count(effect, 'already_sent');
-    if (claim.kind === 'held') return this.count(effect, 'held');
-    if (claim.kind === 'owned') return this.count(effect, claim.status);
+    return (await this.runAll(event, [effect]))[0]!;
+  }
+
+  /**
+   * Performs several effects of one event side by side: claimed together (one ledger write on a
+   * first delivery), each performed, the successes settled together (one more write); a failure
+   * is recorded for its effect alone. Outcomes in the order of `effects`.
+   */
+  async runAll(event: OutboundEvent, effects: string[]): Promise<EffectOutcome[]> {
+    const performers = effects.map((effect) => {
+      const perform = this.performers.get(effect);
+      if (!perform) throw new Error(`no performer registered for effect ${effect}`);
+      return perform;
+    });
+    const keys = effects.map((effect) => effectKey(event.event_id, effect));
+    const claims = await this.ledger.claimAll(keys, this.options.leaseMs);
     const scope = tenantScope(event.tenant_id);
-    try {
-      await perform(event);
-    } catch (err) {
-      return this.count(effect, await this.failed(scope, event, effect, claim.attempt, err));
-    }
-    await this.ledger.settle(key, { status: 'sent' });
+    const settled = await Promise.allSettled(
+      effects.map(async (effect, i): Promise<EffectOutcome | { attempt: number }> => {
+        const claim = claims.get(keys[i]!)!;
+        if (claim.kind === 'sent') return 'already_sent';
+        if (claim.kind === 'owned') return claim.status;
+        if (claim.kind === 'held') {
+          await this.expectTakeover(scope, event, effect, claim.until);
+          return 'held';
+        }
+        try {
+          await performers[i]!(event);
+        } catch (err) {
+          return this.failed(scope, event, effect, claim.attempt, err);
+        }
+        return { attempt: claim.attempt };
+      }),
+    );
+    const outcomes = settled.map((r) => (r.status === 'fulfilled' ? r.value : null));
+    const sent = effects.flatMap((_, i) => (outcomes[i] !== null && typeof outcomes[i] === 'object' ? [i] : []));
+    await this.ledger.settleSent(sent.map((i) => keys[i]!));
+    // A failure that could not even be recorded leaves the message to be delivered again (the sent ones are settled).
+    const lost = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (lost) throw lost.reason;
     // Only an effect that failed before has a record to close.
-    if (claim.attempt > 1) await this.records.markSent(scope, key, claim.attempt);
-    return this.count(effect, 'sent');
+    for (const i of sent) {
+      const { attempt } = outcomes[i] as { attempt: number };
+      if (attempt > 1) await this.records.markSent(scope, keys[i]!, attempt);
+    }
+    return effects.map((effect, i) => this.count(effect, typeof outcomes[i] === 'object' ? 'sent' : (outcomes[i] as EffectOutcome)));
   }
 
   /**
@@ -108,6 +137,28 @@ export class EffectService {
     const outcome = await this.run(record.event, record.effect);
     if (outcome === 'sent' || outcome === 'already_sent') await this.records.markSent(scope, id, record.attempts + 1);
     return { outcome, record: (await this.records.find(scope, id)) ?? record };
+  }
+
+  /**
+   * Another holder claimed the effect and this delivery of the event cannot wait for it: if that
+   * holder died, nothing else would try again (its message may be gone by now), so the sweeper is
+   * told to look once the claim's lease ended. A live holder settles it first, and the sweeper then
+   * finds it sent.
+   */
+  private async expectTakeover(scope: TenantScope, event: OutboundEvent, effect: string, leaseUntil: number): Promise<void> {
+    await this.records.insertIfAbsent(scope, {
+      id: effectKey(event.event_id, effect),
+      tenant_id: event.tenant_id,
+      seller_id: event.seller_id,
+      order_id: event.order_id,
+      effect,
+      event,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: new Date(Math.max(leaseUntil, Date.now()) + 1000),
+      last_error: 'claimed by another worker when the event was delivered again; checked once that claim lapsed',
+    });
+    this.failing.set(event.tenant_id, Date.now());
   }
 
   private async failed(scope: TenantScope, event: OutboundEvent, effect: string, attempt: number, err: unknown): Promise<'pending' | 'parked'> {

@@ -14,7 +14,8 @@ export type CreateHubInput = Omit<Hub, 'id' | 'tenant_id' | 'active' | 'created_
  * list is looked up in the store before it is called unknown).
  */
 export class HubService {
-  private readonly cache = new LRUCache<string, Hub[]>({ max: 10_000, ttl: HUBS_TTL_MS });
+  /** The read is cached, not only its result: callers arriving while it runs share it (one read per expiry). */
+  private readonly cache = new LRUCache<string, Promise<Hub[]>>({ max: 10_000, ttl: HUBS_TTL_MS });
   private readonly created: ((scope: TenantScope, hub: Hub) => Promise<void>)[] = [];
 
   constructor(private readonly repo: HubRepository) {}
@@ -35,8 +36,9 @@ export class HubService {
   async list(scope: TenantScope): Promise<Hub[]> {
     const cached = this.cache.get(scope.tenantId);
     if (cached) return cached;
-    const hubs = await this.repo.list(scope);
+    const hubs = this.repo.list(scope);
     this.cache.set(scope.tenantId, hubs);
+    hubs.catch(() => this.cache.get(scope.tenantId) === hubs && this.cache.delete(scope.tenantId));
     return hubs;
   }
 

@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { orderFromSnapshot } from '../domain/order.js';
 import type { HandlerGroup } from '../workers/runtime/handler-group.js';
 import type { ApproveOnHoldService } from './approve-on-hold.service.js';
 import type { HubRoutingService } from './hub-routing.service.js';
 
 const id = z.string().trim().min(1).max(200);
-export const RouteOrderMessage = z.object({ event: z.literal('route_order'), order_id: id });
+/** `order`: the order as it was created (orderSnapshot), so the first attempt need not read it. */
+export const RouteOrderMessage = z.object({ event: z.literal('route_order'), order_id: id, order: z.record(z.string(), z.unknown()).optional() });
 export const ApproveOnHoldMessage = z.object({ event: z.literal('approve_on_hold'), order_id: id.nullish(), cause: z.string().max(40).nullish() });
 
 /**
@@ -16,8 +18,10 @@ export function registerHubRoutingHandlers(queues: HandlerGroup, routing: HubRou
   if (options.routing) {
     // Both lanes (ADR 0016) run the same handler; only their listeners' slots differ.
     for (const lane of ['hubRouting', 'hubRoutingBulk'] as const) {
-      queues.add(lane, RouteOrderMessage, async ({ msg, scope, ctx }) => {
-        const order = await routing.routeLocked(scope, msg.order_id);
+      queues.add(lane, RouteOrderMessage, async ({ msg, scope, message, ctx }) => {
+        // A redelivery reads the order: whatever it carries is older than what a first attempt may have written.
+        const known = message.receiveCount === 1 && msg.order ? orderFromSnapshot(msg.order, msg.order_id, scope.tenantId) : null;
+        const order = await routing.routeLocked(scope, msg.order_id, known);
         ctx.logger.debug({ order_id: order.id, status: order.status, hub_code: order.hub_code, hold_reason: order.hold_reason, lane }, 'order routed');
       });
     }

@@ -1,4 +1,4 @@
-import { AppError } from '../domain/errors.js';
+import { AppError, isAppError } from '../domain/errors.js';
 import { EVENT_TYPES } from '../domain/events.js';
 import type { Actor, Order, RuleHold } from '../domain/order.js';
 import { tenantScope, type SellerScope, type TenantScope } from '../domain/tenant-scope.js';
@@ -51,9 +51,23 @@ export class HubRoutingService {
     return this.relayed(await this.route(scope, orderId, options));
   }
 
-  /** The route_order message: under the order lock (busy: retried later); events relayed after it is released. */
-  async routeLocked(scope: TenantScope, orderId: string): Promise<Order> {
-    return this.relayed(await this.locked(scope, orderId, () => this.route(scope, orderId, {})));
+  /**
+   * The route_order message: under the order lock (busy: retried later); events relayed after it
+   * is released. `known`: the order as the message carries it, used instead of reading it; if it
+   * is stale, the conditional write refuses it and the order is read and routed again at once.
+   */
+  async routeLocked(scope: TenantScope, orderId: string, known: Order | null = null): Promise<Order> {
+    return this.relayed(
+      await this.locked(scope, orderId, async () => {
+        if (!known) return this.route(scope, orderId, {});
+        try {
+          return await this.route(scope, orderId, {}, known);
+        } catch (err) {
+          if (!isAppError(err) || err.code !== 'version_conflict') throw err;
+          return this.route(scope, orderId, {});
+        }
+      }),
+    );
   }
 
   /** The decision routing would take now, with every candidate, reserving nothing. */
@@ -143,8 +157,8 @@ export class HubRoutingService {
     return next;
   }
 
-  private async route(scope: TenantScope, orderId: string, options: RouteOptions): Promise<Order> {
-    const order = await this.orders.findInTenant(scope, orderId);
+  private async route(scope: TenantScope, orderId: string, options: RouteOptions, known: Order | null = null): Promise<Order> {
+    const order = known ?? (await this.orders.findInTenant(scope, orderId));
     if (!order) throw AppError.notFound('order', orderId);
     const actor = options.actor ?? 'system';
     const approving = actor !== 'system';

@@ -55,14 +55,16 @@ export class RoutingDecider {
   async decide(scope: TenantScope, order: Order, opts: DecideOptions): Promise<Order> {
     const lines = orderLines(order);
     // Rules come from the rule book's cache: no store read of their own on a warm cache.
-    const [settings, own, ownSlots, rules] = await Promise.all([
+    // The order's stock rows and its holds anywhere (a crashed attempt's) come in one read.
+    const [settings, stock, ownSlots, rules] = await Promise.all([
       this.tenants.settings(scope),
-      this.stock.holdsOf(scope, order.id),
+      this.stock.routingView(scope, lines.map((l) => l.sku), order.id),
       this.capacity.slotsOf(scope, order.id),
       this.rules.outcome(scope, order),
     ]);
+    const own = stock.holds;
     const hubRules = { prefer: rules.prefer_hubs, forbid: rules.forbid_hubs };
-    const plan = await this.inputs.plan(scope, { order, lines, own, requestedHub: opts.requestedHub, weights: settings.routing, onlyHub: opts.onlyHub, hubRules });
+    const plan = await this.inputs.plan(scope, { order, lines, own, rows: stock.rows, requestedHub: opts.requestedHub, weights: settings.routing, onlyHub: opts.onlyHub, hubRules });
     if (opts.onlyHub && plan.ranked.length === 0) throw cannotAssign(opts.onlyHub, plan);
     const applied: Applied = { outcome: rules, effects: effectsOn(order, rules) };
 

@@ -3,7 +3,7 @@ import type { TenantScope } from '../domain/tenant-scope.js';
 import type { HubService } from '../hub/hub.service.js';
 import type { FoundHold } from '../inventory/stock.repository.js';
 import type { StockService } from '../inventory/stock.service.js';
-import { mergeLines, type StockLine } from '../inventory/stock.types.js';
+import { mergeLines, type StockLine, type StockRow } from '../inventory/stock.types.js';
 import type { HubCapacity } from './hub-capacity.js';
 import { planRouting, type HubRules, type RoutingPlan } from './routing-plan.js';
 import type { Weights } from './routing-score.js';
@@ -19,6 +19,8 @@ export interface PlanRequest {
   onlyHub?: string;
   /** Hubs tenant rules prefer or forbid for this order. */
   hubRules?: HubRules;
+  /** The stock rows of the order's SKUs when the caller read them already (with `own`, in one query). */
+  rows?: StockRow[];
 }
 
 /** Loads what routing looks at (hubs, stock of the order's SKUs, today's slots taken by other orders) and plans. */
@@ -31,7 +33,7 @@ export class RoutingInputs {
 
   async plan(scope: TenantScope, req: PlanRequest): Promise<RoutingPlan> {
     const skus = req.lines.map((l) => l.sku);
-    const [allHubs, rows] = await Promise.all([this.hubs.list(scope), this.stock.rowsForSkus(scope, skus)]);
+    const [allHubs, rows] = await Promise.all([this.hubs.list(scope), req.rows ?? this.stock.rowsForSkus(scope, skus)]);
     const hubs = req.onlyHub ? allHubs.filter((h) => h.code === req.onlyHub) : allHubs;
     const available = new Map<string, Map<string, number>>();
     for (const row of rows) {

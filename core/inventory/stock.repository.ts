@@ -66,10 +66,20 @@ export class StockRepository {
     return docs.map(toRow);
   }
 
+  /**
+   * What routing reads of stock, in one query: the rows of `skus` at every hub, and every hold
+   * `orderId` has (on those rows or on rows of SKUs the order no longer has, after an edit).
+   */
+  async routingView(scope: TenantScope, skus: string[], orderId: string): Promise<{ rows: StockRow[]; holds: FoundHold[] }> {
+    const docs = await this.rows.find({ tenant_id: scope.tenantId, $or: [{ sku: { $in: skus } }, { hold_order_ids: orderId }] }).toArray();
+    const wanted = new Set(skus);
+    return { rows: docs.filter((d) => wanted.has(d.sku)).map(toRow), holds: holdsIn(docs, orderId) };
+  }
+
   /** Every hold `orderId` has, at any hub (the truth, whatever the order document says). */
   async holdsOf(scope: TenantScope, orderId: string): Promise<FoundHold[]> {
     const docs = await this.rows.find({ tenant_id: scope.tenantId, hold_order_ids: orderId }).toArray();
-    return docs.flatMap((d) => (d.holds ?? []).filter((h) => h.order_id === orderId).map((hold) => ({ hub_code: d.hub_code, sku: d.sku, hold })));
+    return holdsIn(docs, orderId);
   }
 
   async reserve(scope: TenantScope, hubCode: string, sku: string, hold: Hold): Promise<ReserveOutcome> {
@@ -203,6 +213,10 @@ export class StockRepository {
 
 function key(scope: TenantScope, hubCode: string, sku: string): { tenant_id: string; hub_code: string; sku: string } {
   return { tenant_id: scope.tenantId, hub_code: hubCode, sku };
+}
+
+function holdsIn(docs: StockDoc[], orderId: string): FoundHold[] {
+  return docs.flatMap((d) => (d.holds ?? []).filter((h) => h.order_id === orderId).map((hold) => ({ hub_code: d.hub_code, sku: d.sku, hold })));
 }
 
 function toRow(doc: StockDoc): StockRow {

@@ -49,6 +49,11 @@ export class StockService implements StockPort {
     return this.repo.listBySkus(scope, skus);
   }
 
+  /** The rows of `skus` and every hold of `orderId`, in one read (routing's inputs). */
+  routingView(scope: TenantScope, skus: string[], orderId: string): Promise<{ rows: StockRow[]; holds: FoundHold[] }> {
+    return this.repo.routingView(scope, skus, orderId);
+  }
+
   /** PUT inventory: on_hand becomes `quantity`, never below what is reserved (409 with the figures). */
   async setOnHand(scope: SellerScope, input: SetStockInput): Promise<StockRow> {
     await this.requireHub(scope, input.hub_code, 'hub_code');

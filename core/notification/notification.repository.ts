@@ -1,4 +1,4 @@
-import type { Collection, Db } from 'mongodb';
+import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Db } from 'mongodb';
 import type { TenantScope } from '../domain/tenant-scope.js';
 import type { IndexPlan } from '../platform/mongo.js';
 import type { NotificationChannelName } from './notification.adapters.js';
@@ -33,19 +33,44 @@ export const NOTIFICATION_INDEXES: IndexPlan = {
 /** Customer notifications sent (or attempted), one per event and channel: `_id` dedupes redeliveries. */
 export class NotificationRepository {
   private readonly collection: Collection<NotificationDoc>;
+  /** Upserts waiting for this turn's write (see record). */
+  private readonly pending: { op: AnyBulkWriteOperation<NotificationDoc>; resolve: () => void; reject: (err: unknown) => void }[] = [];
 
   constructor(db: Db) {
     this.collection = db.collection('notifications');
   }
 
-  /** The outcome of an attempt, one upsert by `{event_id}:{channel}` (a retry overwrites a failure). */
-  async record(scope: TenantScope, record: NotificationRecord): Promise<void> {
+  /**
+   * The outcome of an attempt, one upsert by `{event_id}:{channel}` (a retry overwrites a failure).
+   * Outcomes recorded in the same turn of the event loop (an event's e-mail and SMS, the
+   * notifications of events handled side by side) go in one `update` command of several
+   * statements; each caller hears about its own statement only.
+   */
+  record(scope: TenantScope, record: NotificationRecord): Promise<void> {
     const { id, created_at, attempts: _attempts, ...rest } = record;
-    await this.collection.updateOne(
-      { tenant_id: scope.tenantId, _id: id },
-      { $set: { ...rest, tenant_id: scope.tenantId }, $setOnInsert: { created_at }, $inc: { attempts: 1 } },
-      { upsert: true },
-    );
+    const op: AnyBulkWriteOperation<NotificationDoc> = {
+      updateOne: { filter: { tenant_id: scope.tenantId, _id: id }, update: { $set: { ...rest, tenant_id: scope.tenantId }, $setOnInsert: { created_at }, $inc: { attempts: 1 } }, upsert: true },
+    };
+    return new Promise((resolve, reject) => {
+      this.pending.push({ op, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending.splice(0);
+    try {
+      await this.collection.bulkWrite(
+        batch.map((b) => b.op),
+        { ordered: false },
+      );
+      for (const b of batch) b.resolve();
+    } catch (err) {
+      const failed = new Map<number, unknown>();
+      if (err instanceof MongoBulkWriteError) for (const e of [err.writeErrors].flat()) failed.set(e.index, new Error(e.errmsg ?? 'write failed'));
+      // Without statement errors the whole command failed (connection, server): every caller hears it.
+      batch.forEach((b, i) => (failed.size === 0 ? b.reject(err) : failed.has(i) ? b.reject(failed.get(i)) : b.resolve()));
+    }
   }
 
   async listForOrder(scope: TenantScope, orderId: string): Promise<NotificationRecord[]> {

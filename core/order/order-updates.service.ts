@@ -20,8 +20,11 @@ const CUSTOMER_CHANNELS = ['email', 'sms'] as const;
  * the channel sync parks what the channel could not take on its own.
  */
 export class OrderUpdatesService {
-  /** Contacts read for an event's notifications, kept briefly so its e-mail and SMS read the order once. */
-  private readonly contacts = new LRUCache<string, CustomerContact>({ max: 10_000, ttl: 60_000 });
+  /**
+   * Contacts read for an event's notifications, kept briefly so its e-mail and SMS read the order
+   * once. The read itself is kept (not its result): the two effects run at the same time.
+   */
+  private readonly contacts = new LRUCache<string, Promise<CustomerContact | null>>({ max: 10_000, ttl: 60_000 });
   private readonly listeners: ((event: OutboundEvent) => Promise<unknown>)[] = [];
 
   constructor(
@@ -47,19 +50,22 @@ export class OrderUpdatesService {
 
   async handle(event: OutboundEvent): Promise<void> {
     const effects = [PUSH, ...(customerStage(event) ? CUSTOMER_CHANNELS : [])];
-    const results = await Promise.allSettled([...effects.map((e) => this.effects.run(event, e)), this.channelSync.onEvent(event), ...this.listeners.map((l) => l(event))]);
+    const results = await Promise.allSettled([this.effects.runAll(event, effects), this.channelSync.onEvent(event), ...this.listeners.map((l) => l(event))]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
 
-  private async contactFor(event: OutboundEvent): Promise<CustomerContact | null> {
-    if (!event.order_id) return null;
+  private contactFor(event: OutboundEvent): Promise<CustomerContact | null> {
+    const orderId = event.order_id;
+    if (!orderId) return Promise.resolve(null);
     const cached = this.contacts.get(event.event_id);
     if (cached) return cached;
-    const order = await this.orders.findInTenant(tenantScope(event.tenant_id), event.order_id);
-    if (!order) return null;
-    const contact = { ...order.customer, order: orderEventState(order) };
-    this.contacts.set(event.event_id, contact);
-    return contact;
+    const read = this.orders
+      .findInTenant(tenantScope(event.tenant_id), orderId)
+      .then((order): CustomerContact | null => (order ? { ...order.customer, order: orderEventState(order) } : null));
+    this.contacts.set(event.event_id, read);
+    // A failed read is not kept: the retry reads again.
+    read.catch(() => this.contacts.delete(event.event_id));
+    return read;
   }
 }

@@ -1,6 +1,6 @@
 import { SalesChannelClient } from '../../external-service/sales-channel/sales-channel.client.js';
 import { EVENT_TYPES } from '../domain/events.js';
-import { isBulkSource, type Order } from '../domain/order.js';
+import { isBulkSource, orderSnapshot, type Order } from '../domain/order.js';
 import { tenantScope } from '../domain/tenant-scope.js';
 import type { NotificationService } from '../notification/notification.service.js';
 import type { EffectService } from '../effects/effect.service.js';
@@ -46,11 +46,14 @@ export function buildOrderModule(platform: Platform, deps: { tenants: TenantServ
   const relay = new OrderEventRelay(repository, platform.eventStream, { repo: parkedEvents, maxAttempts: config.events.max_publish_attempts }, logger, metrics);
   // A new pending order is routed: the follow-up rides on its created event, so it cannot be lost;
   // the lane comes from the stored origin, so a replay after a crash takes the same lane (ADR 0016).
+  // The order rides along (when small), so routing need not read it again (docs/adr/0017).
   relay.onEvent(async (order, event) => {
     if (event.type !== EVENT_TYPES.orderCreated || order.status !== 'pending') return;
-    await queues.send(routingLane(order), { event: 'route_order', tenant_id: order.tenant_id, seller_id: order.seller_id, order_id: order.id });
+    const snapshot = orderSnapshot(order);
+    const small = JSON.stringify(snapshot).length <= MAX_SNAPSHOT_CHARS;
+    await queues.send(routingLane(order), { event: 'route_order', tenant_id: order.tenant_id, seller_id: order.seller_id, order_id: order.id, ...(small ? { order: snapshot } : {}) });
   });
-  const service = new OrderService({ repo: repository, relay, sequences: platform.sequences, locker: platform.locker, logger, telemetry, metrics, rules: deps.rules });
+  const service = new OrderService({ repo: repository, relay, sequences: platform.sequences, locker: platform.locker, logger, telemetry, metrics, rules: deps.rules, numberBlockSize: config.order.number_block_size });
   const keys = new IdempotencyKeys(db);
   const channelEvents = new ChannelEvents();
   const channelSync = new ChannelSyncService(new SalesChannelClient(config.sales_channel, logger), new ChannelSyncRepository(db), logger, telemetry);
@@ -95,6 +98,9 @@ export function buildOrderModule(platform: Platform, deps: { tenants: TenantServ
     background: [outboxSweeper, channelRetrier],
   };
 }
+
+/** A route_order message carries the order up to this size (SQS takes 256 KiB; most orders are a few KiB). */
+const MAX_SNAPSHOT_CHARS = 64_000;
 
 /** In between full passes, tenants whose orders this process relayed within this long. */
 const RECENT_MS = 120_000;

@@ -34,6 +34,8 @@ export interface OrderServiceDeps {
   metrics: Metrics;
   /** Tenant rules: tags, priority and firings are written with the create or edit itself. */
   rules: RuleBook;
+  /** Order numbers taken from the tenant's sequence at once (config order.number_block_size). */
+  numberBlockSize: number;
 }
 
 /**
@@ -86,7 +88,7 @@ export class OrderService {
     draft.timeline.push(...effects.timeline.map((e) => ({ ...e, at: now })));
     // A duplicate is refused by the insert's unique indexes, after its number was drawn: order
     // numbers may have gaps (as with any sequence), never repeats.
-    draft.order_number = await sequences.next(scope.tenantId, 'order');
+    draft.order_number = await sequences.next(scope.tenantId, 'order', this.deps.numberBlockSize);
     const created = await repo.insert(scope, draft);
     this.deps.metrics.domainEvents.inc({ event: 'order_created' });
     this.deps.rules.counted(effects.recorded);

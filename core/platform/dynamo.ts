@@ -44,22 +44,49 @@ function wrap(err: unknown): never {
  * Per-tenant counters (order numbers). An atomic ADD: never a duplicate; a number whose order
  * then failed to be written is skipped, which is fine for order numbers. Invoice numbers, which
  * must have no gaps, use `claim` below.
+ *
+ * `next` with a block size above 1 takes that many numbers in one ADD and hands them out from
+ * this process (docs/adr/0018): still never a duplicate; numbers a process took and did not use
+ * before it stopped are gaps, and two processes' orders interleave by block, not by time.
  */
 export class Sequences {
+  /** `{tenant}#{name}` -> the numbers this process holds (next to hand out, last of the block). */
+  private readonly blocks = new Map<string, { next: number; last: number }>();
+  /** A block being fetched: concurrent callers wait for it instead of each fetching one. */
+  private readonly fetching = new Map<string, Promise<void>>();
+
   constructor(
     private readonly dynamo: DynamoDBClient,
     private readonly table: string,
   ) {}
 
-  async next(tenantId: string, name: string): Promise<number> {
+  async next(tenantId: string, name: string, blockSize = 1): Promise<number> {
+    if (blockSize <= 1) return this.add(tenantId, name, 1);
+    const key = `${tenantId}#${name}`;
+    for (;;) {
+      const block = this.blocks.get(key);
+      if (block && block.next <= block.last) return block.next++;
+      let pending = this.fetching.get(key);
+      if (!pending) {
+        pending = this.add(tenantId, name, blockSize)
+          .then((last) => void this.blocks.set(key, { next: last - blockSize + 1, last }))
+          .finally(() => this.fetching.delete(key));
+        this.fetching.set(key, pending);
+      }
+      await pending;
+    }
+  }
+
+  /** Adds `n` to the counter; the new value (the last of the `n` numbers taken). */
+  private async add(tenantId: string, name: string, n: number): Promise<number> {
     try {
       const res = await this.dynamo.send(
         new UpdateItemCommand({
           TableName: this.table,
           Key: { pk: { S: `seq#${tenantId}#${name}` } },
-          UpdateExpression: 'ADD #v :one',
+          UpdateExpression: 'ADD #v :n',
           ExpressionAttributeNames: { '#v': 'value' },
-          ExpressionAttributeValues: { ':one': { N: '1' } },
+          ExpressionAttributeValues: { ':n': { N: String(n) } },
           ReturnValues: 'UPDATED_NEW',
         }),
       );

@@ -21,6 +21,9 @@ const CHANGES = 'credential-changed';
  */
 export class CredentialCache<T> {
   private readonly local = new LRUCache<string, { value: T | null }>({ max: 50_000, ttl: LOCAL_TTL_MS });
+  private readonly lookups = new Map<string, Promise<T | null>>();
+  /** Id -> when this process last asked Redis in `once`. */
+  private readonly askedOnce = new LRUCache<string, number>({ max: 50_000 });
 
   private constructor(
     private readonly redis: Redis,
@@ -39,9 +42,18 @@ export class CredentialCache<T> {
   async get(hash: string, load: () => Promise<T | null>): Promise<T | null> {
     const mine = this.local.get(hash);
     if (mine) return mine.value;
-    const value = await this.fromShared(hash, load);
-    this.local.set(hash, { value });
-    return value;
+    // Requests arriving while this process looks the credential up share the look-up.
+    let pending = this.lookups.get(hash);
+    if (!pending) {
+      pending = this.fromShared(hash, load)
+        .then((value) => {
+          this.local.set(hash, { value });
+          return value;
+        })
+        .finally(() => this.lookups.delete(hash));
+      this.lookups.set(hash, pending);
+    }
+    return pending;
   }
 
   private async fromShared(hash: string, load: () => Promise<T | null>): Promise<T | null> {
@@ -70,8 +82,15 @@ export class CredentialCache<T> {
     await this.events.publish(`${CHANGES}:${this.namespace}`, hash);
   }
 
-  /** True at most once per `seconds` per id across processes (throttles last-used writes). */
+  /**
+   * True at most once per `seconds` per id across processes (throttles last-used writes). This
+   * process asks Redis at most once per id in that window too: a hot credential costs no Redis
+   * call per request.
+   */
   async once(id: string, seconds: number): Promise<boolean> {
+    const asked = this.askedOnce.get(id);
+    if (asked !== undefined && Date.now() - asked < seconds * 1000) return false;
+    this.askedOnce.set(id, Date.now());
     try {
       return (await this.redis.set(`${this.namespace}:once:${id}`, '1', 'EX', seconds, 'NX')) === 'OK';
     } catch {

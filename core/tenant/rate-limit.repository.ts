@@ -12,7 +12,7 @@ export const RATE_LIMIT_INDEXES: IndexPlan = { tenant_rate_limits: [] };
 
 export class RateLimitRepository {
   private readonly limits: Collection<TenantRateLimits & { _id: string; tenant_id: string }>;
-  private readonly cache = new Map<string, { at: number; value: TenantRateLimits | null }>();
+  private readonly cache = new Map<string, { at: number; value: Promise<TenantRateLimits | null> }>();
 
   constructor(db: Db) {
     this.limits = db.collection('tenant_rate_limits');
@@ -22,9 +22,11 @@ export class RateLimitRepository {
   async get(scope: TenantScope): Promise<TenantRateLimits | null> {
     const hit = this.cache.get(scope.tenantId);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
-    const doc = await this.limits.findOne({ _id: scope.tenantId });
-    const value = doc ? { key_per_minute: doc.key_per_minute, tenant_per_minute: doc.tenant_per_minute } : null;
-    this.cache.set(scope.tenantId, { at: Date.now(), value });
+    // The read is cached, not only its result: requests arriving while it runs share it.
+    const value = this.limits.findOne({ _id: scope.tenantId }).then((doc) => (doc ? { key_per_minute: doc.key_per_minute, tenant_per_minute: doc.tenant_per_minute } : null));
+    const entry = { at: Date.now(), value };
+    this.cache.set(scope.tenantId, entry);
+    value.catch(() => this.cache.get(scope.tenantId) === entry && this.cache.delete(scope.tenantId));
     return value;
   }
 

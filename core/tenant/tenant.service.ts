@@ -17,7 +17,7 @@ import type { Seller, Tenant, TenantSettings } from './tenant.types.js';
  * whole key is stored, and the key is shown once, when the seller is created.
  */
 export class TenantService {
-  private readonly settingsCache = new Map<string, { at: number; value: TenantSettings }>();
+  private readonly settingsCache = new Map<string, { at: number; value: Promise<TenantSettings> }>();
   private readonly knownSellers = new LRUCache<string, true>({ max: 100_000, ttl: 10 * 60_000 });
 
   constructor(
@@ -109,9 +109,11 @@ export class TenantService {
   async settings(scope: TenantScope): Promise<TenantSettings> {
     const cached = this.settingsCache.get(scope.tenantId);
     if (cached && Date.now() - cached.at < SETTINGS_TTL_MS) return cached.value;
-    const stored = await this.repo.getSettings(scope);
-    const value = stored ? this.withDefaults(stored) : this.defaultSettings();
-    this.settingsCache.set(scope.tenantId, { at: Date.now(), value });
+    // The read is cached, not only its result: callers arriving while it runs share it (one read per expiry).
+    const value = this.repo.getSettings(scope).then((stored) => (stored ? this.withDefaults(stored) : this.defaultSettings()));
+    const entry = { at: Date.now(), value };
+    this.settingsCache.set(scope.tenantId, entry);
+    value.catch(() => this.settingsCache.get(scope.tenantId) === entry && this.settingsCache.delete(scope.tenantId));
     return value;
   }
 

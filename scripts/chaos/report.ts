@@ -25,7 +25,7 @@ export function chaosTable(r: ChaosReport): string {
     ['effects duplicated (pushes received twice)', v.effects.duplicated],
     ['effects parked (with reason)', v.effects.parked],
     ['effects lost or unsettled', v.effects.lost + v.effects.unsettled + v.effects.unrecorded],
-    ['dead-lettered messages', v.dlq.messages === 0 ? 0 : `${v.dlq.messages}: ${JSON.stringify(v.dlq.reasons)}`],
+    ['dead-lettered messages (explained)', v.dlq.messages === 0 ? 0 : `${v.dlq.messages} (${v.dlq.explained}): ${JSON.stringify(v.dlq.reasons)}`],
     ['`oms check-stock`', v.checkStockOk ? 'clean' : 'differences'],
     ['load / time to drain after it', `${r.loadSeconds} s / ${r.drainSeconds} s`],
   ];
