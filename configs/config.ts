@@ -94,6 +94,8 @@ export const ConfigSchema = z.object({
   workers: z.object({
     create_order: listener,
     hub_routing: listener,
+    /** The bulk lane (ADR 0016): orders from bulk jobs and backfills, on slots the interactive lane keeps. */
+    hub_routing_bulk: listener,
     approve_on_hold: listener,
     shipment: listener,
     inventory: listener,

@@ -1,4 +1,4 @@
-import type { Actor, Order } from '../domain/order.js';
+import type { Actor, Order, OrderSource } from '../domain/order.js';
 import type { SellerScope } from '../domain/tenant-scope.js';
 
 /**
@@ -17,7 +17,7 @@ export interface BulkItemExecutor {
 
 /** The order service methods the executor calls (core/order/order.service.ts). */
 export interface OrderUseCases {
-  create(scope: SellerScope, input: never, actor: Actor): Promise<Order | { order: Order }>;
+  create(scope: SellerScope, input: never, actor: Actor, opts: { source: OrderSource }): Promise<Order | { order: Order }>;
   cancel(scope: SellerScope, id: string, reason: string, actor: Actor): Promise<Order>;
 }
 
@@ -40,7 +40,8 @@ export class ServiceItemExecutor implements BulkItemExecutor {
   ) {}
 
   async createOrder(scope: SellerScope, input: unknown, actor: Actor): Promise<Record<string, unknown>> {
-    const created = await this.orders.create(scope, input as never, actor);
+    // `bulk`: routed on the bulk lane, so a big job never queues in front of single orders (ADR 0016).
+    const created = await this.orders.create(scope, input as never, actor, { source: 'bulk' });
     return itemResult('order' in created ? created.order : created);
   }
 

@@ -147,6 +147,18 @@ export interface RuleHold {
   release_when_unmatched: boolean;
 }
 
+/**
+ * Where an order came from. `bulk` and `backfill` (imports) are routed on the bulk lane so a
+ * flood never queues in front of single orders (ADR 0016).
+ */
+export const ORDER_SOURCES = ['api', 'sales_channel', 'bulk', 'backfill'] as const;
+export type OrderSource = (typeof ORDER_SOURCES)[number];
+
+/** True for origins that may come in floods (ADR 0016: they take the bulk routing lane). */
+export function isBulkSource(source: OrderSource | undefined): boolean {
+  return source === 'bulk' || source === 'backfill';
+}
+
 export interface Order {
   id: string;
   tenant_id: string;
@@ -166,6 +178,8 @@ export interface Order {
   /** The last routing decision, with every candidate considered (core/hub_routing). */
   routing: Record<string, unknown> | null;
   reservation: Reservation | null;
+  /** Recorded at creation; the routing lane is chosen from it (ADR 0016). Optional: older orders have none (api). */
+  source?: OrderSource;
   /** Set by rules (add_tags, set_priority). Optional: orders from before rules have none. */
   tags?: string[];
   priority?: number | null;

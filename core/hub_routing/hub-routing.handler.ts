@@ -10,18 +10,21 @@ export const RouteOrderMessage = z.object({ event: z.literal('route_order'), ord
 export const ApproveOnHoldMessage = z.object({ event: z.literal('approve_on_hold'), order_id: id.nullish(), cause: z.string().max(40).nullish() });
 
 /**
- * oms-hub-routing-queue: route one order. Redelivery is safe (an order already routed is left as
+ * oms-hub-routing-queue and oms-hub-routing-bulk-queue: route one order. Redelivery is safe (an order already routed is left as
  * it is; holds of a killed attempt are found on the stock rows); a busy order lock is retryable.
  * oms-approve-on-hold-queue: re-evaluate one held order, or every held order of the seller, oldest first.
  */
 export function registerHubRoutingHandlers(queues: HandlerGroup, routing: HubRoutingService, approveOnHold: ApproveOnHoldService, options: { routing: boolean }): void {
   if (options.routing) {
-    queues.add('hubRouting', RouteOrderMessage, async ({ msg, scope, message, ctx }) => {
-      // A redelivery reads the order: whatever it carries is older than what a first attempt may have written.
-      const known = message.receiveCount === 1 && msg.order ? orderFromSnapshot(msg.order, msg.order_id, scope.tenantId) : null;
-      const order = await routing.routeLocked(scope, msg.order_id, known);
-      ctx.logger.debug({ order_id: order.id, status: order.status, hub_code: order.hub_code, hold_reason: order.hold_reason }, 'order routed');
-    });
+    // Both lanes (ADR 0016) run the same handler; only their listeners' slots differ.
+    for (const lane of ['hubRouting', 'hubRoutingBulk'] as const) {
+      queues.add(lane, RouteOrderMessage, async ({ msg, scope, message, ctx }) => {
+        // A redelivery reads the order: whatever it carries is older than what a first attempt may have written.
+        const known = message.receiveCount === 1 && msg.order ? orderFromSnapshot(msg.order, msg.order_id, scope.tenantId) : null;
+        const order = await routing.routeLocked(scope, msg.order_id, known);
+        ctx.logger.debug({ order_id: order.id, status: order.status, hub_code: order.hub_code, hold_reason: order.hold_reason, lane }, 'order routed');
+      });
+    }
   }
   queues.add('approveOnHold', ApproveOnHoldMessage, async ({ msg, scope, ctx }) => {
     const result = await approveOnHold.sweep(scope, msg.order_id ?? null);

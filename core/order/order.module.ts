@@ -1,6 +1,6 @@
 import { SalesChannelClient } from '../../external-service/sales-channel/sales-channel.client.js';
 import { EVENT_TYPES } from '../domain/events.js';
-import { orderSnapshot } from '../domain/order.js';
+import { isBulkSource, orderSnapshot, type Order } from '../domain/order.js';
 import { tenantScope } from '../domain/tenant-scope.js';
 import type { NotificationService } from '../notification/notification.service.js';
 import type { EffectService } from '../effects/effect.service.js';
@@ -22,6 +22,11 @@ import { OrderUpdatesService } from './order-updates.service.js';
 import { registerParkedEventRoutes } from './parked-event.controller.js';
 import { PARKED_EVENT_INDEXES, ParkedEventRepository } from './parked-event.repository.js';
 
+/** The routing queue of a new order: floods (bulk jobs, backfills) on their own lane (ADR 0016). */
+export function routingLane(order: Pick<Order, 'source'>): 'hubRouting' | 'hubRoutingBulk' {
+  return isBulkSource(order.source) ? 'hubRoutingBulk' : 'hubRouting';
+}
+
 /** The order domain: what other modules may use of it, and its declaration (DomainModule). */
 export interface OrderModule extends DomainModule {
   repository: OrderRepository;
@@ -39,13 +44,14 @@ export function buildOrderModule(platform: Platform, deps: { tenants: TenantServ
   const repository = new OrderRepository(db);
   const parkedEvents = new ParkedEventRepository(db);
   const relay = new OrderEventRelay(repository, platform.eventStream, { repo: parkedEvents, maxAttempts: config.events.max_publish_attempts }, logger, metrics);
-  // A new pending order is routed: the follow-up rides on its created event, so it cannot be lost.
+  // A new pending order is routed: the follow-up rides on its created event, so it cannot be lost;
+  // the lane comes from the stored origin, so a replay after a crash takes the same lane (ADR 0016).
   // The order rides along (when small), so routing need not read it again (docs/adr/0017).
   relay.onEvent(async (order, event) => {
     if (event.type !== EVENT_TYPES.orderCreated || order.status !== 'pending') return;
     const snapshot = orderSnapshot(order);
     const small = JSON.stringify(snapshot).length <= MAX_SNAPSHOT_CHARS;
-    await queues.send('hubRouting', { event: 'route_order', tenant_id: order.tenant_id, seller_id: order.seller_id, order_id: order.id, ...(small ? { order: snapshot } : {}) });
+    await queues.send(routingLane(order), { event: 'route_order', tenant_id: order.tenant_id, seller_id: order.seller_id, order_id: order.id, ...(small ? { order: snapshot } : {}) });
   });
   const service = new OrderService({ repo: repository, relay, sequences: platform.sequences, locker: platform.locker, logger, telemetry, metrics, rules: deps.rules, numberBlockSize: config.order.number_block_size });
   const keys = new IdempotencyKeys(db);

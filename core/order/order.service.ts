@@ -1,5 +1,5 @@
 import { AppError } from '../domain/errors.js';
-import type { Actor, Order, SalesChannelRef, TimelineEntry } from '../domain/order.js';
+import type { Actor, Order, OrderSource, SalesChannelRef, TimelineEntry } from '../domain/order.js';
 import type { SellerScope } from '../domain/tenant-scope.js';
 import { EVENT_TYPES } from '../domain/events.js';
 import { newId } from '../platform/ids.js';
@@ -16,8 +16,11 @@ import { CreateOrderBody, type CreateOrderInput } from './order.schemas.js';
 import { parseInput } from '../domain/validation.js';
 
 export interface CreateOptions {
-  /** `sales_channel` for orders ingested from a channel's queue (logged and on the timeline). */
-  source?: EditSource;
+  /**
+   * `sales_channel` for orders ingested from a channel's queue, `bulk` for bulk jobs (stored on
+   * the order and its timeline; bulk and backfill orders are routed on the bulk lane, ADR 0016).
+   */
+  source?: OrderSource;
   logger?: Logger;
 }
 
@@ -71,6 +74,7 @@ export class OrderService {
       invoice_number: null,
       routing: null,
       reservation: null,
+      source,
       timeline: [{ at: now, actor, kind: 'created', from: null, to: 'pending', reason: null, details: { source } }],
       outbox: [],
       created_at: now,

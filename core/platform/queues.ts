@@ -19,8 +19,24 @@ const COMPRESS_ABOVE_BYTES = 200 * 1024;
 export interface SendOptions {
   requestId?: string;
   delaySeconds?: number;
+  /** Default: the body's `tenant_id` (see messageGroupId). */
   groupId?: string;
   deduplicationId?: string;
+}
+
+/**
+ * `MessageGroupId` of a message: the tenant, so a standard queue on AWS acts as a fair queue and
+ * favours tenants with few messages in flight over one tenant's flood (ADR 0016). Bodies without
+ * a tenant (none today) are sent without a group. The local emulator accepts the field on standard
+ * queues and ignores it; the bulk lane is what keeps floods apart there.
+ */
+export function messageGroupId(body: unknown, options: SendOptions = {}): string | undefined {
+  if (options.groupId) return options.groupId;
+  // A string body is a message sent again as it was (DLQ replay): its JSON still names the tenant.
+  const value = typeof body === 'string' && body.startsWith('{') ? parseJson(body) : body;
+  if (typeof value !== 'object' || value === null) return undefined;
+  const tenantId = (value as { tenant_id?: unknown }).tenant_id;
+  return typeof tenantId === 'string' && tenantId.length > 0 ? tenantId.slice(0, 128) : undefined;
 }
 
 /** Resolves queue names (with the configured prefix) to URLs once, and sends messages. */
@@ -67,7 +83,7 @@ export class Queues {
           MessageBody: payload,
           MessageAttributes: attributes,
           DelaySeconds: options.delaySeconds,
-          MessageGroupId: options.groupId,
+          MessageGroupId: messageGroupId(body, options),
           MessageDeduplicationId: options.deduplicationId,
         }),
       );
@@ -84,7 +100,7 @@ export class Queues {
     for (let i = 0; i < bodies.length; i += 10) {
       const entries = bodies.slice(i, i + 10).map((body, n) => {
         const { payload, attributes } = encode(body, options.requestId);
-        return { Id: String(n), MessageBody: payload, MessageAttributes: attributes };
+        return { Id: String(n), MessageBody: payload, MessageAttributes: attributes, MessageGroupId: messageGroupId(body, options) };
       });
       let failed: number;
       try {
@@ -111,6 +127,14 @@ export class Queues {
       inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
       delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
     };
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 
