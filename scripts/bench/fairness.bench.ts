@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadConfig } from '../../configs/config.js';
-import type { BenchResult, BenchScenario } from './harness.js';
+import { envCount, type BenchResult, type BenchScenario } from './harness.js';
 import { expectStatus, ApiClient } from './per-order/api-client.js';
 import { BENCHMARKS_FILE, historyEntry, measuredCommit } from './per-order/history.js';
 import { startShape, type Runner, type Shape } from './per-order/oms-processes.js';
@@ -20,14 +20,6 @@ import { createWorld, orderBody, type World } from './per-order/world.js';
  *   npm run bench -- fairness
  */
 const HEADING = '## Fairness history (`npm run bench -- fairness`), newest first';
-
-function count(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 function pick<T extends string>(name: string, allowed: readonly T[]): T {
   const raw = process.env[name] ?? allowed[0];
@@ -78,8 +70,8 @@ const scenario: BenchScenario = {
   ownStack: true,
   async run(): Promise<BenchResult[]> {
     const commit = measuredCommit();
-    const flood = count('FAIRNESS_FLOOD', 2000);
-    const probes = count('FAIRNESS_PROBES', 5);
+    const flood = envCount('FAIRNESS_FLOOD', 2000);
+    const probes = envCount('FAIRNESS_PROBES', 5);
     const shape = pick<Shape>('FAIRNESS_SHAPE', ['single', 'production']);
     const runner = pick<Runner>('FAIRNESS_RUNNER', ['dist', 'tsx']);
     const log = (m: string) => console.log(`  ${m}`);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import type { BenchResult, BenchScenario } from './harness.js';
+import { envCount, type BenchResult, type BenchScenario } from './harness.js';
 import { total, type PerOrderFigures } from './per-order/figures.js';
 import type { Flow } from './per-order/flows.js';
 import { appendRun, historyEntry, measuredCommit } from './per-order/history.js';
@@ -16,14 +16,6 @@ import { perOrderTable, targetsTable } from './per-order/table.js';
  *   PER_ORDER_FLOWS=api,lifecycle,sqs PER_ORDER_SHAPES=single,production PER_ORDER_RUNNER=dist|tsx \
  *   npm run bench -- per-order
  */
-function count(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
 function list<T extends string>(name: string, allowed: readonly T[]): T[] {
   const raw = process.env[name];
   const picked = raw ? raw.split(',').map((s) => s.trim()) : [...allowed];
@@ -54,9 +46,9 @@ const scenario: BenchScenario = {
   async run(): Promise<BenchResult[]> {
     const commit = measuredCommit();
     const options = {
-      orders: count('PER_ORDER_ORDERS', 300),
-      lines: count('PER_ORDER_LINES', 2),
-      concurrency: count('PER_ORDER_CONCURRENCY', 8),
+      orders: envCount('PER_ORDER_ORDERS', 300),
+      lines: envCount('PER_ORDER_LINES', 2),
+      concurrency: envCount('PER_ORDER_CONCURRENCY', 8),
     };
     const flows = list<Flow>('PER_ORDER_FLOWS', ['api', 'lifecycle', 'sqs']);
     const shapes = list<Shape>('PER_ORDER_SHAPES', ['single', 'production']);

@@ -1,12 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../configs/config.js';
-import { ensurePostgresDatabase, ferretDbLauncher, isPortOpen, postgresPort, startChildServer } from '../../localstack/embedded.js';
-import { freePort } from '../bench/per-order/private-stack.js';
+import { ferretDbLauncher, isPortOpen, startChildServer } from '../../localstack/embedded.js';
+import { ferretDbArgs, freePort } from '../bench/per-order/private-stack.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -81,20 +81,8 @@ export async function startChaosStack(log: (m: string) => void = () => undefined
   };
   try {
     const ferretPort = await freePort();
-    const args = ['-listen-addr', `127.0.0.1:${ferretPort}`];
-    if (localstack.ferretdb_backend !== 'sqlite' && (await isPortOpen(postgresPort(localstack.postgresql_url)))) {
-      const pgDatabase = `oms_chaos_${runId}`;
-      const url = new URL(localstack.postgresql_url);
-      url.pathname = `/${pgDatabase}`;
-      ensurePostgresDatabase(url.toString(), log);
-      const admin = new URL(url);
-      admin.pathname = '/postgres';
-      cleanups.push(() => void spawnSync('psql', [admin.toString(), '-qc', `DROP DATABASE IF EXISTS "${pgDatabase}" WITH (FORCE)`], { stdio: 'ignore' }));
-      url.searchParams.set('pool_max_conns', process.env.CHAOS_PG_POOL ?? '20');
-      args.push('-handler', 'postgresql', '-postgresql-url', url.toString());
-    } else {
-      args.push('-handler', 'sqlite', '-sqlite-url', `file:${dir}/`);
-    }
+    const { args, drop } = await ferretDbArgs(localstack, { port: ferretPort, database: `oms_chaos_${runId}`, dir, pool: process.env.CHAOS_PG_POOL ?? '20', log });
+    if (drop) cleanups.push(drop);
     const launcher = ferretDbLauncher(log);
     const redisPort = await freePort();
     const sqsPort = await freePort();

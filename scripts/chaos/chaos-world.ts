@@ -1,5 +1,5 @@
 import { expectStatus, type Answer, type ApiClient } from '../bench/per-order/api-client.js';
-import { inParallel } from '../bench/per-order/world.js';
+import { HUBS, inParallel } from '../bench/per-order/world.js';
 
 /** The chaos run's tenant: auto-approval, a seller, a courier integration (Standard Webhooks), three hubs, stock. */
 export interface ChaosWorld {
@@ -12,11 +12,6 @@ export interface ChaosWorld {
   seller(method: string, path: string, body?: unknown): Promise<Answer>;
 }
 
-const HUBS = [
-  { code: 'RUH-1', name: 'Riyadh', latitude: 24.71, longitude: 46.67, performance_score: 0.9 },
-  { code: 'JED-1', name: 'Jeddah', latitude: 21.48, longitude: 39.19, performance_score: 0.8 },
-  { code: 'DMM-1', name: 'Dammam', latitude: 26.42, longitude: 50.08, performance_score: 0.7 },
-];
 
 export async function createChaosWorld(api: ApiClient, options: { orders: number; hotUnits: number }): Promise<ChaosWorld> {
   const tenant = expectStatus('create tenant', await api.internal('POST', '/tenants', { name: `chaos ${new Date().toISOString()}` }), 201);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../../configs/config.js';
+import { loadConfig, type Config } from '../../../configs/config.js';
 import { ensurePostgresDatabase, ferretDbLauncher, isPortOpen, postgresPort, startChildServer } from '../../../localstack/embedded.js';
 import { PusherReceiver } from '../../../localstack/pusher-receiver.js';
 
@@ -68,24 +68,11 @@ export async function startPrivateStack(log: (m: string) => void = () => undefin
   };
   try {
     const ferretPort = await freePort();
-    let postgresDatabase: string | null = null;
-    const args = ['-listen-addr', `127.0.0.1:${ferretPort}`];
-    if (localstack.ferretdb_backend !== 'sqlite' && (await isPortOpen(postgresPort(localstack.postgresql_url)))) {
-      postgresDatabase = `oms_bench_${runId}`;
-      const url = new URL(localstack.postgresql_url);
-      url.pathname = `/${postgresDatabase}`;
-      ensurePostgresDatabase(url.toString(), log);
-      const admin = new URL(url);
-      admin.pathname = '/postgres';
-      cleanups.push(() => void spawnSync('psql', [admin.toString(), '-qc', `DROP DATABASE IF EXISTS "${postgresDatabase}" WITH (FORCE)`], { stdio: 'ignore' }));
-      // The shared FerretDB already holds 50 of PostgreSQL's 100 connections. With 20, FerretDB
-      // hung once in the lifecycle flow with three OMS processes (all 20 idle on PostgreSQL's
-      // side, its ping unanswered): raise it where PostgreSQL has room (PER_ORDER_PG_POOL=50).
-      url.searchParams.set('pool_max_conns', process.env.PER_ORDER_PG_POOL ?? '20');
-      args.push('-handler', 'postgresql', '-postgresql-url', url.toString());
-    } else {
-      args.push('-handler', 'sqlite', '-sqlite-url', `file:${dir}/`);
-    }
+    // The shared FerretDB already holds 50 of PostgreSQL's 100 connections. With 20, FerretDB
+    // hung once in the lifecycle flow with three OMS processes (all 20 idle on PostgreSQL's
+    // side, its ping unanswered): raise it where PostgreSQL has room (PER_ORDER_PG_POOL=50).
+    const { args, postgresDatabase, drop } = await ferretDbArgs(localstack, { port: ferretPort, database: `oms_bench_${runId}`, dir, pool: process.env.PER_ORDER_PG_POOL ?? '20', log });
+    if (drop) cleanups.push(drop);
     const ferretdb = spawn(ferretDbLauncher(log), args, { stdio: 'ignore' });
     children.push(ferretdb);
     const redisPort = await freePort();
@@ -124,4 +111,29 @@ export async function startPrivateStack(log: (m: string) => void = () => undefin
     await stop();
     throw err;
   }
+}
+
+/**
+ * The launcher's arguments for a private FerretDB: on a PostgreSQL database of its own (created
+ * now; `drop` removes it) when PostgreSQL answers, else on SQLite files in `dir`.
+ */
+export async function ferretDbArgs(
+  localstack: Config['localstack'],
+  options: { port: number; database: string; dir: string; pool: string; log: (m: string) => void },
+): Promise<{ args: string[]; postgresDatabase: string | null; drop: (() => void) | null }> {
+  const args = ['-listen-addr', `127.0.0.1:${options.port}`];
+  if (localstack.ferretdb_backend === 'sqlite' || !(await isPortOpen(postgresPort(localstack.postgresql_url)))) {
+    return { args: [...args, '-handler', 'sqlite', '-sqlite-url', `file:${options.dir}/`], postgresDatabase: null, drop: null };
+  }
+  const url = new URL(localstack.postgresql_url);
+  url.pathname = `/${options.database}`;
+  ensurePostgresDatabase(url.toString(), options.log);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  url.searchParams.set('pool_max_conns', options.pool);
+  return {
+    args: [...args, '-handler', 'postgresql', '-postgresql-url', url.toString()],
+    postgresDatabase: options.database,
+    drop: () => void spawnSync('psql', [admin.toString(), '-qc', `DROP DATABASE IF EXISTS "${options.database}" WITH (FORCE)`], { stdio: 'ignore' }),
+  };
 }

@@ -8,7 +8,8 @@ export interface World {
   seller(method: string, path: string, body?: unknown): Promise<Answer>;
 }
 
-const HUBS = [
+/** Three hubs a new user might set up (the bench's and the chaos run's world). */
+export const HUBS = [
   { code: 'RUH-1', name: 'Riyadh', latitude: 24.71, longitude: 46.67, performance_score: 0.9 },
   { code: 'JED-1', name: 'Jeddah', latitude: 21.48, longitude: 39.19, performance_score: 0.8 },
   { code: 'DMM-1', name: 'Dammam', latitude: 26.42, longitude: 50.08, performance_score: 0.7 },
