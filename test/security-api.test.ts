@@ -153,6 +153,8 @@ describe('security: input, credentials, limits, headers', () => {
     const [redisA, redisB] = [platform.redis.duplicate(), platform.redis.duplicate()];
     const [eventsA, eventsB] = [new RedisEvents(redisA, prefix), new RedisEvents(redisB, prefix)];
     try {
+      // Like the platform's client (core/platform/redis.ts: lazy, failing fast instead of queueing), each is connected before use.
+      await Promise.all([redisA.connect(), redisB.connect()]);
       const a = await CredentialCache.create<{ v: number }>(redisA, eventsA, 'cred:test');
       const b = await CredentialCache.create<{ v: number }>(redisB, eventsB, 'cred:test');
       let stored: { v: number } | null = { v: 1 };
