@@ -9,13 +9,16 @@ import { buildOnce } from './support/cli.js';
  * killed with kill -9 six times, FerretDB, Redis and the SQS endpoint each killed and restarted
  * once; then every invariant, checked through the OMS's own read paths.
  */
-describe('chaos: the production shape under kill -9 and dependency restarts', function () {
+/** CHAOS_TEST_ORDERS=0 leaves it out (.ci/run's second Node version: the same code, and the budget is 20 minutes). */
+const ORDERS = Number(process.env.CHAOS_TEST_ORDERS ?? 200);
+
+(ORDERS > 0 ? describe : describe.skip)('chaos: the production shape under kill -9 and dependency restarts', function () {
   this.timeout(600_000);
   let report: ChaosReport;
 
   before(async () => {
     buildOnce();
-    const options = defaultOptions(Number(process.env.CHAOS_TEST_ORDERS ?? 200));
+    const options = defaultOptions(ORDERS);
     report = await runChaos({
       ...options,
       durationMs: 40_000,

@@ -100,6 +100,10 @@ export async function mochaGlobalSetup(): Promise<void> {
     'courier.booking.breaker.reset_timeout_ms': 500,
     'sla.sweep_interval_ms': 3600000,
     'monitoring.queue_depth_interval_ms': 2000,
+    // The bulk lane as wide as the interactive one here: the bulk tests' orders are routed in the
+    // background while later files run (ADR 0016's narrow default is for fairness, measured in the bench).
+    'workers.hub_routing_bulk.worker_count': 2,
+    'workers.hub_routing_bulk.concurrency_per_worker': 10,
     // Webhook receivers of the tests listen on 127.0.0.1 over http; private ranges stay refused.
     'webhooks.allow_http': true,
     'webhooks.allow_loopback': true,
