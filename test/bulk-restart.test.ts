@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { QUEUES } from '../localstack/resources.js';
 import { BulkJobRepository } from '../core/bulk/bulk-job.repository.js';
 import { BulkJobRunner } from '../core/bulk/bulk-job.runner.js';
 import { ServiceItemExecutor, type BulkItemExecutor } from '../core/bulk/bulk-item.executor.js';
@@ -81,7 +80,9 @@ describe('bulk jobs: a worker restart mid-job', function () {
         platform.queues.name('bulkAction'),
         platform.queues.dlqName('bulkAction'),
         bulkHandler(new BulkJobRunner(repo, executor, platform.realtime, platform.eventStream, platform.logger, { batchSize: 5, concurrency: 2, itemTries: 1 })),
-        { workerCount: 1, concurrencyPerWorker: 1, visibilityTimeoutS: QUEUES.bulkAction.visibilityTimeoutS, waitTimeSeconds: 1, retryBaseDelayS: 1 },
+        // A short visibility (extended while a handler runs) so the crashed worker's message returns in
+        // seconds, not the queue's 120 s: what is tested is what the redelivery does, not how long it takes.
+        { workerCount: 1, concurrencyPerWorker: 1, visibilityTimeoutS: 8, waitTimeSeconds: 1, retryBaseDelayS: 1 },
         deps,
       );
 
