@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../configs/config.js';
-import { ferretDbLauncher, isPortOpen, startChildServer } from '../../localstack/embedded.js';
-import { ferretDbArgs, freePort } from '../bench/per-order/private-stack.js';
+import { ferretDbLauncher, startChildServer } from '../../localstack/embedded.js';
+import { ferretDbArgs, freePort, waitForPort } from '../bench/per-order/private-stack.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -42,16 +42,6 @@ interface Managed {
   port: number;
   start(): ChildProcess;
   child: ChildProcess;
-}
-
-async function waitForPort(name: string, port: number, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before listening on ${port}`);
-    if (await isPortOpen(port)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${name} did not listen on ${port} within ${timeoutMs / 1000}s`);
 }
 
 function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {

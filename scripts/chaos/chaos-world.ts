@@ -1,5 +1,5 @@
 import { expectStatus, type Answer, type ApiClient } from '../bench/per-order/api-client.js';
-import { HUBS, inParallel } from '../bench/per-order/world.js';
+import { DEMO_RECIPIENT, HUBS, inParallel } from '../bench/per-order/world.js';
 
 /** The chaos run's tenant: auto-approval, a seller, a courier integration (Standard Webhooks), three hubs, stock. */
 export interface ChaosWorld {
@@ -49,8 +49,7 @@ export function chaosOrderBody(world: ChaosWorld, ref: string, n: number, hot: b
     order_id: ref,
     sales_channel: { name: 'shopify', order_id: `ch-${ref}` },
     order_items: items,
-    customer: { name: 'Aisha Khan', email: 'aisha@example.com', phone: '+966500000000' },
-    shipping_address: { line1: 'King Fahd Rd 1', city: 'Riyadh', state: 'Riyadh', country: 'SA', postal_code: '12211', latitude: 24.71, longitude: 46.67 },
+    ...DEMO_RECIPIENT,
     payment: { method: 'cod', status: 'pending', currency: 'SAR', total: hot ? 35 : 10 },
   };
 }

@@ -34,7 +34,8 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitForPort(name: string, port: number, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+/** Waits until `child` listens on `port` (fails early when it exits). */
+export async function waitForPort(name: string, port: number, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before listening on ${port}`);

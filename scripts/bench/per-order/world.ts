@@ -47,6 +47,12 @@ export async function createWorld(api: ApiClient, options: { skus: number; units
   return world;
 }
 
+/** The customer and address of every generated order (README's example). */
+export const DEMO_RECIPIENT = {
+  customer: { name: 'Aisha Khan', email: 'aisha@example.com', phone: '+966500000000' },
+  shipping_address: { line1: 'King Fahd Rd 1', city: 'Riyadh', state: 'Riyadh', country: 'SA', postal_code: '12211', latitude: 24.71, longitude: 46.67 },
+};
+
 let sequence = 0;
 
 /** A create body as in API.md: `lines` distinct SKUs, one unit each, cash on delivery. */
@@ -62,8 +68,7 @@ export function orderBody(world: World, n: number, lines: number): Record<string
     order_id: ref,
     sales_channel: { name: 'shopify', order_id: `ch-${ref}` },
     order_items: items,
-    customer: { name: 'Aisha Khan', email: 'aisha@example.com', phone: '+966500000000' },
-    shipping_address: { line1: 'King Fahd Rd 1', city: 'Riyadh', state: 'Riyadh', country: 'SA', postal_code: '12211', latitude: 24.71, longitude: 46.67 },
+    ...DEMO_RECIPIENT,
     payment: { method: 'cod', status: 'pending', currency: 'SAR', total: 10 * lines },
   };
 }
