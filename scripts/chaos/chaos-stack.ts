@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../configs/config.js';
 import { ferretDbLauncher, startChildServer } from '../../localstack/embedded.js';
-import { ferretDbArgs, freePort, waitForPort } from '../bench/per-order/private-stack.js';
+import { ferretDbArgs, freePort, spawnRedis, stackEnv, waitForPort } from '../bench/per-order/private-stack.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -98,7 +98,7 @@ export async function startChaosStack(log: (m: string) => void = () => undefined
     pusher.stdout.resume();
     await Promise.all([
       manage('ferretdb', ferretPort, () => spawn(launcher, args, { stdio: 'ignore' })),
-      manage('redis', redisPort, () => spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })),
+      manage('redis', redisPort, () => spawnRedis(redisPort)),
       manage('sqs', sqsPort, () => spawn(process.execPath, [join(ROOT, 'scripts', 'chaos', 'tcp-proxy.mjs'), String(sqsPort), String(fauxqsPort)], { stdio: 'ignore' })),
     ]);
     const sqsEndpoint = `http://127.0.0.1:${sqsPort}`;
@@ -111,18 +111,7 @@ export async function startChaosStack(log: (m: string) => void = () => undefined
       await waitForPort(part, m.port, m.child);
     };
     return {
-      env: {
-        MONGODB_URI: mongoUri,
-        MONGODB_DATABASE: `oms_chaos_${runId}`,
-        REDIS_URL: `redis://127.0.0.1:${redisPort}/0`,
-        AWS_ENDPOINT_URL_SQS: sqsEndpoint,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
-        PUSHER_APP_ID: 'chaos-app',
-        PUSHER_KEY: 'chaos-key',
-        PUSHER_SECRET: 'chaos-secret',
-        PUSHER_HOST: '127.0.0.1',
-        PUSHER_PORT: String(pusherPort),
-      },
+      env: stackEnv({ mongoUri, database: `oms_chaos_${runId}`, redisPort, sqsEndpoint, dynamoEndpoint: dynamo.url, pusherApp: 'chaos', pusherPort }),
       mongoUri,
       database: `oms_chaos_${runId}`,
       sqsEndpoint,

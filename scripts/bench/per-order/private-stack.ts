@@ -57,6 +57,27 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** A throw-away redis-server on `port`: loopback only, nothing saved. */
+export function spawnRedis(port: number): ChildProcess {
+  return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+}
+
+/** The environment an OMS process needs to run on a private stack (Pusher app `{pusherApp}-app`, key and secret alike). */
+export function stackEnv(s: { mongoUri: string; database: string; redisPort: number; sqsEndpoint: string; dynamoEndpoint: string; pusherApp: string; pusherPort: number }): Record<string, string> {
+  return {
+    MONGODB_URI: s.mongoUri,
+    MONGODB_DATABASE: s.database,
+    REDIS_URL: `redis://127.0.0.1:${s.redisPort}/0`,
+    AWS_ENDPOINT_URL_SQS: s.sqsEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: s.dynamoEndpoint,
+    PUSHER_APP_ID: `${s.pusherApp}-app`,
+    PUSHER_KEY: `${s.pusherApp}-key`,
+    PUSHER_SECRET: `${s.pusherApp}-secret`,
+    PUSHER_HOST: '127.0.0.1',
+    PUSHER_PORT: String(s.pusherPort),
+  };
+}
+
 export async function startPrivateStack(log: (m: string) => void = () => undefined): Promise<PrivateStack> {
   const { localstack } = loadConfig();
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
@@ -77,7 +98,7 @@ export async function startPrivateStack(log: (m: string) => void = () => undefin
     const ferretdb = spawn(ferretDbLauncher(log), args, { stdio: 'ignore' });
     children.push(ferretdb);
     const redisPort = await freePort();
-    const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const redis = spawnRedis(redisPort);
     children.push(redis);
     const [sqs, dynamo] = await Promise.all([startChildServer('fauxqs'), startChildServer('dynalite')]);
     cleanups.push(() => sqs.stop(), () => dynamo.stop());
@@ -89,18 +110,7 @@ export async function startPrivateStack(log: (m: string) => void = () => undefin
     const mongoUri = `mongodb://127.0.0.1:${ferretPort}/`;
     const database = `oms_bench_${runId}`;
     return {
-      env: {
-        MONGODB_URI: mongoUri,
-        MONGODB_DATABASE: database,
-        REDIS_URL: `redis://127.0.0.1:${redisPort}/0`,
-        AWS_ENDPOINT_URL_SQS: sqs.url,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
-        PUSHER_APP_ID: 'bench-app',
-        PUSHER_KEY: 'bench-key',
-        PUSHER_SECRET: 'bench-secret',
-        PUSHER_HOST: '127.0.0.1',
-        PUSHER_PORT: String(pusherPort),
-      },
+      env: stackEnv({ mongoUri, database, redisPort, sqsEndpoint: sqs.url, dynamoEndpoint: dynamo.url, pusherApp: 'bench', pusherPort }),
       mongoUri,
       database,
       sqsEndpoint: sqs.url,
