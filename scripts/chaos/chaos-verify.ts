@@ -37,7 +37,10 @@ export interface Verdict {
 async function listOrders(world: ChaosWorld): Promise<{ id: string; order_id: string; status: string; hold_reason: string | null }[]> {
   const out: { id: string; order_id: string; status: string; hold_reason: string | null }[] = [];
   for (let page = 1; ; page++) {
-    const res = expectStatus('list orders', await world.seller('GET', `/orders?per_page=200&page=${page}`), 200);
+    // A loaded machine can take longer than a client's patience for a page: ask again (reads are safe to repeat).
+    let answer = await world.seller('GET', `/orders?per_page=200&page=${page}`);
+    for (let retry = 0; answer.status === 0 && retry < 4; retry++) answer = await world.seller('GET', `/orders?per_page=200&page=${page}`);
+    const res = expectStatus('list orders', answer, 200);
     out.push(...(res.body.data as { id: string; order_id: string; status: string; hold_reason: string | null }[]));
     if (res.body.data.length < 200) return out;
   }
