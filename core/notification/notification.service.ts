@@ -127,7 +127,10 @@ export function templateData(stage: CustomerStage, event: OutboundEvent, contact
     tracking_url?: string | null;
   } | null;
   const ret = event.data.return as { id?: string; return_number?: number } | undefined;
-  const refund = (event.data.refund ?? event.data.payment) as { amount?: number; currency?: string } | undefined;
+  // payment.refunded.v1 names the amount on its payment_event and the currency on the payment after it.
+  const paid = event.data.payment_event as { amount?: number | null } | undefined;
+  const currency = (event.data.payment as { currency?: string } | undefined)?.currency;
+  const refund = (event.data.refund ?? (paid ? { amount: paid.amount ?? undefined, currency } : undefined)) as { amount?: number; currency?: string } | undefined;
   return {
     stage,
     customer: { name: contact.name ?? '' },
