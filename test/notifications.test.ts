@@ -7,8 +7,11 @@ import { checkTemplate, CUSTOMER_STAGES, defaultTemplate, render, type CustomerS
 import { createTenant, eventually, http, internalHeaders, type TestTenant } from './support/api.js';
 import { getStack } from './support/stack.js';
 import { courier, orderBody, readOrder, sendWms, stockedHub, untilStatus } from './fulfilment.fixtures.js';
-import { sendToQueue, uid } from './orders-support.js';
+import { orderRepo, sendToQueue, uid } from './orders-support.js';
 import { ChannelMessage } from '../core/order/order.schemas.js';
+import { wmsSimulator } from '../core/fulfillment/wms-simulator.js';
+import { CourierTrackingService } from '../core/shipment/courier-tracking.service.js';
+import { ShipmentRepository } from '../core/shipment/shipment.repository.js';
 
 /** Customer notifications on real channels: SMTP (read from the local sink), SMS and push over the HTTP provider contract. */
 
@@ -452,6 +455,34 @@ describe('customer notifications', function () {
     const edit = await t.seller('PUT', `/orders/${order.id}`, { edit_type: 'customer_details', customer: { push_token: 'no spaces allowed' } });
     assert.equal(edit.status, 400, JSON.stringify(edit.body));
     assert.equal((await readOrder(t, order.id)).customer.push_token, c.push_token);
+  });
+
+  it('hears out for delivery from the dev WMS simulator, between shipped and delivered', async () => {
+    const t = await stockedTenant();
+    const c = customer();
+    const order = await approvedOrderFor(t, c);
+    const { platform, fulfilment } = getStack().oms.container;
+    const tracking = new CourierTrackingService(new ShipmentRepository(platform.mongo.db), fulfilment.fulfillment);
+    const scans: string[] = [];
+    const sim = wmsSimulator(orderRepo(), platform.queues, async () => [t.tenantId], 50, platform.logger, (awb) => {
+      scans.push(awb);
+      return tracking.record(awb, { status: 'OUT_FOR_DELIVERY', timestamp: new Date(), location: null });
+    });
+    await eventually(
+      'delivered by the simulator',
+      async () => {
+        await sim.runOnce();
+        return (await readOrder(t, order.id)).status === 'delivered';
+      },
+      30_000,
+      200,
+    );
+    assert.equal(scans.length, 1, 'one scan, for the waybill it handed out');
+    const stored = await readOrder(t, order.id);
+    assert.equal(stored.shipment?.awb, scans[0]);
+    const out = await heard(c, 'out_for_delivery', /out for delivery/);
+    const delivered = await heard(c, 'order_delivered', /was delivered/);
+    assert.ok(out.sms.received_at <= delivered.sms.received_at, 'out for delivery came first');
   });
 
   it('sends one e-mail for an event delivered twice', async () => {
