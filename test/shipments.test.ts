@@ -117,6 +117,37 @@ describe('shipments API and courier webhook', () => {
     assert.deepEqual(bad.body.error.details.map((d: any) => d.field).sort(), ['status', 'timestamp']);
   });
 
+  it('records an OUT_FOR_DELIVERY scan on the tracking and the timeline without moving the order, and emits shipment.updated.v1', async () => {
+    const t = await createTenant();
+    await stockedHub(t, 'H1', { S: 5 });
+    const order = await approvedOrder(t, [{ sku: 'S', quantity: 1 }]);
+    const waybill = awb();
+    await sendWms(t, order.id, 'shipped', { shipment: { awb: waybill, courier: 'aramex' } });
+    const shipped = await untilStatus(t, order.id, 'shipped');
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const res = await courier(waybill, { status: 'OUT_FOR_DELIVERY', timestamp: at, location: { lat: 24.7, lng: 46.7 } });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.data.status, 'in_transit');
+    assert.equal((await courier(waybill, { status: 'OUT_FOR_DELIVERY', timestamp: at })).body.data.outcome, 'duplicate');
+    const shipment = (await t.seller('GET', `/shipments/${shipped.shipment!.shipment_id}`)).body.data;
+    assert.deepEqual(shipment.tracking.map((p: any) => [p.status, p.at]), [['OUT_FOR_DELIVERY', at]]);
+    const o = await readOrder(t, order.id);
+    assert.equal(o.status, 'shipped');
+    const reports = o.timeline.filter((e) => e.kind === 'courier_report');
+    assert.equal(reports.length, 1);
+    assert.equal(reports[0]!.details?.courier_status, 'OUT_FOR_DELIVERY');
+    const event = await eventually('shipment.updated.v1 with the scan', async () =>
+      getStack()
+        .pusher.eventsFor(`private-seller-${t.sellerId}`)
+        .map((e) => e.data as { event?: string; order_id?: string; data?: { tracking?: { status?: string } } })
+        .find((e) => e.event === 'shipment.updated.v1' && e.order_id === order.id && e.data?.tracking),
+    );
+    assert.equal(event.data!.tracking!.status, 'OUT_FOR_DELIVERY');
+    // Delivered after it moves the order as before.
+    assert.equal((await courier(waybill, { status: 'DELIVERED', timestamp: new Date().toISOString() })).status, 200);
+    await untilStatus(t, order.id, 'delivered');
+  });
+
   it('returns a failed delivery to origin and restocks the hub once', async () => {
     const t = await createTenant();
     await stockedHub(t, 'H1', { S: 5 });

@@ -969,6 +969,8 @@ export interface components {
                 name: string;
                 email: string | null;
                 phone: string | null;
+                /** @description Device push token; null when none was given */
+                push_token: string | null;
             };
             shipping_address: {
                 line1: string;
@@ -2868,7 +2870,8 @@ export interface operations {
                  *       "customer": {
                  *         "name": "Aisha Khan",
                  *         "email": "aisha@example.com",
-                 *         "phone": "+966500000000"
+                 *         "phone": "+966500000000",
+                 *         "push_token": "ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]"
                  *       },
                  *       "shipping_address": {
                  *         "line1": "King Fahd Rd 1",
@@ -2905,6 +2908,8 @@ export interface operations {
                         /** Format: email */
                         email?: string | null;
                         phone?: string | null;
+                        /** @description The customer's device push token (FCM, APNs or Expo), 8-512 characters of letters, digits and _ - : . [ ]; the push notifications go to it */
+                        push_token?: string | null;
                     };
                     shipping_address: {
                         line1: string;
@@ -3149,6 +3154,8 @@ export interface operations {
                         /** Format: email */
                         email?: string | null;
                         phone?: string | null;
+                        /** @description The customer's device push token (FCM, APNs or Expo), 8-512 characters of letters, digits and _ - : . [ ]; the push notifications go to it */
+                        push_token?: string | null;
                     };
                 } | {
                     /** @enum {string} */
@@ -5284,7 +5291,7 @@ export interface operations {
                  */
                 "application/json": {
                     /** @enum {string} */
-                    status: "IN_TRANSIT" | "DELIVERED" | "FAILED";
+                    status: "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERED" | "FAILED";
                     /** Format: date-time */
                     timestamp: string;
                     location?: {
@@ -6290,7 +6297,8 @@ export interface operations {
                  *           "customer": {
                  *             "name": "Aisha Khan",
                  *             "email": "aisha@example.com",
-                 *             "phone": "+966500000000"
+                 *             "phone": "+966500000000",
+                 *             "push_token": "ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]"
                  *           },
                  *           "shipping_address": {
                  *             "line1": "King Fahd Rd 1",
@@ -6326,7 +6334,8 @@ export interface operations {
                  *           "customer": {
                  *             "name": "Aisha Khan",
                  *             "email": "aisha@example.com",
-                 *             "phone": "+966500000000"
+                 *             "phone": "+966500000000",
+                 *             "push_token": "ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]"
                  *           },
                  *           "shipping_address": {
                  *             "line1": "King Fahd Rd 1",

@@ -96,7 +96,20 @@ const EVENT_DEFINITIONS = new Map<string, EventDefinition>([
   ],
   [EVENT_TYPES.inventoryLowStock, { group: 'inventory', summary: "A SKU's available stock at a hub fell under the tenant's threshold", data: z.object({ ...StockRow, threshold: z.number() }) }],
   [EVENT_TYPES.shipmentCreated, { group: 'shipment', summary: 'A shipment (courier, AWB) was created for an order', data: orderData({ shipment: ShipmentRef }) }],
-  [EVENT_TYPES.shipmentUpdated, { group: 'shipment', summary: 'A shipment changed (courier scan, WMS report, edit)', data: orderData({ shipment: ShipmentRef, tracking: z.record(z.string(), z.unknown()).optional() }) }],
+  [
+    EVENT_TYPES.shipmentUpdated,
+    {
+      group: 'shipment',
+      summary: 'A shipment changed (courier scan, WMS report, edit)',
+      data: orderData({
+        shipment: ShipmentRef,
+        tracking: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .meta({ description: 'A courier scan: {status, at, location}; status is IN_TRANSIT, OUT_FOR_DELIVERY, DELIVERED or FAILED (IN_TRANSIT and OUT_FOR_DELIVERY do not move the order)' }),
+      }),
+    },
+  ],
   [EVENT_TYPES.returnCreated, { group: 'return', summary: 'A return was requested for an order', data: orderData({ return: z.record(z.string(), z.unknown()) }) }],
   [
     EVENT_TYPES.bulkJobProgress,

@@ -53,6 +53,8 @@ export interface Customer {
   name: string;
   email: string | null;
   phone: string | null;
+  /** The device's push address (FCM/APNs/Expo token); absent on orders stored before it existed. */
+  push_token?: string | null;
 }
 
 export interface ShippingAddress {
@@ -282,7 +284,7 @@ export function toOrderView(order: Order): Record<string, unknown> {
     hub_code: order.hub_code,
     sales_channel: order.sales_channel,
     order_items: order.order_items,
-    customer: order.customer,
+    customer: { ...order.customer, push_token: order.customer.push_token ?? null },
     shipping_address: order.shipping_address,
     payment: paymentView(order.payment),
     payment_events: (order.payment_events ?? []).map((e) => ({ ...e, at: new Date(e.at).toISOString() })),

@@ -63,6 +63,8 @@ export function buildFulfillmentModule(platform: Platform, deps: { tenancy: Tena
       registerReturnRoutes(groups.seller, returns);
     },
     handlers: (queues) => registerFulfillmentHandlers(queues, fulfillment),
-    background: simulate ? [wmsSimulator(orders, platform.queues, tenantIds, config.dev.wms_step_ms, platform.logger)] : [],
+    background: simulate
+      ? [wmsSimulator(orders, platform.queues, tenantIds, config.dev.wms_step_ms, platform.logger, (awb) => tracking.record(awb, { status: 'OUT_FOR_DELIVERY', timestamp: new Date(), location: null }))]
+      : [],
   };
 }

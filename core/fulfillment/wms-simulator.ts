@@ -23,10 +23,21 @@ const RESEND_AFTER_TICKS = 10;
  * Dev mode only (config dev.wms_simulator, service.env development): plays the warehouse for
  * the README demo. Every `stepMs` it sends each approved-to-shipped order the next
  * order_status_update a real WMS would, on the real shipment queue, so the demo exercises the
- * same listener and rules as production. Tests never use it.
+ * same listener and rules as production. Between shipped and delivered it plays the courier's
+ * OUT_FOR_DELIVERY scan through `outForDelivery` (the courier webhook's use case), for a
+ * waybill it handed out itself. Tests never use it.
  */
-export function wmsSimulator(orders: OrderRepository, queues: Queues, tenantIds: () => Promise<string[]>, stepMs: number, logger: Logger): PeriodicTask {
+export function wmsSimulator(
+  orders: OrderRepository,
+  queues: Queues,
+  tenantIds: () => Promise<string[]>,
+  stepMs: number,
+  logger: Logger,
+  outForDelivery?: (awb: string) => Promise<unknown>,
+): PeriodicTask {
   const sent = new Map<string, { status: OrderStatus; ticks: number }>();
+  /** Waybills handed out with `shipped`, until their out-for-delivery scan is played. */
+  const waybills = new Map<string, string>();
   const tick = async () => {
     const seen = new Set<string>();
     for (const tenantId of await tenantIds()) {
@@ -34,7 +45,17 @@ export function wmsSimulator(orders: OrderRepository, queues: Queues, tenantIds:
         seen.add(order.id);
         const last = sent.get(order.id);
         if (last && last.status === order.status && ++last.ticks < RESEND_AFTER_TICKS) continue;
+        const awb = order.status === 'shipped' ? waybills.get(order.id) : undefined;
+        if (awb && outForDelivery) {
+          waybills.delete(order.id);
+          await outForDelivery(awb).catch((err: unknown) => logger.warn({ err, order_id: order.id }, 'simulated out-for-delivery scan failed'));
+          // Delivered on the next tick.
+          sent.delete(order.id);
+          continue;
+        }
         const next = NEXT[order.status] as OrderStatus;
+        const shipment = next === 'shipped' ? simulatedWaybill() : null;
+        if (shipment) waybills.set(order.id, shipment.awb);
         await queues.send('shipment', {
           event: 'order_status_update',
           tenant_id: tenantId,
@@ -42,12 +63,13 @@ export function wmsSimulator(orders: OrderRepository, queues: Queues, tenantIds:
           order_id: order.id,
           status: next,
           occurred_at: new Date().toISOString(),
-          ...(next === 'shipped' ? { shipment: simulatedWaybill() } : {}),
+          ...(shipment ? { shipment } : {}),
         });
         sent.set(order.id, { status: order.status, ticks: 0 });
       }
     }
     for (const id of sent.keys()) if (!seen.has(id)) sent.delete(id);
+    for (const id of waybills.keys()) if (!seen.has(id)) waybills.delete(id);
   };
   logger.info({ step_ms: stepMs }, 'dev WMS simulator on: approved orders will move to delivered');
   return periodicTask('dev-wms-simulator', stepMs, tick, logger);

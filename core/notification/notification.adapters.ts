@@ -50,6 +50,11 @@ export class ProviderChannel implements NotificationChannel {
   }
 }
 
+/** A push token as records and logs show it: enough to tell two devices apart, not enough to reach one. */
+export function maskToken(token: string): string {
+  return token.length <= 12 ? '…' : `${token.slice(0, 6)}…${token.slice(-4)}`;
+}
+
 /** Without a provider configured the message is logged (and recorded as sent): nothing to retry. */
 export class LoggedChannel implements NotificationChannel {
   constructor(
@@ -58,7 +63,8 @@ export class LoggedChannel implements NotificationChannel {
   ) {}
 
   async send(message: NotificationMessage): Promise<void> {
-    this.logger.info({ channel: this.name, to: message.to, stage: message.stage, subject: message.subject }, 'customer notification (logged, no provider configured)');
+    const to = this.name === 'push' ? maskToken(message.to) : message.to;
+    this.logger.info({ channel: this.name, to, stage: message.stage, subject: message.subject }, 'customer notification (logged, no provider configured)');
   }
 }
 

@@ -11,7 +11,7 @@ import { NotificationService } from './notification.service.js';
 /**
  * Customer notifications: the channels (SMTP e-mail, SMS and push through HTTP providers, or
  * logged without one), per-tenant templates, and the records of what was sent. The order module
- * runs `service.deliver` as the `email` and `sms` effects of its events (core/effects).
+ * runs `service.deliver` as the `email`, `sms` and `push` effects of its events (core/effects).
  */
 export interface NotificationModule extends DomainModule {
   service: NotificationService;

@@ -2,7 +2,7 @@ import { EVENT_TYPES, type OutboundEvent } from '../domain/events.js';
 import { tenantScope } from '../domain/tenant-scope.js';
 import type { Logger } from '../platform/logger.js';
 import type { Telemetry } from '../platform/telemetry.js';
-import type { NotificationChannel, NotificationChannelName } from './notification.adapters.js';
+import { maskToken, type NotificationChannel, type NotificationChannelName } from './notification.adapters.js';
 import type { NotificationTemplateRepository } from './notification-template.repository.js';
 import type { NotificationRecord, NotificationRepository } from './notification.repository.js';
 import { defaultTemplate, render, type CustomerStage, type TemplateData } from './notification.templates.js';
@@ -12,6 +12,8 @@ export interface CustomerContact {
   name?: string;
   email: string | null;
   phone: string | null;
+  /** The device push token; absent or null: no push. */
+  push_token?: string | null;
   /** The order's current event state (orderEventState): fills in what an event does not carry itself. */
   order?: Record<string, unknown>;
 }
@@ -28,9 +30,8 @@ const STATUS_STAGES: Partial<Record<string, CustomerStage>> = {
 
 /**
  * The stage a customer hears about for an event, or null. Internal moves (holds, picking,
- * packing) are not customer-facing. Courier scans that do not move the order (in transit, out
- * for delivery) still reach the customer. No event says "out for delivery" yet (the courier
- * webhook knows IN_TRANSIT, DELIVERED, FAILED): a scan with that status maps once it exists.
+ * packing) are not customer-facing. Courier scans that do not move the order (IN_TRANSIT,
+ * OUT_FOR_DELIVERY on the courier webhook) still reach the customer.
  */
 export function customerStage(event: OutboundEvent): CustomerStage | null {
   switch (event.event) {
@@ -75,8 +76,7 @@ export class NotificationService {
   /** Does nothing for an event no customer hears about, or a channel the customer cannot be reached on. */
   async deliver(event: OutboundEvent, name: NotificationChannelName, contact: CustomerContact): Promise<void> {
     const stage = customerStage(event);
-    // Orders carry no device token yet, so push has no address: its channel waits for one.
-    const to = name === 'email' ? contact.email : name === 'sms' ? contact.phone : null;
+    const to = recipientOf(name, contact);
     const channel = this.channels.get(name);
     if (!stage || !event.order_id || !to || !channel) return;
     const scope = tenantScope(event.tenant_id);
@@ -91,7 +91,7 @@ export class NotificationService {
       event_id: event.event_id,
       stage,
       channel: name,
-      recipient: to,
+      recipient: name === 'push' ? maskToken(to) : to,
       template: override ? 'tenant' : 'default',
       subject,
       status: 'sent',
@@ -111,6 +111,13 @@ export class NotificationService {
   }
 }
 
+/** The customer's address on a channel; null (no e-mail, phone or device token) means nothing is sent, and nothing recorded. */
+function recipientOf(name: NotificationChannelName, contact: CustomerContact): string | null {
+  if (name === 'email') return contact.email;
+  if (name === 'sms') return contact.phone;
+  return contact.push_token ?? null;
+}
+
 /** What templates see: the order as of the event (or as it is now), its shipment, return or refund. */
 export function templateData(stage: CustomerStage, event: OutboundEvent, contact: CustomerContact): TemplateData {
   const order = { ...(contact.order ?? {}), ...((event.data.order as Record<string, unknown> | undefined) ?? {}) };
@@ -120,7 +127,10 @@ export function templateData(stage: CustomerStage, event: OutboundEvent, contact
     tracking_url?: string | null;
   } | null;
   const ret = event.data.return as { id?: string; return_number?: number } | undefined;
-  const refund = (event.data.refund ?? event.data.payment) as { amount?: number; currency?: string } | undefined;
+  // payment.refunded.v1 names the amount on its payment_event and the currency on the payment after it.
+  const paid = event.data.payment_event as { amount?: number | null } | undefined;
+  const currency = (event.data.payment as { currency?: string } | undefined)?.currency;
+  const refund = (event.data.refund ?? (paid ? { amount: paid.amount ?? undefined, currency } : undefined)) as { amount?: number; currency?: string } | undefined;
   return {
     stage,
     customer: { name: contact.name ?? '' },

@@ -9,20 +9,21 @@ import type { ChannelSyncService } from './channel-sync.service.js';
 import type { OrderRepository } from './order.repository.js';
 
 /** The effects of an order event, by name (the effect ledger's keys: `{event_id}:{effect}`). */
-const PUSH = 'pusher';
-const CUSTOMER_CHANNELS = ['email', 'sms'] as const;
+const REALTIME = 'pusher';
+const CUSTOMER_CHANNELS = ['email', 'sms', 'push'] as const;
 
 /**
  * What happens when an order event leaves the OMS: the seller's dashboard hears it (Pusher), the
- * customer is told at the stages they care about (an e-mail and an SMS, each its own effect, so
- * one failing does not resend the other), and the sales channel gets the new status. Push and
+ * customer is told at the stages they care about (an e-mail, an SMS and a push to their device,
+ * each its own effect, so one failing does not resend the others; a channel the order has no
+ * address for sends nothing), and the sales channel gets the new status. Pusher and
  * notifications run through the EffectService (claimed, recorded, retried, parked: never lost);
  * the channel sync parks what the channel could not take on its own.
  */
 export class OrderUpdatesService {
   /**
-   * Contacts read for an event's notifications, kept briefly so its e-mail and SMS read the order
-   * once. The read itself is kept (not its result): the two effects run at the same time.
+   * Contacts read for an event's notifications, kept briefly so its e-mail, SMS and push read the
+   * order once. The read itself is kept (not its result): the effects run at the same time.
    */
   private readonly contacts = new LRUCache<string, Promise<CustomerContact | null>>({ max: 10_000, ttl: 60_000 });
   private readonly listeners: ((event: OutboundEvent) => Promise<unknown>)[] = [];
@@ -34,7 +35,7 @@ export class OrderUpdatesService {
     realtime: RealtimePublisher,
     notifications: NotificationService,
   ) {
-    effects.register(PUSH, (event) => realtime.publish(event.seller_id, event.event, event));
+    effects.register(REALTIME, (event) => realtime.publish(event.seller_id, event.event, event));
     for (const channel of CUSTOMER_CHANNELS) {
       effects.register(channel, async (event) => {
         const contact = await this.contactFor(event);
@@ -49,7 +50,7 @@ export class OrderUpdatesService {
   }
 
   async handle(event: OutboundEvent): Promise<void> {
-    const effects = [PUSH, ...(customerStage(event) ? CUSTOMER_CHANNELS : [])];
+    const effects = [REALTIME, ...(customerStage(event) ? CUSTOMER_CHANNELS : [])];
     const results = await Promise.allSettled([this.effects.runAll(event, effects), this.channelSync.onEvent(event), ...this.listeners.map((l) => l(event))]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;

@@ -20,7 +20,7 @@ export const CREATE_ORDER_EXAMPLE = {
   order_id: 'SO-1001',
   sales_channel: { name: 'shopify', order_id: '5551234' },
   order_items: [{ seller_sku_code: 'SKU-1', quantity: 2, unit_price: 10.5, sales_channel_order_item_id: 'li-1' }],
-  customer: { name: 'Aisha Khan', email: 'aisha@example.com', phone: '+966500000000' },
+  customer: { name: 'Aisha Khan', email: 'aisha@example.com', phone: '+966500000000', push_token: 'ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]' },
   shipping_address: { line1: 'King Fahd Rd 1', city: 'Riyadh', state: 'Riyadh', country: 'SA', postal_code: '12211', latitude: 24.71, longitude: 46.67 },
   payment: { method: 'cod' as const, status: 'pending' as const, currency: 'SAR', total: 21.0 },
   hub_code: null,

@@ -122,7 +122,7 @@ export const OrderView = z
     order_items: z.array(
       z.object({ seller_sku_code: z.string(), quantity: z.number().int(), unit_price: z.number(), sales_channel_order_item_id: z.string().nullable() }).strict(),
     ),
-    customer: z.object({ name: z.string(), email: z.string().nullable(), phone: z.string().nullable() }).strict(),
+    customer: z.object({ name: z.string(), email: z.string().nullable(), phone: z.string().nullable(), push_token: z.string().nullable().meta({ description: 'Device push token; null when none was given' }) }).strict(),
     shipping_address: z
       .object({
         line1: z.string(),

@@ -22,11 +22,22 @@ export const OrderItemSchema = z
   })
   .strict();
 
+/** A device push token: FCM (`…:APA91b…`), APNs (hex) and Expo (`ExponentPushToken[…]`) fit; no spaces, markup or control characters. */
+const PushToken = z
+  .string()
+  .trim()
+  .min(8)
+  .max(512)
+  .regex(/^[A-Za-z0-9_:.[\]-]+$/, 'letters, digits and _ - : . [ ] only');
+
 export const CustomerSchema = z
   .object({
     name: text(200),
     email: z.email().max(200).nullish().transform((v) => v ?? null),
     phone: z.string().trim().regex(/^\+?[0-9 ()-]{5,20}$/, 'a phone number').nullish().transform((v) => v ?? null),
+    push_token: PushToken.nullish()
+      .transform((v) => v ?? null)
+      .meta({ description: "The customer's device push token (FCM, APNs or Expo), 8-512 characters of letters, digits and _ - : . [ ]; the push notifications go to it" }),
   })
   .strict();
 

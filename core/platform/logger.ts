@@ -11,6 +11,7 @@ export function createLogger(config: Pick<Config, 'service'>): Logger {
     base: { service: config.service.name, env: config.service.env },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: ['*.api_key', '*.authorization', '*.secret', 'headers.authorization'], remove: true },
+    // A customer's push token is an address to their device: never in a log (core/notification masks it where it names a recipient).
+    redact: { paths: ['*.api_key', '*.authorization', '*.secret', 'headers.authorization', 'push_token', '*.push_token', '*.*.push_token'], remove: true },
   });
 }

@@ -14,8 +14,8 @@ export interface CourierUpdate {
   location: GeoPoint | null;
 }
 
-const ORDER_STATUS: Record<CourierStatus, OrderStatus> = { IN_TRANSIT: 'shipped', DELIVERED: 'delivered', FAILED: 'delivery_failed' };
-const SHIPMENT_STATUS: Record<CourierStatus, ShipmentStatus> = { IN_TRANSIT: 'in_transit', DELIVERED: 'delivered', FAILED: 'failed' };
+const ORDER_STATUS: Record<CourierStatus, OrderStatus> = { IN_TRANSIT: 'shipped', OUT_FOR_DELIVERY: 'shipped', DELIVERED: 'delivered', FAILED: 'delivery_failed' };
+const SHIPMENT_STATUS: Record<CourierStatus, ShipmentStatus> = { IN_TRANSIT: 'in_transit', OUT_FOR_DELIVERY: 'in_transit', DELIVERED: 'delivered', FAILED: 'failed' };
 
 /**
  * The courier webhook's use case: a status scan for one shipment moves its order (through the

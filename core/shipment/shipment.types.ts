@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 
-/** The courier's statuses on the webhook (API.md), and the shipment's own lifecycle. */
-export const COURIER_STATUSES = ['IN_TRANSIT', 'DELIVERED', 'FAILED'] as const;
+/**
+ * The courier's statuses on the webhook (API.md), and the shipment's own lifecycle.
+ * IN_TRANSIT and OUT_FOR_DELIVERY are scans that do not move a shipped order: they are kept as
+ * tracking and on the timeline, and tell the customer (core/notification).
+ */
+export const COURIER_STATUSES = ['IN_TRANSIT', 'OUT_FOR_DELIVERY', 'DELIVERED', 'FAILED'] as const;
 export type CourierStatus = (typeof COURIER_STATUSES)[number];
 
 export const SHIPMENT_STATUSES = ['created', 'in_transit', 'delivered', 'failed', 'returned'] as const;
