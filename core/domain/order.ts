@@ -330,8 +330,9 @@ export function toOrderView(order: Order): Record<string, unknown> {
  * not routed yet has none.
  */
 export function fulfilmentsOf(order: Pick<Order, 'id' | 'status' | 'hub_code' | 'reservation' | 'shipment' | 'courier_booking' | 'fulfilments' | 'order_items'>): Fulfilment[] {
+  if (order.status === 'pending' || order.status === 'on_hold') return [];
   if (order.fulfilments && order.fulfilments.length > 0) return order.fulfilments;
-  if (order.status === 'pending' || order.status === 'on_hold' || !order.hub_code || (order.status === 'cancelled' && !order.reservation)) return [];
+  if (!order.hub_code || (order.status === 'cancelled' && !order.reservation)) return [];
   const lines = order.reservation?.lines ?? itemLines(order.order_items);
   return [{ fulfilment_id: order.id, hub_code: order.hub_code, lines, status: order.status, shipment: order.shipment, courier_booking: order.courier_booking ?? null, why: 'single hub' }];
 }

@@ -95,6 +95,7 @@ export function deriveOrderStatus(parts: readonly OrderStatus[]): OrderStatus {
  */
 export function heldReservations(order: Pick<Order, 'status' | 'reservation' | 'fulfilments'>): Reservation[] {
   if (order.fulfilments && order.fulfilments.length > 1) {
+    if (!RESERVING_STATUSES.includes(order.status) && order.status !== 'partially_shipped') return [];
     return order.fulfilments.filter((f) => RESERVING_STATUSES.includes(f.status)).map((f) => ({ hub_code: f.hub_code, lines: f.lines }));
   }
   return order.reservation && RESERVING_STATUSES.includes(order.status) ? [order.reservation] : [];

@@ -28,8 +28,8 @@ const COMBINATION_BUDGET = 20_000;
 /**
  * Pure: when no single hub can take every line, the split of the order over the fewest hubs
  * (ties: preferred hubs, then the best total score), or null when the policy forbids splitting
- * or no allowed split exists. Hubs that are inactive, forbidden by a rule or at daily capacity
- * take no part. `split_allowed` may divide a line's quantity between hubs (only when no hub of
+ * or no allowed split exists. Hubs that are inactive, forbidden by a rule, at daily capacity or
+ * external (their WMS takes whole orders) take no part. `split_allowed` may divide a line's quantity between hubs (only when no hub of
  * the split has the whole line); `split_by_line` keeps every line whole. See docs/adr/0020.
  */
 export function planSplit(input: PlanInput, plan: RoutingPlan, opts: SplitOptions): SplitPlan | null {
@@ -63,7 +63,8 @@ function usableHubs(input: PlanInput, plan: RoutingPlan): Ranked[] {
   const out: Ranked[] = [];
   for (const hub of input.hubs) {
     const view = plan.candidates.find((c) => c.hub_code === hub.code);
-    if (!view || !hub.active || input.hubRules?.forbid.has(hub.code)) continue;
+    // An external WMS takes whole orders (its hand-over is per order), so it takes no part of a split.
+    if (!view || !hub.active || hub.is_external || input.hubRules?.forbid.has(hub.code)) continue;
     if (hub.daily_capacity !== null && (view.load_today ?? 0) >= hub.daily_capacity) continue;
     const stock = input.available.get(hub.code) ?? new Map<string, number>();
     if (!input.lines.some((l) => (stock.get(l.sku) ?? 0) > 0)) continue;

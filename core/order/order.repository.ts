@@ -205,11 +205,12 @@ export class OrderRepository {
    * What a stock audit needs of the orders that hold stock (a reserving status and a
    * reservation): their id, status and reservation, nothing else.
    */
-  async liveReservations(scope: TenantScope): Promise<Pick<Order, 'id' | 'status' | 'reservation'>[]> {
+  async liveReservations(scope: TenantScope): Promise<Pick<Order, 'id' | 'status' | 'reservation' | 'fulfilments'>[]> {
+    // A split order some of whose parts shipped still holds the others' stock (partially_shipped).
     const docs = await this.collection
-      .find({ tenant_id: scope.tenantId, status: { $in: [...RESERVING_STATUSES] }, reservation: { $ne: null } }, { projection: { _id: 1, status: 1, reservation: 1 } })
+      .find({ tenant_id: scope.tenantId, status: { $in: [...RESERVING_STATUSES, 'partially_shipped'] }, reservation: { $ne: null } }, { projection: { _id: 1, status: 1, reservation: 1, fulfilments: 1 } })
       .toArray();
-    return docs.map((d) => ({ id: d._id, status: d.status, reservation: d.reservation }));
+    return docs.map((d) => ({ id: d._id, status: d.status, reservation: d.reservation, fulfilments: d.fulfilments ?? null }));
   }
 
   /** Orders of a tenant in any of `statuses` (id, seller and status only): the dev WMS simulator's work list. */
