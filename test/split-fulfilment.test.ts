@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Order } from '../core/domain/order.js';
+import { CarrierSimulator } from '../external-service/courier/carrier-simulator.js';
 import { tenantScope } from '../core/domain/tenant-scope.js';
 import { createTenant, eventually, http, internalHeaders, type TestTenant } from './support/api.js';
 import { getStack } from './support/stack.js';
@@ -121,19 +122,51 @@ describe('split fulfilment: one order, parts at several hubs', () => {
     assert.ok((await checkStock(t)).ok);
   });
 
-  it('cancel before pickup releases both parts\' stock', async () => {
-    const t = await twoHubTenant({ policy: 'split_by_line', max_parts: 2 });
-    const id = await createOrder(t);
-    const approved = await untilStatus(t, id, 'approved');
-    await sendWms(t, id, 'packed', { fulfilment_id: approved.fulfilments![0]!.fulfilment_id });
-    await untilPart(t, id, approved.fulfilments![0]!.fulfilment_id, 'packed');
-    const res = await t.internal('POST', `/orders/${id}/cancel`, { reason: 'customer called' });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    await eventually('both parts released', async () => {
-      const [a, b] = [await stockRow(t, 'H1', 'SKU-A'), await stockRow(t, 'H2', 'SKU-B')];
-      return a.reserved === 0 && b.reserved === 0 && a.available === 5 && b.available === 5 ? true : null;
-    });
-    assert.ok((await checkStock(t)).ok);
+  it('books a courier per part when it is packed; cancel before pickup cancels both bookings and releases both parts\' stock', async () => {
+    const sim = new CarrierSimulator('splitx');
+    await sim.start();
+    try {
+      const t = await twoHubTenant({ policy: 'split_by_line', max_parts: 2 });
+      const res = await http('PUT', `/internal/api/v1/tenants/${t.tenantId}/settings`, { body: { courier: { carriers: [{ name: sim.name, base_url: sim.baseUrl, priority: 1 }] } }, headers: internalHeaders(t.tenantId) });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const id = await createOrder(t);
+      const approved = await untilStatus(t, id, 'approved');
+      for (const part of approved.fulfilments!) await sendWms(t, id, 'packed', { fulfilment_id: part.fulfilment_id });
+      const booked = await eventually('both parts booked', async () => {
+        const o = await readOrder(t, id);
+        return o.fulfilments!.every((f) => f.courier_booking?.state === 'booked') ? o : null;
+      });
+      assert.equal(booked.status, 'packed', 'every part packed: the order is packed');
+      assert.equal(sim.liveBookingsFor(id).length, 2);
+      const bookings = await getStack().oms.container.courier.bookings.forOrder(tenantScope(t.tenantId), id);
+      assert.deepEqual(bookings.map((b) => b.fulfilment_id).sort(), approved.fulfilments!.map((f) => f.fulfilment_id).sort());
+      for (const part of booked.fulfilments!) {
+        assert.equal(part.shipment?.awb, part.courier_booking?.awb, 'the part carries its own waybill');
+        const call = sim.calls.find((c) => c.key === `${t.tenantId}:${id}:${part.fulfilment_id}`);
+        assert.ok(call, `booked with the part's own idempotency key (${part.fulfilment_id})`);
+      }
+      assert.equal(booked.timeline.filter((e) => e.kind === 'courier_booked').length, 2);
+
+      // The parts' last events may still hold the order's lock for a moment (409 order_in_progress, retryable).
+      const cancel = await eventually('cancelled by an operator', async () => {
+        const r = await t.internal('POST', `/orders/${id}/cancel`, { reason: 'customer called' });
+        return r.status === 409 && r.body.error.code === 'order_in_progress' ? null : r;
+      });
+      assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
+      await eventually('both bookings cancelled', async () => (sim.liveBookingsFor(id).length === 0 ? true : null));
+      const cancelled = await eventually('both parts show the cancel', async () => {
+        const o = await readOrder(t, id);
+        return o.fulfilments!.every((f) => f.courier_booking?.state === 'cancelled') ? o : null;
+      });
+      assert.equal(cancelled.status, 'cancelled');
+      await eventually('both parts released', async () => {
+        const [a, b] = [await stockRow(t, 'H1', 'SKU-A'), await stockRow(t, 'H2', 'SKU-B')];
+        return a.reserved === 0 && b.reserved === 0 && a.available === 5 && b.available === 5 ? true : null;
+      });
+      assert.ok((await checkStock(t)).ok);
+    } finally {
+      await sim.stop();
+    }
   });
 
   it('refuses a part\'s WMS event for an unknown fulfilment (dead-lettered with its reason, nothing written) and a split order\'s event that names no part', async () => {

@@ -89,6 +89,15 @@ export function deriveOrderStatus(parts: readonly OrderStatus[]): OrderStatus {
 }
 
 /**
+ * A split order's parts after a move made on the whole order: a cancel cancels every part still at
+ * its hub (undefined: the parts do not change; single-hub orders store none).
+ */
+export function partsAfterOrderMove(order: Pick<Order, 'fulfilments'>, to: OrderStatus): Order['fulfilments'] | undefined {
+  if (to !== 'cancelled' || !order.fulfilments || order.fulfilments.length < 2) return undefined;
+  return order.fulfilments.map((f) => (LEFT_HUB_STATUSES.includes(f.status) ? f : { ...f, status: 'cancelled' }));
+}
+
+/**
  * What the order holds at hubs right now, one reservation per hub: every part still at its hub
  * (split orders), or the order's reservation while it is in a reserving status. `oms check-stock`
  * and routing's clean-up count holds with it.
