@@ -96,6 +96,11 @@ describe('split fulfilment: one order, parts at several hubs', () => {
     assert.equal((await readOrder(t, id)).status, 'approved', 'the order is where its least advanced part is');
     await sendWms(t, id, 'shipped', { fulfilment_id: p1.fulfilment_id, shipment: { awb: `AWB1${Date.now()}`, courier: 'aramex' } });
     const partly = await untilStatus(t, id, 'partially_shipped');
+    // The dashboard counts parts: one split order, a part per hub, one shipped and one not.
+    const dash = (await t.aggregator('GET', '/dashboard')).body.data;
+    assert.equal(dash.by_status.partially_shipped, 1);
+    assert.deepEqual(dash.fulfilments, { split_orders: 1, parts: 2, by_hub: { H1: 1, H2: 1 }, by_status: { shipped: 1, approved: 1 } });
+    assert.equal(dash.late.count, 0);
     assert.equal(partly.fulfilments!.find((f) => f.fulfilment_id === p1.fulfilment_id)!.shipment?.courier, 'aramex');
     // The shipped part's units left H1; H2's part still holds its unit.
     await eventually('H1 stock consumed', async () => ((await stockRow(t, 'H1', 'SKU-A')).on_hand === 3 ? true : null));
