@@ -1610,6 +1610,17 @@ export interface components {
                     };
                 };
             };
+            /** @description Parts of routed orders (docs/adr/0020) by hub and status: one per single-hub order, one per part of a split order */
+            fulfilments: {
+                split_orders: number;
+                parts: number;
+                by_hub: {
+                    [key: string]: number;
+                };
+                by_status: {
+                    [key: string]: number;
+                };
+            };
         };
         CourierBookingDetail: {
             fulfilment_id: string;
