@@ -174,6 +174,27 @@ describe('split fulfilment: one order, parts at several hubs', () => {
     }
   });
 
+  it('returns a part to its own hub (RTO) while the other part is delivered: the order counts as delivered', async () => {
+    const t = await twoHubTenant({ policy: 'split_allowed' });
+    const id = await createOrder(t);
+    const approved = await untilStatus(t, id, 'approved');
+    const [p1, p2] = [approved.fulfilments!.find((p) => p.hub_code === 'H1')!, approved.fulfilments!.find((p) => p.hub_code === 'H2')!];
+    for (const status of ['shipped', 'delivery_failed', 'returned_to_origin']) {
+      await sendWms(t, id, status, { fulfilment_id: p1.fulfilment_id });
+      await untilPart(t, id, p1.fulfilment_id, status);
+    }
+    assert.equal((await readOrder(t, id)).status, 'partially_shipped');
+    // The parcel came back to H1: its units are on hand again there (left on ship, back on RTO); H2 untouched.
+    await eventually('H1 restocked', async () => ((await stockRow(t, 'H1', 'SKU-A')).on_hand === 5 ? true : null));
+    assert.deepEqual(await stockRow(t, 'H1', 'SKU-A'), { on_hand: 5, reserved: 0, available: 5 });
+    assert.deepEqual(await stockRow(t, 'H2', 'SKU-B'), { on_hand: 5, reserved: 1, available: 4 });
+    await sendWms(t, id, 'delivered', { fulfilment_id: p2.fulfilment_id });
+    const done = await untilStatus(t, id, 'delivered');
+    assert.deepEqual(done.fulfilments!.map((f) => [f.hub_code, f.status]).sort(), [['H1', 'returned_to_origin'], ['H2', 'delivered']]);
+    assert.deepEqual(await stockRow(t, 'H2', 'SKU-B'), { on_hand: 4, reserved: 0, available: 4 });
+    assert.ok((await checkStock(t)).ok);
+  });
+
   it('refuses a part\'s WMS event for an unknown fulfilment (dead-lettered with its reason, nothing written) and a split order\'s event that names no part', async () => {
     const t = await twoHubTenant({ policy: 'split_allowed' });
     const id = await createOrder(t);
