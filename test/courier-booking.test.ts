@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { CarrierSimulator } from '../external-service/courier/carrier-simulator.js';
 import type { Order } from '../core/domain/order.js';
+import { newBooking } from '../core/courier/courier-booking.types.js';
 import { createTenant, eventually, http, internalHeaders, type TestTenant } from './support/api.js';
 import { getStack } from './support/stack.js';
 import { approvedOrder, courier, readOrder, sendWms, stockRow, stockedHub, untilStatus } from './fulfilment.fixtures.js';
@@ -207,28 +208,9 @@ describe('courier booking: book on packed, fail over, wait, compensate', () => {
     // A booking left `requested` by a dead process (its lease over): the sweep books it, once.
     const other = await approvedOrder(t, [{ sku: 'SKU-1', quantity: 1 }]);
     const { db } = getStack().oms.container.platform.mongo;
-    const id = `${other.id}:${other.id}`;
-    await db.collection('courier_bookings').insertOne({
-      _id: id as never,
-      tenant_id: t.tenantId,
-      seller_id: t.sellerId,
-      order_id: other.id,
-      fulfilment_id: other.id,
-      idempotency_key: `${t.tenantId}:${id}`,
-      state: 'requested',
-      carrier: null,
-      carrier_base_url: null,
-      awb: null,
-      label_url: null,
-      tracking_url: null,
-      pickup_slot: null,
-      attempts: 0,
-      last_error: null,
-      next_attempt_at: new Date(Date.now() - 1000),
-      history: [],
-      created_at: new Date(),
-      updated_at: new Date(),
-    });
+    const past = new Date(Date.now() - 1000);
+    const { id, ...doc } = newBooking(other, other.id, new Date(), past);
+    await db.collection('courier_bookings').insertOne({ _id: id as never, ...doc });
     const retaken = await untilBooking(t, other.id, 'booked', 'booked by the sweep');
     assert.equal(retaken.courier_booking?.carrier, 'flaky');
     // Its packed event later finds the booking and books nothing more.

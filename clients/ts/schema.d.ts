@@ -951,7 +951,7 @@ export interface components {
             /** @description The seller's reference, unique per seller */
             order_id: string;
             /** @enum {string} */
-            status: "pending" | "on_hold" | "approved" | "picking" | "picked" | "packing" | "packed" | "shipped" | "delivered" | "cancelled" | "delivery_failed" | "returned_to_origin";
+            status: "pending" | "on_hold" | "approved" | "picking" | "picked" | "packing" | "packed" | "shipped" | "delivered" | "cancelled" | "delivery_failed" | "returned_to_origin" | "partially_shipped";
             /** @description One of insufficient_inventory, no_serviceable_hub, payment_pending, manual_review, hub_capacity, or a tenant rule's own reason (e.g. cod_verification) */
             hold_reason: string | null;
             hub_code: string | null;
@@ -1028,7 +1028,7 @@ export interface components {
                     rejected_because: string[];
                     /** @description The rule that prefers this hub (tried first), if any */
                     preferred_by?: string | null;
-                    /** @description `chosen`, `not_best`, `rejected`, `lost_race`, `wms_refused`; rules may add `preferred`/`forbidden` reasons in rejected_because */
+                    /** @description `chosen`, `not_best`, `rejected`, `lost_race`, `wms_refused`, `split_part` (ships one part of a split order); rules may add `preferred`/`forbidden` reasons in rejected_because */
                     outcome: string;
                 }[];
                 /** @description What tenant rules decided for this routing (preferred and forbidden hubs, the rule that held or approved) */
@@ -1036,6 +1036,22 @@ export interface components {
                     [key: string]: unknown;
                 };
                 preferred_hubs_rule?: string;
+                /** @description A split order: the hubs of its parts (chosen_hub is the first) */
+                chosen_hubs?: string[];
+                /** @description A split order (docs/adr/0020): each part, its lines and why it went to its hub */
+                split?: {
+                    policy: string;
+                    parts: {
+                        fulfilment_id: string;
+                        hub_code: string;
+                        lines: {
+                            sku: string;
+                            quantity: number;
+                        }[];
+                        score: number;
+                        why: string;
+                    }[];
+                };
                 /** @description After a reassignment: the hub the order left */
                 previous_hub?: string | null;
                 /** @description After a reassignment: why */
@@ -1062,6 +1078,8 @@ export interface components {
                 /** Format: date-time */
                 updated_at: string;
             } | null;
+            /** @description The parts of the order (docs/adr/0020): one per hub of a split order; a single-hub order has one part whose id is the order id; none before routing */
+            fulfilments: components["schemas"]["Fulfilment"][];
             /** @description SLA deadlines and what the sweep recorded (null when the tenant sets no SLA) */
             sla: {
                 /** Format: date-time */
@@ -1160,6 +1178,39 @@ export interface components {
             /** Format: date-time */
             at: string;
         };
+        Fulfilment: {
+            fulfilment_id: string;
+            hub_code: string;
+            lines: {
+                sku: string;
+                quantity: number;
+            }[];
+            /** @enum {string} */
+            status: "pending" | "on_hold" | "approved" | "picking" | "picked" | "packing" | "packed" | "shipped" | "delivered" | "cancelled" | "delivery_failed" | "returned_to_origin" | "partially_shipped";
+            shipment: {
+                shipment_id?: string | null;
+                awb: string | null;
+                courier: string | null;
+                tracking_url: string | null;
+            } | null;
+            courier_booking: components["schemas"]["CourierBooking"];
+            /** @description Why routing put this part at this hub */
+            why: string;
+        };
+        CourierBooking: {
+            fulfilment_id: string;
+            /** @enum {string} */
+            state: "requested" | "booked" | "awaiting_courier" | "cancel_pending" | "cancelled";
+            carrier: string | null;
+            awb: string | null;
+            label_url: string | null;
+            pickup_slot: {
+                from: string;
+                to: string;
+            } | null;
+            /** Format: date-time */
+            updated_at: string;
+        } | null;
         PageMeta: {
             page: number;
             per_page: number;
@@ -1176,9 +1227,9 @@ export interface components {
             /** @description `status_changed` for moves; others record edits, skipped stages, stale events, routing */
             kind: string;
             /** @enum {string|null} */
-            from: "pending" | "on_hold" | "approved" | "picking" | "picked" | "packing" | "packed" | "shipped" | "delivered" | "cancelled" | "delivery_failed" | "returned_to_origin" | null;
+            from: "pending" | "on_hold" | "approved" | "picking" | "picked" | "packing" | "packed" | "shipped" | "delivered" | "cancelled" | "delivery_failed" | "returned_to_origin" | "partially_shipped" | null;
             /** @enum {string|null} */
-            to: "pending" | "on_hold" | "approved" | "picking" | "picked" | "packing" | "packed" | "shipped" | "delivered" | "cancelled" | "delivery_failed" | "returned_to_origin" | null;
+            to: "pending" | "on_hold" | "approved" | "picking" | "picked" | "packing" | "packed" | "shipped" | "delivered" | "cancelled" | "delivery_failed" | "returned_to_origin" | "partially_shipped" | null;
             reason: string | null;
             details: {
                 [key: string]: unknown;
@@ -1231,7 +1282,7 @@ export interface components {
         RoutingPreview: {
             order_id: string;
             /** @enum {string} */
-            status: "pending" | "on_hold" | "approved" | "picking" | "picked" | "packing" | "packed" | "shipped" | "delivered" | "cancelled" | "delivery_failed" | "returned_to_origin";
+            status: "pending" | "on_hold" | "approved" | "picking" | "picked" | "packing" | "packed" | "shipped" | "delivered" | "cancelled" | "delivery_failed" | "returned_to_origin" | "partially_shipped";
             /** @enum {boolean} */
             dry_run: true;
             /** Format: date-time */
@@ -1265,7 +1316,7 @@ export interface components {
                 rejected_because: string[];
                 /** @description The rule that prefers this hub (tried first), if any */
                 preferred_by?: string | null;
-                /** @description `chosen`, `not_best`, `rejected`, `lost_race`, `wms_refused`; rules may add `preferred`/`forbidden` reasons in rejected_because */
+                /** @description `chosen`, `not_best`, `rejected`, `lost_race`, `wms_refused`, `split_part` (ships one part of a split order); rules may add `preferred`/`forbidden` reasons in rejected_because */
                 outcome: string;
             }[];
             /** @description What tenant rules decided for this routing (preferred and forbidden hubs, the rule that held or approved) */
@@ -1273,6 +1324,22 @@ export interface components {
                 [key: string]: unknown;
             };
             preferred_hubs_rule?: string;
+            /** @description A split order: the hubs of its parts (chosen_hub is the first) */
+            chosen_hubs?: string[];
+            /** @description A split order (docs/adr/0020): each part, its lines and why it went to its hub */
+            split?: {
+                policy: string;
+                parts: {
+                    fulfilment_id: string;
+                    hub_code: string;
+                    lines: {
+                        sku: string;
+                        quantity: number;
+                    }[];
+                    score: number;
+                    why: string;
+                }[];
+            };
         };
         PaymentResult: {
             /** @description The order already had this event_id: nothing changed */
@@ -1481,6 +1548,7 @@ export interface components {
                 cancelled: number;
                 delivery_failed: number;
                 returned_to_origin: number;
+                partially_shipped: number;
             };
             /** @description Orders by hub code ("unassigned" without a hub) */
             by_hub: {
@@ -1542,6 +1610,17 @@ export interface components {
                             deliver: number;
                         };
                     };
+                };
+            };
+            /** @description Parts of routed orders (docs/adr/0020) by hub and status: one per single-hub order, one per part of a split order */
+            fulfilments: {
+                split_orders: number;
+                parts: number;
+                by_hub: {
+                    [key: string]: number;
+                };
+                by_status: {
+                    [key: string]: number;
                 };
             };
         };
@@ -2744,7 +2823,7 @@ export interface operations {
     listOrders: {
         parameters: {
             query?: {
-                status?: "pending" | "on_hold" | "approved" | "picking" | "picked" | "packing" | "packed" | "shipped" | "delivered" | "cancelled" | "delivery_failed" | "returned_to_origin";
+                status?: "pending" | "on_hold" | "approved" | "picking" | "picked" | "packing" | "packed" | "shipped" | "delivered" | "cancelled" | "delivery_failed" | "returned_to_origin" | "partially_shipped";
                 hub_code?: string;
                 sales_channel?: string;
                 created_from?: string;

@@ -78,6 +78,23 @@ export class DashboardRepository {
     return rows.flatMap((r) => (r._id.flags ?? []).map((flag) => ({ flag, hub_code: r._id.hub ?? null, sales_channel: r._id.channel ?? null, count: r.n })));
   }
 
+  /**
+   * The split orders (docs/adr/0020) created in `range`: their own status and hub, and their parts'.
+   * Read whole and folded by the service (FerretDB 1.x does not unwind a nested array path); a
+   * split order stores a handful of parts.
+   */
+  async splitOrders(scope: SellerScope, range: DateRange): Promise<{ status: OrderStatus; hub_code: string | null; parts: { hub_code: string; status: OrderStatus }[] }[]> {
+    const docs = await this.orders
+      .find(
+        { tenant_id: scope.tenantId, seller_id: scope.sellerId, created_at: { $gte: range.from, $lte: range.to }, fulfilments: { $exists: true, $ne: null } },
+        { projection: { status: 1, hub_code: 1, fulfilments: 1 } },
+      )
+      .toArray();
+    return docs
+      .filter((d) => Array.isArray(d.fulfilments) && d.fulfilments.length > 1)
+      .map((d) => ({ status: d.status, hub_code: d.hub_code ?? null, parts: (d.fulfilments as { hub_code: string; status: OrderStatus }[]).map((f) => ({ hub_code: f.hub_code, status: f.status })) }));
+  }
+
   /** Orders created in `range` up to `createdBefore` that are still in one of `statuses`. */
   async countCreatedBefore(scope: SellerScope, range: DateRange, createdBefore: Date, statuses: readonly OrderStatus[]): Promise<number> {
     const upper = new Date(Math.min(range.to.getTime(), createdBefore.getTime() - 1));

@@ -28,6 +28,15 @@ export const DashboardView = z
       })
       .strict()
       .meta({ description: 'Orders flagged sla_at_risk / sla_breached per stage (once per order and stage), by hub and sales channel' }),
+    fulfilments: z
+      .object({
+        split_orders: z.number().int(),
+        parts: z.number().int(),
+        by_hub: z.record(z.string(), z.number().int()),
+        by_status: z.record(z.string(), z.number().int()),
+      })
+      .strict()
+      .meta({ description: 'Parts of routed orders (docs/adr/0020) by hub and status: one per single-hub order, one per part of a split order' }),
   })
   .strict()
   .meta({ id: 'Dashboard' });

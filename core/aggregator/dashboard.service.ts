@@ -4,7 +4,7 @@ import type { SellerScope } from '../domain/tenant-scope.js';
 import type { BreakdownRow, DashboardRepository, DateRange } from './dashboard.repository.js';
 
 /** Statuses in which an order has not left the hub yet: past its ship-by time, it is late. */
-export const NOT_YET_SHIPPED: readonly OrderStatus[] = ['pending', 'on_hold', 'approved', 'picking', 'picked', 'packing', 'packed'];
+export const NOT_YET_SHIPPED: readonly OrderStatus[] = ['pending', 'on_hold', 'approved', 'picking', 'picked', 'packing', 'packed', 'partially_shipped'];
 
 const DEFAULT_RANGE_DAYS = 30;
 
@@ -20,6 +20,15 @@ export interface Dashboard {
   late: { count: number; ship_by_sla_hours: number; rule: string };
   /** SLA clocks (core/sla): orders flagged at risk / breached, per stage, hub and sales channel. */
   sla: SlaCounts;
+  /** Fulfilments (docs/adr/0020): every routed order's parts (one for a single-hub order), by hub and status. */
+  fulfilments: PartCounts;
+}
+
+export interface PartCounts {
+  split_orders: number;
+  parts: number;
+  by_hub: Record<string, number>;
+  by_status: Record<string, number>;
 }
 
 type StageCounts = Record<'approve' | 'ship' | 'deliver', number>;
@@ -45,11 +54,12 @@ export class DashboardService {
     const range = resolveRange(query, now);
     const slaHours = query.sla_hours ?? this.options.shipBySlaHours;
     const shipByCutoff = new Date(now.getTime() - slaHours * 3_600_000);
-    const [rows, late, ruleFirings, slaRows] = await Promise.all([
+    const [rows, late, ruleFirings, slaRows, splits] = await Promise.all([
       this.repo.breakdown(scope, range),
       this.repo.countCreatedBefore(scope, range, shipByCutoff, NOT_YET_SHIPPED),
       this.repo.ruleFirings(scope, range),
       this.repo.slaFlags(scope, range),
+      this.repo.splitOrders(scope, range),
     ]);
     return {
       range: { from: range.from.toISOString(), to: range.to.toISOString() },
@@ -57,8 +67,30 @@ export class DashboardService {
       rule_firings: ruleFirings,
       late: { count: late, ship_by_sla_hours: slaHours, rule: 'created_at + ship_by_sla_hours, status not yet shipped' },
       sla: slaCounts(slaRows),
+      fulfilments: partCounts(rows, splits),
     };
   }
+}
+
+/**
+ * Parts by hub and status: a routed single-hub order is one part (its hub, its status); a split
+ * order counts its parts instead of itself. Orders not routed yet (pending, on hold, or cancelled
+ * without a hub) have none.
+ */
+export function partCounts(rows: BreakdownRow[], splits: { status: OrderStatus; hub_code: string | null; parts: { hub_code: string; status: OrderStatus }[] }[]): PartCounts {
+  const out: PartCounts = { split_orders: splits.length, parts: 0, by_hub: {}, by_status: {} };
+  const count = (hub: string, status: string, n: number) => {
+    out.parts += n;
+    add(out.by_hub, hub, n);
+    add(out.by_status, status, n);
+  };
+  for (const row of rows) if (row.hub_code && row.status !== 'pending' && row.status !== 'on_hold') count(row.hub_code, row.status, row.count);
+  for (const split of splits) {
+    if (split.hub_code) count(split.hub_code, split.status, -1);
+    for (const part of split.parts) count(part.hub_code, part.status, 1);
+  }
+  for (const counts of [out.by_hub, out.by_status]) for (const [k, n] of Object.entries(counts)) if (n === 0) delete counts[k];
+  return out;
 }
 
 export function resolveRange(query: { from?: Date; to?: Date }, now: Date): DateRange {
@@ -69,7 +101,7 @@ export function resolveRange(query: { from?: Date; to?: Date }, now: Date): Date
 }
 
 /** Folds the breakdown cells into the dashboard's counters; every status is present, zero or not. */
-export function summarize(rows: BreakdownRow[]): Omit<Dashboard, 'range' | 'late' | 'rule_firings' | 'sla'> {
+export function summarize(rows: BreakdownRow[]): Omit<Dashboard, 'range' | 'late' | 'rule_firings' | 'sla' | 'fulfilments'> {
   const byStatus: Record<string, number> = Object.fromEntries(ORDER_STATUSES.map((s) => [s, 0]));
   const byHub: Record<string, number> = {};
   const byChannel: Record<string, number> = {};

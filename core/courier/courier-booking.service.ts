@@ -1,5 +1,6 @@
 import { EVENT_TYPES } from '../domain/events.js';
-import type { BookingState, Order, OutboxEvent, TimelineEntry } from '../domain/order.js';
+import { fulfilmentsOf, isSplit, type BookingState, type Fulfilment, type Order, type OrderStatus, type OutboxEvent, type TimelineEntry } from '../domain/order.js';
+import { forwardRank } from '../domain/transitions.js';
 import { AppError } from '../domain/errors.js';
 import { tenantScope, type SellerScope, type TenantScope } from '../domain/tenant-scope.js';
 import type { BookingRequest, CarrierConfig } from '../../external-service/courier/carrier.client.js';
@@ -12,7 +13,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { CourierSettings } from '../tenant/tenant.types.js';
 import type { CourierBookingRepository } from './courier-booking.repository.js';
-import { bookingId, toSummary, type BookingAttempt, type CourierBooking } from './courier-booking.types.js';
+import { newBooking, toSummary, type BookingAttempt, type CourierBooking } from './courier-booking.types.js';
 
 export interface CourierBookingConfig {
   /** How long one process holds a booking while it works on it (a crash frees it after this). */
@@ -46,48 +47,38 @@ const BOOKABLE: readonly BookingState[] = ['requested', 'awaiting_courier'];
 export class CourierBookingService {
   constructor(private readonly deps: CourierBookingDeps) {}
 
-  /** The order relay's follow-up: reaching the booking stage books, a cancel compensates. */
+  /**
+   * The order relay's follow-up: reaching the booking stage books, a cancel compensates. A split
+   * order's parts are booked one by one, each on its own event (docs/adr/0020).
+   */
   async onOrderEvent(order: Order, event: OutboxEvent): Promise<void> {
-    if (event.type !== EVENT_TYPES.orderStatusChanged) return;
-    const to = event.payload.to as string;
-    const skipped = (event.payload.skipped as string[] | undefined) ?? [];
+    if (event.type !== EVENT_TYPES.orderStatusChanged && event.type !== EVENT_TYPES.fulfilmentStatusChanged) return;
+    const to = event.payload.to as OrderStatus;
     const scope = tenantScope(order.tenant_id);
     const settings = await this.deps.settings(scope);
     const carriers = allowedCarriers(settings).length;
+    if (event.type === EVENT_TYPES.fulfilmentStatusChanged) {
+      if (carriers > 0 && passed(event.payload.from as OrderStatus, to, settings.book_on)) await this.requestFor(scope, order, event.payload.fulfilment_id as string);
+      return;
+    }
+    const skipped = (event.payload.skipped as string[] | undefined) ?? [];
     // Without carriers and without a booking there is nothing to book or undo (no store round trip).
-    if (to === 'cancelled') return carriers > 0 || order.courier_booking ? this.cancelFor(scope, order.id) : undefined;
+    if (to === 'cancelled') return carriers > 0 || order.courier_booking || isSplit(order) ? this.cancelFor(scope, order.id) : undefined;
     if (carriers === 0) return;
+    if (isSplit(order)) {
+      // Parts start approved together; later stages come as each part's own event (above).
+      if (to === 'approved' && settings.book_on === 'approved') for (const part of order.fulfilments ?? []) await this.requestFor(scope, order, part.fulfilment_id);
+      return;
+    }
     const reached = to === settings.book_on || (skipped.includes(settings.book_on) && !(LEFT_HUB as readonly string[]).includes(to));
     if (reached) await this.requestFor(scope, order);
   }
 
-  /** Creates the fulfilment's booking (once) and makes the first attempt at once. */
-  async requestFor(scope: TenantScope, order: Order): Promise<CourierBooking> {
+  /** Creates the fulfilment's booking (once) and makes the first attempt at once. A one-part order's fulfilment is the order. */
+  async requestFor(scope: TenantScope, order: Order, fulfilmentId: string = order.id): Promise<CourierBooking> {
     const now = this.deps.clock.now();
-    const fulfilmentId = order.id;
-    const id = bookingId(order.id, fulfilmentId);
-    const { booking, created } = await this.deps.repo.insertOrGet(scope, {
-      id,
-      tenant_id: order.tenant_id,
-      seller_id: order.seller_id,
-      order_id: order.id,
-      fulfilment_id: fulfilmentId,
-      idempotency_key: `${order.tenant_id}:${id}`,
-      state: 'requested',
-      carrier: null,
-      carrier_base_url: null,
-      awb: null,
-      label_url: null,
-      tracking_url: null,
-      pickup_slot: null,
-      attempts: 0,
-      last_error: null,
-      // Held by this attempt; if the process dies, the sweep takes it over after the lease.
-      next_attempt_at: new Date(now.getTime() + this.deps.config.lease_ms),
-      history: [],
-      created_at: now,
-      updated_at: now,
-    });
+    // Held by this attempt; if the process dies, the sweep takes it over after the lease.
+    const { booking, created } = await this.deps.repo.insertOrGet(scope, newBooking(order, fulfilmentId, now, new Date(now.getTime() + this.deps.config.lease_ms)));
     // A second packed event (or a relay re-run) finds the booking: it is done or the sweep's.
     if (!created) return booking;
     return this.attemptBooking(scope, booking);
@@ -223,34 +214,47 @@ export class CourierBookingService {
     return done ?? booking;
   }
 
-  /** Stores AWB, label, slot and carrier on the order (and its shipment) with `shipment.created.v1`. */
+  /**
+   * Stores AWB, label, slot and carrier on the order (and its shipment), or on its part of a split
+   * order. `shipment.created.v1` has one owner: the write that first points the order (or part)
+   * at its shipment, here or in FulfillmentService; a booking for a shipment the order already
+   * points at is a `shipment.updated.v1`.
+   */
   private async attachToOrder(scope: TenantScope, order: Order, booking: CourierBooking): Promise<void> {
-    const ref = await this.deps.shipments.attachFromWms(order, { awb: booking.awb as string, courier: booking.carrier as string, tracking_url: booking.tracking_url });
     const summary = toSummary(booking);
-    const updated = await updateOrderRetrying(this.deps.orders, scope, order, (current) =>
-      current.courier_booking?.state === 'booked' && current.courier_booking.awb === booking.awb
-        ? null
-        : {
-            set: { courier_booking: summary, ...(current.shipment?.shipment_id ? {} : { shipment: ref }) },
-            timeline: [entry('courier_booked', `booked with ${booking.carrier}`, { ...summary, attempts: booking.attempts })],
-            events: [{ type: EVENT_TYPES.shipmentCreated, data: { shipment: ref, booking: summary } }],
-          },
-    );
+    const info = { awb: booking.awb as string, courier: booking.carrier as string, tracking_url: booking.tracking_url };
+    // A part of a split order has no shipment record of its own yet: its waybill is kept on the part.
+    const ref = isSplit(order) ? { shipment_id: null, ...info } : await this.deps.shipments.attachFromWms(order, info);
+    const part = booking.fulfilment_id === order.id ? null : booking.fulfilment_id;
+    const updated = await updateOrderRetrying(this.deps.orders, scope, order, (current) => {
+      const shown = bookingShown(current, part);
+      if (shown?.state === 'booked' && shown.awb === booking.awb) return null;
+      const hadShipment = part ? !!partOf(current, part)?.shipment : !!current.shipment?.shipment_id;
+      const set = part
+        ? { fulfilments: withPart(current, part, (f) => ({ ...f, courier_booking: summary, shipment: f.shipment ?? ref })) }
+        : { courier_booking: summary, ...(hadShipment ? {} : { shipment: ref }) };
+      return {
+        set,
+        timeline: [entry('courier_booked', `${part ? `${part}: ` : ''}booked with ${booking.carrier}`, { ...summary, attempts: booking.attempts })],
+        events: [{ type: hadShipment ? EVENT_TYPES.shipmentUpdated : EVENT_TYPES.shipmentCreated, data: { shipment: ref, booking: summary, ...(part ? { fulfilment_id: part } : {}) } }],
+      };
+    });
     await this.deps.afterWrite(updated);
     // Cancelled while we were booking (and after its cancel looked for bookings): undo it now.
     if (updated.status === 'cancelled') await this.cancelFor(scope, order.id);
   }
 
-  /** Records a booking state change on the order's timeline (once per state). */
+  /** Records a booking state change on the order's (or its part's) timeline (once per state). */
   private async noteOnOrder(scope: TenantScope, order: Order, booking: CourierBooking, kind: string, reason: string): Promise<void> {
     const summary = toSummary(booking);
+    const part = booking.fulfilment_id === order.id ? null : booking.fulfilment_id;
     const updated = await updateOrderRetrying(this.deps.orders, scope, order, (current) =>
-      current.courier_booking?.state === booking.state
+      bookingShown(current, part)?.state === booking.state
         ? null
         : {
-            set: { courier_booking: summary },
-            timeline: [entry(kind, reason, { ...summary })],
-            ...(booking.state === 'cancelled' && booking.awb ? { events: [{ type: EVENT_TYPES.shipmentUpdated, data: { booking: summary } }] } : {}),
+            set: part ? { fulfilments: withPart(current, part, (f) => ({ ...f, courier_booking: summary })) } : { courier_booking: summary },
+            timeline: [entry(kind, part ? `${part}: ${reason}` : reason, { ...summary })],
+            ...(booking.state === 'cancelled' && booking.awb ? { events: [{ type: EVENT_TYPES.shipmentUpdated, data: { booking: summary, ...(part ? { fulfilment_id: part } : {}) } }] } : {}),
           },
     );
     await this.deps.afterWrite(updated);
@@ -267,7 +271,9 @@ export function allowedCarriers(settings: CourierSettings): CarrierConfig[] {
   return settings.carriers.filter((c) => c.enabled).sort((a, b) => a.priority - b.priority || a.name.localeCompare(b.name));
 }
 
+/** The part a booking is for: its lines and hub (a one-part order: the whole order at its hub). */
 function bookingRequest(order: Order, booking: CourierBooking): BookingRequest {
+  const part = fulfilmentsOf(order).find((f) => f.fulfilment_id === booking.fulfilment_id);
   const bySku = new Map<string, number>();
   for (const item of order.order_items) bySku.set(item.seller_sku_code, (bySku.get(item.seller_sku_code) ?? 0) + item.quantity);
   return {
@@ -275,9 +281,9 @@ function bookingRequest(order: Order, booking: CourierBooking): BookingRequest {
     tenant_id: order.tenant_id,
     order_id: order.id,
     fulfilment_id: booking.fulfilment_id,
-    hub_code: order.hub_code,
+    hub_code: part?.hub_code ?? order.hub_code,
     parcel: {
-      items: [...bySku].map(([sku, quantity]) => ({ sku, quantity })),
+      items: part ? part.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) : [...bySku].map(([sku, quantity]) => ({ sku, quantity })),
       declared_value: order.payment.total,
       currency: order.payment.currency,
       cod_amount: order.payment.method === 'cod' ? order.payment.total : 0,
@@ -291,6 +297,24 @@ function bookingRequest(order: Order, booking: CourierBooking): BookingRequest {
       postal_code: order.shipping_address.postal_code,
     },
   };
+}
+
+/** Whether a part moving `from` -> `to` reached (or passed) the booking stage, and has not left its hub. */
+function passed(from: OrderStatus, to: OrderStatus, bookOn: OrderStatus): boolean {
+  return forwardRank(from) < forwardRank(bookOn) && forwardRank(to) >= forwardRank(bookOn) && !(LEFT_HUB as readonly string[]).includes(to);
+}
+
+function partOf(order: Order, fulfilmentId: string): Fulfilment | undefined {
+  return order.fulfilments?.find((f) => f.fulfilment_id === fulfilmentId);
+}
+
+function withPart(order: Order, fulfilmentId: string, change: (f: Fulfilment) => Fulfilment): Fulfilment[] {
+  return (order.fulfilments ?? []).map((f) => (f.fulfilment_id === fulfilmentId ? change(f) : f));
+}
+
+/** The booking the order shows: its own, or its part's. */
+function bookingShown(order: Order, part: string | null): Order['courier_booking'] {
+  return part ? partOf(order, part)?.courier_booking : order.courier_booking;
 }
 
 function entry(kind: string, reason: string, details: Record<string, unknown>): Omit<TimelineEntry, 'at'> {

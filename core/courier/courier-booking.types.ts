@@ -1,4 +1,4 @@
-import type { BookingState, CourierBookingSummary } from '../domain/order.js';
+import type { BookingState, CourierBookingSummary, Order } from '../domain/order.js';
 
 /** One attempt at one carrier, kept for operators ("why did it go to the second carrier?"). */
 export interface BookingAttempt {
@@ -40,6 +40,35 @@ export interface CourierBooking {
 
 export function bookingId(orderId: string, fulfilmentId: string): string {
   return `${orderId}:${fulfilmentId}`;
+}
+
+/**
+ * A fulfilment's booking as first stored (`requested`): the one builder, so the idempotency key
+ * sent to carriers is made one way. `leaseUntil`: the creating attempt holds it until then.
+ */
+export function newBooking(order: Pick<Order, 'id' | 'tenant_id' | 'seller_id'>, fulfilmentId: string, now: Date, leaseUntil: Date): CourierBooking {
+  const id = bookingId(order.id, fulfilmentId);
+  return {
+    id,
+    tenant_id: order.tenant_id,
+    seller_id: order.seller_id,
+    order_id: order.id,
+    fulfilment_id: fulfilmentId,
+    idempotency_key: `${order.tenant_id}:${id}`,
+    state: 'requested',
+    carrier: null,
+    carrier_base_url: null,
+    awb: null,
+    label_url: null,
+    tracking_url: null,
+    pickup_slot: null,
+    attempts: 0,
+    last_error: null,
+    next_attempt_at: leaseUntil,
+    history: [],
+    created_at: now,
+    updated_at: now,
+  };
 }
 
 export function toSummary(b: CourierBooking): CourierBookingSummary {

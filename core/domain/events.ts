@@ -18,6 +18,8 @@ export const EVENT_TYPES = {
   // SLA clocks (issue 16)
   orderSlaAtRisk: 'order.sla_at_risk.v1',
   orderSlaBreached: 'order.sla_breached.v1',
+  // Split fulfilment (issue 16, docs/adr/0020)
+  fulfilmentStatusChanged: 'fulfilment.status_changed.v1',
 } as const;
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 
@@ -95,7 +97,15 @@ const EVENT_DEFINITIONS = new Map<string, EventDefinition>([
     { group: 'inventory', summary: 'On-hand stock of a SKU at a hub was set, adjusted or transferred', data: z.object({ ...StockRow, change: z.string(), delta: z.number().nullable() }).passthrough() },
   ],
   [EVENT_TYPES.inventoryLowStock, { group: 'inventory', summary: "A SKU's available stock at a hub fell under the tenant's threshold", data: z.object({ ...StockRow, threshold: z.number() }) }],
-  [EVENT_TYPES.shipmentCreated, { group: 'shipment', summary: 'A shipment (courier, AWB) was created for an order', data: orderData({ shipment: ShipmentRef }) }],
+  [EVENT_TYPES.shipmentCreated, { group: 'shipment', summary: 'A shipment (courier, AWB) was created for an order (fulfilment_id: for one part of a split order)', data: orderData({ shipment: ShipmentRef, fulfilment_id: z.string().optional() }) }],
+  [
+    EVENT_TYPES.fulfilmentStatusChanged,
+    {
+      group: 'order',
+      summary: "One part of a split order moved (its own WMS or courier event); the order's status follows from its parts",
+      data: orderData({ fulfilment_id: z.string(), hub_code: z.string(), from: z.string(), to: z.string(), actor: z.string() }),
+    },
+  ],
   [
     EVENT_TYPES.shipmentUpdated,
     {
@@ -103,6 +113,7 @@ const EVENT_DEFINITIONS = new Map<string, EventDefinition>([
       summary: 'A shipment changed (courier scan, WMS report, edit)',
       data: orderData({
         shipment: ShipmentRef,
+        fulfilment_id: z.string().optional(),
         tracking: z
           .record(z.string(), z.unknown())
           .optional()

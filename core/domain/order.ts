@@ -13,6 +13,9 @@ export const ORDER_STATUSES = [
   'cancelled',
   'delivery_failed',
   'returned_to_origin',
+  // A split order (issue 16) some of whose parts have left their hubs and some not. Last in the
+  // list so it stays off the single-hub forward path (transitions.ts FORWARD_PATH).
+  'partially_shipped',
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
@@ -140,6 +143,23 @@ export interface Reservation {
   lines: { sku: string; quantity: number }[];
 }
 
+/**
+ * One part of a split order (issue 16, docs/adr/0020): the lines one hub ships, with its own
+ * status, shipment and courier booking. Stored only on orders that have more than one part; a
+ * single-hub order is an order with one part, which `fulfilmentsOf` derives from the order itself
+ * (so single-hub orders are written exactly as before).
+ */
+export interface Fulfilment {
+  fulfilment_id: string;
+  hub_code: string;
+  lines: { sku: string; quantity: number }[];
+  status: OrderStatus;
+  shipment: ShipmentRef | null;
+  courier_booking?: CourierBookingSummary | null;
+  /** Why routing put this part at this hub (the full explanation is order.routing.parts). */
+  why: string;
+}
+
 /** The rule (core/rules) whose hold keeps an order on hold, and whether it lets go by itself. */
 export interface RuleHold {
   rule_id: string;
@@ -179,7 +199,10 @@ export interface Order {
   invoice_number: string | null;
   /** The last routing decision, with every candidate considered (core/hub_routing). */
   routing: Record<string, unknown> | null;
+  /** On a split order: the first part's reservation (every part's holds are in `fulfilments`). */
   reservation: Reservation | null;
+  /** The parts of a split order (absent on single-hub orders: see `fulfilmentsOf`). */
+  fulfilments?: Fulfilment[] | null;
   /** Recorded at creation; the routing lane is chosen from it (ADR 0016). Optional: older orders have none (api). */
   source?: OrderSource;
   /** Set by rules (add_tags, set_priority). Optional: orders from before rules have none. */
@@ -264,7 +287,7 @@ export function orderFromSnapshot(raw: unknown, id: string, tenantId: string): O
   // Dates deeper in the order (payment events, SLA clocks, a booking) only exist after creation,
   // which is when snapshots are taken; an order that has them is read instead of revived.
   const payment = o.payment as Record<string, unknown>;
-  if (o.sla || o.courier_booking || (Array.isArray(o.payment_events) && o.payment_events.length > 0) || payment.updated_at || payment.collected_at) return null;
+  if (o.sla || o.courier_booking || o.fulfilments || (Array.isArray(o.payment_events) && o.payment_events.length > 0) || payment.updated_at || payment.collected_at) return null;
   const created = new Date(o.created_at as string);
   const updated = new Date(o.updated_at as string);
   if (Number.isNaN(created.getTime()) || Number.isNaN(updated.getTime())) return null;
@@ -295,11 +318,36 @@ export function toOrderView(order: Order): Record<string, unknown> {
     priority: order.priority ?? null,
     rules_fired: order.rules_fired ?? [],
     courier_booking: order.courier_booking ?? null,
+    fulfilments: fulfilmentsOf(order).map((f) => ({ ...f, courier_booking: f.courier_booking ?? null })),
     sla: order.sla ? slaView(order.sla) : null,
     created_at: order.created_at.toISOString(),
     updated_at: order.updated_at.toISOString(),
     version: order.version,
   };
+}
+
+/**
+ * The order's parts: the stored ones of a split order, or the one part a routed single-hub order
+ * is (its id is the order's id, as its courier booking's fulfilment id has always been). An order
+ * not routed yet has none.
+ */
+export function fulfilmentsOf(order: Pick<Order, 'id' | 'status' | 'hub_code' | 'reservation' | 'shipment' | 'courier_booking' | 'fulfilments' | 'order_items'>): Fulfilment[] {
+  if (order.status === 'pending' || order.status === 'on_hold') return [];
+  if (order.fulfilments && order.fulfilments.length > 0) return order.fulfilments;
+  if (!order.hub_code || (order.status === 'cancelled' && !order.reservation)) return [];
+  const lines = order.reservation?.lines ?? itemLines(order.order_items);
+  return [{ fulfilment_id: order.id, hub_code: order.hub_code, lines, status: order.status, shipment: order.shipment, courier_booking: order.courier_booking ?? null, why: 'single hub' }];
+}
+
+/** True when the order is split across hubs (more than one part stored). */
+export function isSplit(order: Pick<Order, 'fulfilments'>): boolean {
+  return (order.fulfilments?.length ?? 0) > 1;
+}
+
+function itemLines(items: OrderItem[]): { sku: string; quantity: number }[] {
+  const bySku = new Map<string, number>();
+  for (const i of items) bySku.set(i.seller_sku_code, (bySku.get(i.seller_sku_code) ?? 0) + i.quantity);
+  return [...bySku].sort(([a], [b]) => a.localeCompare(b)).map(([sku, quantity]) => ({ sku, quantity }));
 }
 
 /** The payment as the API shows it: the lifecycle figures filled in for orders that never had a payment event. */

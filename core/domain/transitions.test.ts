@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { AppError } from './errors.js';
 import { ACTORS, ORDER_STATUSES, type Actor, type OrderStatus } from './order.js';
-import { TERMINAL_STATUSES, TRANSITIONS, canTransition, forwardRank, planTransition } from './transitions.js';
+import { TERMINAL_STATUSES, TRANSITIONS, canTransition, deriveOrderStatus, forwardRank, heldReservations, planTransition } from './transitions.js';
 
 /** The moves DESIGN.md's lifecycle allows, with the actors that may cause each: the table must be exactly this. */
 const EXPECTED: [OrderStatus, OrderStatus, Actor[]][] = [
@@ -24,6 +24,13 @@ const EXPECTED: [OrderStatus, OrderStatus, Actor[]][] = [
   ['shipped', 'delivery_failed', ['wms', 'courier', 'internal']],
   ['delivery_failed', 'shipped', ['wms', 'courier', 'internal']],
   ['delivery_failed', 'returned_to_origin', ['wms', 'courier', 'internal']],
+  // A split order's first part leaving its hub (docs/adr/0020), and its last one.
+  ['approved', 'partially_shipped', ['wms', 'courier', 'internal']],
+  ['picking', 'partially_shipped', ['wms', 'courier', 'internal']],
+  ['picked', 'partially_shipped', ['wms', 'courier', 'internal']],
+  ['packing', 'partially_shipped', ['wms', 'courier', 'internal']],
+  ['packed', 'partially_shipped', ['wms', 'courier', 'internal']],
+  ['partially_shipped', 'shipped', ['wms', 'courier', 'internal']],
 ];
 
 function allowed(from: OrderStatus, to: OrderStatus, actor: Actor): boolean {
@@ -105,5 +112,49 @@ describe('order transition table', () => {
     assert.ok(forwardRank('delivery_failed') < forwardRank('delivered'));
     assert.equal(forwardRank('pending'), -1);
     assert.equal(forwardRank('cancelled'), -1);
+  });
+
+  it('never walks a single-hub order through partially_shipped when stages are skipped', () => {
+    assert.deepEqual(planTransition('approved', 'delivered', 'wms', { allowSkip: true }).skipped, ['picking', 'picked', 'packing', 'packed', 'shipped']);
+    assert.deepEqual(planTransition('partially_shipped', 'delivered', 'courier', { allowSkip: true }).skipped, ['shipped']);
+    assert.ok(forwardRank('packed') < forwardRank('partially_shipped') && forwardRank('partially_shipped') < forwardRank('shipped'));
+  });
+});
+
+describe('a split order\'s status from its parts (deriveOrderStatus)', () => {
+  const cases: [OrderStatus[], OrderStatus][] = [
+    [['approved', 'approved'], 'approved'],
+    [['packed', 'picking'], 'picking'],
+    [['shipped', 'packed'], 'partially_shipped'],
+    [['delivered', 'approved'], 'partially_shipped'],
+    [['shipped', 'shipped'], 'shipped'],
+    [['delivered', 'shipped'], 'shipped'],
+    [['delivered', 'delivered'], 'delivered'],
+    [['delivered', 'cancelled'], 'delivered'],
+    [['cancelled', 'cancelled'], 'cancelled'],
+    [['delivery_failed', 'delivered'], 'delivery_failed'],
+    [['returned_to_origin', 'returned_to_origin'], 'returned_to_origin'],
+    [['returned_to_origin', 'delivered'], 'delivered'],
+    [['shipped', 'cancelled', 'packed'], 'partially_shipped'],
+  ];
+  for (const [parts, want] of cases) {
+    it(`${parts.join(' + ')} -> ${want}`, () => assert.equal(deriveOrderStatus(parts), want));
+  }
+
+  it('every derived move from the parts\' previous derivation is one the table allows a WMS report to make', () => {
+    const steps: OrderStatus[][] = [['approved', 'approved'], ['packed', 'approved'], ['shipped', 'approved'], ['shipped', 'shipped'], ['delivered', 'shipped'], ['delivered', 'delivered']];
+    for (let i = 1; i < steps.length; i++) {
+      const from = deriveOrderStatus(steps[i - 1]!);
+      const to = deriveOrderStatus(steps[i]!);
+      if (from !== to) assert.doesNotThrow(() => planTransition(from, to, 'wms', { allowSkip: true }), `${from} -> ${to}`);
+    }
+  });
+
+  it('counts the holds of the parts still at their hubs only', () => {
+    const part = (hub: string, status: OrderStatus) => ({ fulfilment_id: hub, hub_code: hub, lines: [{ sku: 'A', quantity: 1 }], status, shipment: null, why: '' });
+    const order = { status: 'partially_shipped' as const, reservation: { hub_code: 'H1', lines: [{ sku: 'A', quantity: 1 }] }, fulfilments: [part('H1', 'shipped'), part('H2', 'packed')] };
+    assert.deepEqual(heldReservations(order).map((r) => r.hub_code), ['H2']);
+    assert.deepEqual(heldReservations({ status: 'approved', reservation: { hub_code: 'H1', lines: [] }, fulfilments: null }).map((r) => r.hub_code), ['H1']);
+    assert.deepEqual(heldReservations({ status: 'shipped', reservation: { hub_code: 'H1', lines: [] } }), []);
   });
 });

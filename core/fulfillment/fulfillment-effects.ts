@@ -1,4 +1,4 @@
-import type { Order } from '../domain/order.js';
+import { isSplit, type Order } from '../domain/order.js';
 import { tenantScope } from '../domain/tenant-scope.js';
 import type { StockPort } from '../inventory/stock.port.js';
 import type { InvoiceService } from '../invoice/invoice.service.js';
@@ -20,10 +20,20 @@ export class FulfillmentEffects {
 
   async settle(order: Order): Promise<void> {
     const scope = tenantScope(order.tenant_id);
-    if (LEFT_HUB.includes(order.status)) await this.stock.consumeForOrder(scope, order);
+    if (isSplit(order)) await this.settleParts(order);
+    else if (LEFT_HUB.includes(order.status)) await this.stock.consumeForOrder(scope, order);
     if (invoiceDue(order.status, this.config.create_on) && !order.invoice_number) await this.invoices.issueFor(order);
-    if (order.status === 'returned_to_origin' && order.hub_code) {
+    if (!isSplit(order) && order.status === 'returned_to_origin' && order.hub_code) {
       await this.stock.restock(scope, order.hub_code, orderLines(order), `rto:${order.id}`);
+    }
+  }
+
+  /** A split order: each part's units leave (and come back to) its own hub, as its own events say. */
+  private async settleParts(order: Order): Promise<void> {
+    const scope = tenantScope(order.tenant_id);
+    for (const part of order.fulfilments ?? []) {
+      if (LEFT_HUB.includes(part.status)) await this.stock.consumeForOrder(scope, order, part.hub_code);
+      if (part.status === 'returned_to_origin') await this.stock.restock(scope, part.hub_code, part.lines, `rto:${order.id}:${part.fulfilment_id}`);
     }
   }
 }

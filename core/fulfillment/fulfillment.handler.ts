@@ -9,6 +9,8 @@ const id = z.string().trim().min(1).max(200);
 export const ShipmentMessage = z.object({
   event: z.literal('order_status_update'),
   order_id: id,
+  /** The part of a split order the report is about (docs/adr/0020); optional for a one-part order. */
+  fulfilment_id: id.optional(),
   status: z.enum(WMS_STATUSES),
   occurred_at: z.iso.datetime({ offset: true }),
   shipment: z
@@ -33,10 +35,11 @@ export function registerFulfillmentHandlers(queues: HandlerGroup, fulfillment: F
         actor: 'wms',
         key: `wms:${msg.status}:${occurredAt.toISOString()}`,
         occurredAt,
+        fulfilmentId: msg.fulfilment_id ?? null,
         ...(msg.shipment ? { shipment: { awb: msg.shipment.awb, courier: msg.shipment.courier, tracking_url: msg.shipment.tracking_url ?? null } } : {}),
       },
       scope.sellerId,
     );
-    ctx.logger.info({ order_id: order.id, reported: msg.status, status: order.status, outcome }, 'wms status report handled');
+    ctx.logger.info({ order_id: order.id, fulfilment_id: msg.fulfilment_id, reported: msg.status, status: order.status, outcome }, 'wms status report handled');
   });
 }

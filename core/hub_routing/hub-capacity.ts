@@ -1,11 +1,11 @@
-import type { Order, OrderStatus } from '../domain/order.js';
+import { fulfilmentsOf, type Order, type OrderStatus } from '../domain/order.js';
 import type { TenantScope } from '../domain/tenant-scope.js';
 import type { HubService } from '../hub/hub.service.js';
 import type { Hub } from '../hub/hub.types.js';
 import type { HubCapacityRepository, Slot } from './hub-capacity.repository.js';
 
 /** Statuses of an order that keeps the slot of the hub it was routed to. */
-const TAKES_CAPACITY: readonly OrderStatus[] = ['approved', 'picking', 'picked', 'packing', 'packed', 'shipped', 'delivered', 'delivery_failed', 'returned_to_origin'];
+const TAKES_CAPACITY: readonly OrderStatus[] = ['approved', 'picking', 'picked', 'packing', 'packed', 'shipped', 'delivered', 'delivery_failed', 'returned_to_origin', 'partially_shipped'];
 
 /** A slot this young of an order still pending or held may belong to a routing in progress: reported, not freed. */
 const IN_FLIGHT_GRACE_MS = 60_000;
@@ -75,9 +75,10 @@ export class HubCapacity {
     for (const slot of slots) await this.repo.release(scope, slot, orderId);
   }
 
-  /** Gives back every slot of the order except those at `hubCode` (null: all of them). */
-  async keepOnly(scope: TenantScope, orderId: string, hubCode: string | null): Promise<void> {
-    await this.releaseSlots(scope, orderId, (await this.slotsOf(scope, orderId)).filter((s) => s.hub_code !== hubCode));
+  /** Gives back every slot of the order except those at `hubCode` (a split order's hubs; null or []: all of them). */
+  async keepOnly(scope: TenantScope, orderId: string, hubCode: string | readonly string[] | null): Promise<void> {
+    const keep = hubCode === null ? [] : typeof hubCode === 'string' ? [hubCode] : hubCode;
+    await this.releaseSlots(scope, orderId, (await this.slotsOf(scope, orderId)).filter((s) => !keep.includes(s.hub_code)));
   }
 
   /**
@@ -89,7 +90,7 @@ export class HubCapacity {
     for (const day of await this.repo.listDay(scope, today())) {
       for (const orderId of day.order_ids) {
         const order = await findOrder(orderId);
-        if (order && slotHubOf(order) === day.hub_code) continue;
+        if (order && slotHubsOf(order).includes(day.hub_code)) continue;
         const slot: Slot = { hub_code: day.hub_code, day: day.day };
         if (order && inFlight(order)) {
           differences.push({ ...slot, order_id: orderId, kind: 'in_flight_slot' });
@@ -103,9 +104,11 @@ export class HubCapacity {
   }
 }
 
-/** The hub whose slot the order keeps in its current state; null when it should hold none. */
-export function slotHubOf(order: Order): string | null {
-  return TAKES_CAPACITY.includes(order.status) ? order.hub_code : null;
+/** The hubs whose slot the order keeps in its current state (one per part of a split order); none when it should hold none. */
+export function slotHubsOf(order: Order): string[] {
+  if (!TAKES_CAPACITY.includes(order.status)) return [];
+  const parts = fulfilmentsOf(order).filter((f) => f.status !== 'cancelled');
+  return parts.length > 0 ? parts.map((f) => f.hub_code) : order.hub_code ? [order.hub_code] : [];
 }
 
 function inFlight(order: Order): boolean {

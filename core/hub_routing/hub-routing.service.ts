@@ -144,7 +144,8 @@ export class HubRoutingService {
     if (!taken.ok) throw taken.lacking === 'capacity' ? cannot(taken.why) : cannot();
     const routing = { ...routingRecord(plan, settings.routing, hubCode, 'reassigned', null), previous_hub: order.hub_code, reason };
     const next = await this.orders.update(scope, order, {
-      set: { hub_code: hubCode, reservation: { hub_code: hubCode, lines }, routing },
+      // A split order moved whole to one hub is a one-part order again.
+      set: { hub_code: hubCode, reservation: { hub_code: hubCode, lines }, routing, ...(order.fulfilments ? { fulfilments: null } : {}) },
       timeline: [{ actor, kind: 'hub_reassigned', from: null, to: null, reason, details: { from_hub: order.hub_code, to_hub: hubCode } }],
       events: [{ type: EVENT_TYPES.orderHubAssigned, data: { hub_code: hubCode, previous_hub_code: order.hub_code, reason } }],
     });

@@ -1,8 +1,8 @@
 import { AppError } from '../domain/errors.js';
 import { EVENT_TYPES } from '../domain/events.js';
-import type { Actor, HoldReason, Order } from '../domain/order.js';
+import type { Actor, Fulfilment, HoldReason, Order } from '../domain/order.js';
 import type { TenantScope } from '../domain/tenant-scope.js';
-import { RESERVING_STATUSES } from '../domain/transitions.js';
+import { heldReservations } from '../domain/transitions.js';
 import type { Hub } from '../hub/hub.types.js';
 import type { FoundHold } from '../inventory/stock.repository.js';
 import type { StockService } from '../inventory/stock.service.js';
@@ -15,11 +15,12 @@ import type { WmsClient } from '../../external-service/wms/wms.client.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import { effectsOn, explainOutcome, ruleHoldOf, type RuleEffects } from '../rules/rule-outcome.js';
 import type { RuleOutcome } from '../rules/rule.types.js';
-import { slotHubOf, type HubCapacity } from './hub-capacity.js';
+import { slotHubsOf, type HubCapacity } from './hub-capacity.js';
 import type { Slot } from './hub-capacity.repository.js';
 import type { HubReservations } from './hub-reservation.js';
 import { orderLines, type RoutingInputs } from './routing-inputs.js';
-import { routingRecord, type RoutingPlan } from './routing-plan.js';
+import { routingRecord, type CandidateView, type RoutingPlan } from './routing-plan.js';
+import { splitRecord, type SplitPlan } from './split-plan.js';
 import type { Weights } from './routing-score.js';
 
 export interface DecideOptions {
@@ -64,7 +65,8 @@ export class RoutingDecider {
     ]);
     const own = stock.holds;
     const hubRules = { prefer: rules.prefer_hubs, forbid: rules.forbid_hubs };
-    const plan = await this.inputs.plan(scope, { order, lines, own, rows: stock.rows, requestedHub: opts.requestedHub, weights: settings.routing, onlyHub: opts.onlyHub, hubRules });
+    const split = opts.onlyHub ? undefined : { policy: settings.fulfilment.policy, maxParts: settings.fulfilment.max_parts };
+    const plan = await this.inputs.plan(scope, { order, lines, own, rows: stock.rows, requestedHub: opts.requestedHub, weights: settings.routing, onlyHub: opts.onlyHub, hubRules, split });
     if (opts.onlyHub && plan.ranked.length === 0) throw cannotAssign(opts.onlyHub, plan);
     const applied: Applied = { outcome: rules, effects: effectsOn(order, rules) };
 
@@ -92,8 +94,65 @@ export class RoutingDecider {
       return this.approve(scope, order, plan, hub, lines, opts.actor, settings.routing, applied);
     }
     if (opts.onlyHub) throw cannotAssign(opts.onlyHub, plan);
+    if (plan.split && (await this.takeSplit(scope, order, plan, plan.split))) {
+      const parts = plan.split.parts;
+      const atPart = (hub: string, sku?: string) => parts.some((p) => p.hub.code === hub && (sku === undefined || p.lines.some((l) => l.sku === sku)));
+      await this.stock.releaseHolds(scope, own.filter((h) => !atPart(h.hub_code, h.sku)));
+      await this.capacity.releaseSlots(scope, order.id, ownSlots.filter((s) => !atPart(s.hub_code)));
+      return this.approveSplit(scope, order, plan, plan.split, opts.actor, settings.routing, applied);
+    }
     await this.releaseAll(scope, order, own, ownSlots);
     return this.hold(scope, order, plan, plan.hold_reason ?? holdReasonAfterRaces(plan), null, opts, settings.routing, applied, false);
+  }
+
+  /**
+   * Reserves a split part by part, each part at its hub as one step with its own undo (a slot of
+   * the hub's day, then the part's lines): all or nothing across hubs. A part lost to another
+   * order meanwhile undoes the parts taken before it, in reverse, and the order is held (the
+   * next routing plans again from the stock as it is then).
+   */
+  private async takeSplit(scope: TenantScope, order: Order, plan: RoutingPlan, split: SplitPlan): Promise<boolean> {
+    const undo: (() => Promise<void>)[] = [];
+    for (const part of split.parts) {
+      const taken = await this.reservations.take(scope, part.hub, order, part.lines);
+      if (!taken.ok) {
+        for (const step of undo.reverse()) await step();
+        mark(plan, part.hub.code, 'lost_race', taken.lacking === 'capacity' ? `${taken.why}: split part lost its slot to another order` : `${taken.sku}: split part lost its units to another order`);
+        plan.split = null;
+        return false;
+      }
+      undo.push(taken.undo);
+    }
+    return true;
+  }
+
+  private async approveSplit(scope: TenantScope, order: Order, plan: RoutingPlan, split: SplitPlan, actor: Actor, weights: Weights, applied: Applied): Promise<Order> {
+    const fulfilments: Fulfilment[] = split.parts.map((p, i) => ({ fulfilment_id: fulfilmentId(order.id, i), hub_code: p.hub.code, lines: p.lines, status: 'approved', shipment: null, courier_booking: null, why: p.why }));
+    const first = fulfilments[0]!;
+    const partHubs = fulfilments.map((f) => f.hub_code);
+    for (const c of plan.candidates) if (partHubs.includes(c.hub_code)) c.outcome = 'split_part';
+    const record = routingRecord(plan, weights, first.hub_code, 'approved', null, explain(applied.outcome));
+    const routing = { ...record, chosen_hubs: partHubs, candidates: (record.candidates as CandidateView[]).map((c) => ({ ...c, outcome: partHubs.includes(c.hub_code) ? 'split_part' : c.outcome })), split: splitRecord(split, fulfilments.map((f) => f.fulfilment_id)) };
+    const next = await this.orders.transition(scope, order, {
+      to: 'approved',
+      actor,
+      reason: `split over ${partHubs.join(', ')}`,
+      set: { ...applied.effects.set, hub_code: first.hub_code, reservation: { hub_code: first.hub_code, lines: first.lines }, fulfilments, routing, rule_hold: null },
+      timeline: [
+        { actor, kind: 'hub_routed', from: null, to: null, reason: `split over ${partHubs.join(', ')}`, details: { ...routingSummary(routing), parts: fulfilments.map((f) => ({ fulfilment_id: f.fulfilment_id, hub_code: f.hub_code })) } },
+        ...fulfilments.map((f) => ({ actor, kind: 'fulfilment_routed', from: null, to: null, reason: `${f.fulfilment_id} to ${f.hub_code}`, details: { fulfilment_id: f.fulfilment_id, hub_code: f.hub_code, lines: f.lines, why: f.why } })),
+        ...applied.effects.timeline,
+      ],
+      events: [
+        { type: EVENT_TYPES.orderHubAssigned, data: { hub_code: first.hub_code, previous_hub_code: order.hub_code, fulfilments: fulfilments.map((f) => ({ fulfilment_id: f.fulfilment_id, hub_code: f.hub_code, lines: f.lines })) } },
+        ...fulfilments.map((f) => ({ type: EVENT_TYPES.inventoryReserved, data: { hub_code: f.hub_code, lines: f.lines, fulfilment_id: f.fulfilment_id } })),
+      ],
+    });
+    if (!next) return this.lostUpdate(scope, order);
+    this.metrics.domainEvents.inc({ event: 'order_reserved' });
+    this.metrics.domainEvents.inc({ event: 'order_split' });
+    this.rules.counted(applied.effects.recorded);
+    return next;
   }
 
   /**
@@ -111,7 +170,7 @@ export class RoutingDecider {
       to: 'approved',
       actor,
       reason: `routed to ${hub.code}`,
-      set: { ...applied.effects.set, hub_code: hub.code, reservation: { hub_code: hub.code, lines }, routing, rule_hold: null },
+      set: { ...applied.effects.set, hub_code: hub.code, reservation: { hub_code: hub.code, lines }, routing, rule_hold: null, ...noParts(order) },
       timeline: [{ actor, kind: 'hub_routed', from: null, to: null, reason: `chosen ${hub.code}`, details: routingSummary(routing) }, ...applied.effects.timeline],
       events: [
         { type: EVENT_TYPES.orderHubAssigned, data: { hub_code: hub.code, previous_hub_code: order.hub_code } },
@@ -131,7 +190,7 @@ export class RoutingDecider {
     const hubCode = opts.onlyHub ?? order.hub_code;
     const ruleHold = byRule ? ruleHoldOf(applied.outcome) : null;
     const entry = { actor: opts.actor, kind: 'hub_routed', from: null, to: null, reason, details: routingSummary(routing) };
-    const set = { ...applied.effects.set, hub_code: hubCode, reservation: null, routing, rule_hold: ruleHold };
+    const set = { ...applied.effects.set, hub_code: hubCode, reservation: null, routing, rule_hold: ruleHold, ...noParts(order) };
     const timeline = [entry, ...applied.effects.timeline];
     // Held for want of stock: the source systems' inventory.failed.v1.
     const events = reason === 'insufficient_inventory' ? [{ type: EVENT_TYPES.inventoryFailed, data: { hold_reason: reason, candidates: plan.ranked.length } }] : [];
@@ -156,10 +215,10 @@ export class RoutingDecider {
    */
   private async lostUpdate(scope: TenantScope, order: Order): Promise<never> {
     const current = await this.orders.findInTenant(scope, order.id);
-    const claimed = current && RESERVING_STATUSES.includes(current.status) ? current.reservation : null;
-    const orphans = (await this.stock.holdsOf(scope, order.id)).filter((h) => !claims(claimed, h));
+    const claimed = current ? heldReservations(current) : [];
+    const orphans = (await this.stock.holdsOf(scope, order.id)).filter((h) => !claimed.some((r) => claims(r, h)));
     await this.stock.releaseHolds(scope, orphans);
-    await this.capacity.keepOnly(scope, order.id, current ? slotHubOf(current) : null);
+    await this.capacity.keepOnly(scope, order.id, current ? slotHubsOf(current) : null);
     throw new AppError('version_conflict', 'the order changed while it was being routed', { order_id: order.id });
   }
 
@@ -194,6 +253,16 @@ function routingSummary(routing: Record<string, unknown>): Record<string, unknow
     candidates: candidates.map((c) => ({ hub_code: c.hub_code, score: c.score, outcome: c.outcome, why: c.rejected_because.join('; ') || null, ...(c.preferred_by ? { preferred_by: c.preferred_by } : {}) })),
     ...(rules ? { rules: rules.fired.map((f) => f.rule) } : {}),
   };
+}
+
+/** An order split before and routed again: its stored parts go (only then, so a single-hub write is as before). */
+function noParts(order: Order): { fulfilments?: null } {
+  return order.fulfilments ? { fulfilments: null } : {};
+}
+
+/** A part's id: the order's id and the part's number (a one-part order's only part is the order's id). */
+export function fulfilmentId(orderId: string, index: number): string {
+  return `${orderId}-F${index + 1}`;
 }
 
 function claims(reservation: Order['reservation'], h: FoundHold): boolean {

@@ -5,7 +5,8 @@ import type { FoundHold } from '../inventory/stock.repository.js';
 import type { StockService } from '../inventory/stock.service.js';
 import { mergeLines, type StockLine, type StockRow } from '../inventory/stock.types.js';
 import type { HubCapacity } from './hub-capacity.js';
-import { planRouting, type HubRules, type RoutingPlan } from './routing-plan.js';
+import { planRouting, type HubRules, type PlanInput, type RoutingPlan } from './routing-plan.js';
+import { planSplit, type SplitOptions } from './split-plan.js';
 import type { Weights } from './routing-score.js';
 
 export interface PlanRequest {
@@ -21,6 +22,8 @@ export interface PlanRequest {
   hubRules?: HubRules;
   /** The stock rows of the order's SKUs when the caller read them already (with `own`, in one query). */
   rows?: StockRow[];
+  /** The tenant's split policy: with one that splits, a plan no single hub can take gets a split (plan.split). */
+  split?: SplitOptions;
 }
 
 /** Loads what routing looks at (hubs, stock of the order's SKUs, today's slots taken by other orders) and plans. */
@@ -43,7 +46,7 @@ export class RoutingInputs {
     }
     const loadToday = await this.capacity.loadToday(scope, hubs, req.order.id);
     const { latitude, longitude } = req.order.shipping_address;
-    return planRouting({
+    const input: PlanInput = {
       hubs,
       available,
       loadToday,
@@ -52,7 +55,9 @@ export class RoutingInputs {
       weights: req.weights,
       requestedHub: req.requestedHub,
       hubRules: req.hubRules,
-    });
+    };
+    const plan = planRouting(input);
+    return req.split ? { ...plan, split: planSplit(input, plan, req.split) } : plan;
   }
 }
 

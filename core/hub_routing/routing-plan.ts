@@ -1,6 +1,7 @@
 import type { HoldReason } from '../domain/order.js';
 import type { Hub } from '../hub/hub.types.js';
 import type { StockLine } from '../inventory/stock.types.js';
+import type { SplitPlan } from './split-plan.js';
 import { compareScored, greatCircleKm, hubScore, proximityScore, round, type Point, type Weights } from './routing-score.js';
 
 /** One hub as routing saw it: the figures behind its score and why it was or was not taken. */
@@ -18,7 +19,8 @@ export interface CandidateView {
   rejected_because: string[];
   /** The rule that prefers this hub (preferred hubs are tried first), or null. */
   preferred_by: string | null;
-  outcome: 'chosen' | 'not_best' | 'rejected' | 'lost_race' | 'wms_refused';
+  /** `split_part`: the hub ships one part of a split order (routing.split says which lines and why). */
+  outcome: 'chosen' | 'not_best' | 'rejected' | 'lost_race' | 'wms_refused' | 'split_part';
 }
 
 export interface PlanInput {
@@ -50,6 +52,8 @@ export interface RoutingPlan {
   short_skus: string[];
   /** Why the order has to wait when nothing is eligible. */
   hold_reason: HoldReason | null;
+  /** When no single hub can take the order and the tenant's policy splits: the split (split-plan.ts). */
+  split?: SplitPlan | null;
 }
 
 /** Pure: scores and filters the hubs for an order. Reserving is the caller's business. */

@@ -71,7 +71,7 @@ export function buildStockRoutingModule(platform: Platform, deps: { tenancy: Ten
       await stock.releaseForOrder(scope, order);
       await capacity.keepOnly(scope, order.id, null);
     },
-    consumeForOrder: (scope, order) => stock.consumeForOrder(scope, order),
+    consumeForOrder: (scope, order, hubCode) => stock.consumeForOrder(scope, order, hubCode),
     async restock(scope, hubCode, lines, key) {
       // Units back at a hub (RTO, a received return) may serve held orders of any seller of the tenant.
       const applied = await stock.restock(scope, hubCode, lines, key);

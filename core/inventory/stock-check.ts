@@ -1,4 +1,5 @@
 import type { TenantScope } from '../domain/tenant-scope.js';
+import { heldReservations } from '../domain/transitions.js';
 import type { OrderRepository } from '../order/order.repository.js';
 import type { StockRepository } from './stock.repository.js';
 import type { Hold, StockRow } from './stock.types.js';
@@ -43,10 +44,13 @@ export class StockCheck {
     const live = await this.orders.liveReservations(scope);
     const expected = new Map<string, Map<string, number>>();
     for (const order of live) {
-      for (const line of order.reservation!.lines) {
-        const key = rowKey(order.reservation!.hub_code, line.sku);
-        if (!expected.has(key)) expected.set(key, new Map());
-        expected.get(key)!.set(order.id, line.quantity);
+      // Every part of a split order still at its hub holds there (heldReservations).
+      for (const reservation of heldReservations(order)) {
+        for (const line of reservation.lines) {
+          const key = rowKey(reservation.hub_code, line.sku);
+          if (!expected.has(key)) expected.set(key, new Map());
+          expected.get(key)!.set(order.id, line.quantity);
+        }
       }
     }
     const rows = await this.stock.list(scope, {});

@@ -12,8 +12,11 @@ export interface StockPort {
    */
   releaseForOrder(scope: TenantScope, order: Order): Promise<void>;
 
-  /** Shipping: the order's held units leave the hub (on_hand and reserved both drop). Idempotent per order. */
-  consumeForOrder(scope: TenantScope, order: Order): Promise<void>;
+  /**
+   * Shipping: the order's held units leave the hub (on_hand and reserved both drop). Idempotent per
+   * order. With `hubCode`, only what it holds at that hub (a split order's part that shipped).
+   */
+  consumeForOrder(scope: TenantScope, order: Order, hubCode?: string): Promise<void>;
 
   /** Units come back to a hub (RTO, received return). `key` makes it idempotent (one restock per key): answers how many lines were restocked now. */
   restock(scope: TenantScope, hubCode: string, lines: { sku: string; quantity: number }[], key: string): Promise<number>;

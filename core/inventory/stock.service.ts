@@ -149,8 +149,10 @@ export class StockService implements StockPort {
     await this.releaseHolds(scope, await this.repo.holdsOf(scope, order.id));
   }
 
-  async consumeForOrder(scope: TenantScope, order: Order): Promise<void> {
-    for (const h of await this.repo.holdsOf(scope, order.id)) await this.repo.consume(scope, h.hub_code, h.sku, h.hold);
+  async consumeForOrder(scope: TenantScope, order: Order, hubCode?: string): Promise<void> {
+    for (const h of await this.repo.holdsOf(scope, order.id)) {
+      if (hubCode === undefined || h.hub_code === hubCode) await this.repo.consume(scope, h.hub_code, h.sku, h.hold);
+    }
   }
 
   /** Returns how many lines were restocked now (0 when `key` was applied before: a repeat). */

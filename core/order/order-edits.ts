@@ -14,10 +14,10 @@ export type EditType = 'customer_details' | 'shipping_address' | 'order_items' |
  *   delivery included), except on an order that never happened.
  */
 export const EDIT_RULES: Readonly<Record<EditType, readonly OrderStatus[]>> = {
-  customer_details: ['pending', 'on_hold', 'approved', 'picking', 'picked', 'packing', 'packed', 'shipped', 'delivery_failed'],
+  customer_details: ['pending', 'on_hold', 'approved', 'picking', 'picked', 'packing', 'packed', 'partially_shipped', 'shipped', 'delivery_failed'],
   shipping_address: ['pending', 'on_hold', 'approved', 'picking', 'picked', 'packing'],
   order_items: ['pending', 'on_hold'],
-  payment: ['pending', 'on_hold', 'approved', 'picking', 'picked', 'packing', 'packed', 'shipped', 'delivered', 'delivery_failed', 'returned_to_origin'],
+  payment: ['pending', 'on_hold', 'approved', 'picking', 'picked', 'packing', 'packed', 'partially_shipped', 'shipped', 'delivered', 'delivery_failed', 'returned_to_origin'],
 };
 
 export type OrderEdit =

@@ -4,7 +4,7 @@ import { AppError } from '../domain/errors.js';
 import { EVENT_TYPES } from '../domain/events.js';
 import { orderEventState, type Actor, type HoldReason, type Order, type OrderStatus, type OutboxEvent, type TimelineEntry } from '../domain/order.js';
 import type { SellerScope, TenantScope } from '../domain/tenant-scope.js';
-import { RESERVING_STATUSES, planTransition } from '../domain/transitions.js';
+import { RESERVING_STATUSES, partsAfterOrderMove, planTransition } from '../domain/transitions.js';
 import { currentActorName } from '../platform/call-context.js';
 import { isDuplicateKey, type IndexPlan } from '../platform/mongo.js';
 
@@ -205,11 +205,12 @@ export class OrderRepository {
    * What a stock audit needs of the orders that hold stock (a reserving status and a
    * reservation): their id, status and reservation, nothing else.
    */
-  async liveReservations(scope: TenantScope): Promise<Pick<Order, 'id' | 'status' | 'reservation'>[]> {
+  async liveReservations(scope: TenantScope): Promise<Pick<Order, 'id' | 'status' | 'reservation' | 'fulfilments'>[]> {
+    // A split order some of whose parts shipped still holds the others' stock (partially_shipped).
     const docs = await this.collection
-      .find({ tenant_id: scope.tenantId, status: { $in: [...RESERVING_STATUSES] }, reservation: { $ne: null } }, { projection: { _id: 1, status: 1, reservation: 1 } })
+      .find({ tenant_id: scope.tenantId, status: { $in: [...RESERVING_STATUSES, 'partially_shipped'] }, reservation: { $ne: null } }, { projection: { _id: 1, status: 1, reservation: 1, fulfilments: 1 } })
       .toArray();
-    return docs.map((d) => ({ id: d._id, status: d.status, reservation: d.reservation }));
+    return docs.map((d) => ({ id: d._id, status: d.status, reservation: d.reservation, fulfilments: d.fulfilments ?? null }));
   }
 
   /** Orders of a tenant in any of `statuses` (id, seller and status only): the dev WMS simulator's work list. */
@@ -244,11 +245,12 @@ export class OrderRepository {
     timeline.push({ actor: request.actor, kind: 'status_changed', from: plan.from, to: plan.to, reason: request.reason ?? request.holdReason ?? null });
     timeline.push(...(request.timeline ?? []));
     const holdReason = request.to === 'on_hold' ? (request.holdReason ?? current.hold_reason) : null;
+    const parts = partsAfterOrderMove(current, request.to);
     return this.apply(
       scope,
       current,
       {
-        set: { ...(request.set ?? {}), hold_reason: holdReason },
+        set: { ...(parts ? { fulfilments: parts } : {}), ...(request.set ?? {}), hold_reason: holdReason },
         timeline,
         events: [{ type: EVENT_TYPES.orderStatusChanged, data: { from: plan.from, to: plan.to, actor: request.actor, reason: request.reason ?? holdReason ?? null, skipped: plan.skipped } }, ...(request.events ?? [])],
       },

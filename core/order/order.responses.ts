@@ -21,7 +21,7 @@ const Candidate = z
     load_today: z.number().int().nullable(),
     rejected_because: z.array(z.string()),
     preferred_by: z.string().nullable().optional().meta({ description: 'The rule that prefers this hub (tried first), if any' }),
-    outcome: z.string().meta({ description: '`chosen`, `not_best`, `rejected`, `lost_race`, `wms_refused`; rules may add `preferred`/`forbidden` reasons in rejected_because' }),
+    outcome: z.string().meta({ description: '`chosen`, `not_best`, `rejected`, `lost_race`, `wms_refused`, `split_part` (ships one part of a split order); rules may add `preferred`/`forbidden` reasons in rejected_because' }),
   })
   .strict();
 
@@ -39,6 +39,15 @@ export const RoutingDecisionFields = {
   candidates: z.array(Candidate),
   rules: z.record(z.string(), z.unknown()).optional().meta({ description: 'What tenant rules decided for this routing (preferred and forbidden hubs, the rule that held or approved)' }),
   preferred_hubs_rule: z.string().optional(),
+  chosen_hubs: z.array(z.string()).optional().meta({ description: 'A split order: the hubs of its parts (chosen_hub is the first)' }),
+  split: z
+    .object({
+      policy: z.string(),
+      parts: z.array(z.object({ fulfilment_id: z.string(), hub_code: z.string(), lines: z.array(z.object({ sku: z.string(), quantity: z.number().int() }).strict()), score: z.number(), why: z.string() }).strict()),
+    })
+    .strict()
+    .optional()
+    .meta({ description: 'A split order (docs/adr/0020): each part, its lines and why it went to its hub' }),
 };
 
 /** The order's payment with the lifecycle figures payment events keep (POST …/orders/{id}/payments). */
@@ -109,6 +118,23 @@ const OrderSlaView = z
   .strict()
   .meta({ id: 'OrderSla' });
 
+/** One part of the order: the lines one hub ships, with its own status, shipment and booking (docs/adr/0020). */
+const FulfilmentView = z
+  .object({
+    fulfilment_id: z.string(),
+    hub_code: z.string(),
+    lines: z.array(z.object({ sku: z.string(), quantity: z.number().int() }).strict()),
+    status: z.enum(ORDER_STATUSES),
+    shipment: z
+      .object({ shipment_id: z.string().nullable().optional(), awb: z.string().nullable(), courier: z.string().nullable(), tracking_url: z.string().nullable() })
+      .strict()
+      .nullable(),
+    courier_booking: CourierBookingView.nullable(),
+    why: z.string().meta({ description: 'Why routing put this part at this hub' }),
+  })
+  .strict()
+  .meta({ id: 'Fulfilment' });
+
 export const OrderView = z
   .object({
     id: z.string().meta({ description: 'The OMS order id (use it in paths)' }),
@@ -157,6 +183,9 @@ export const OrderView = z
     priority: z.number().int().nullable().meta({ description: 'Set by rules (set_priority)' }),
     rules_fired: z.array(z.string()).meta({ description: 'Names of the rules that fired on this order' }),
     courier_booking: CourierBookingView.nullable().meta({ description: "The fulfilment's courier booking (null until one is requested)" }),
+    fulfilments: z.array(FulfilmentView).meta({
+      description: 'The parts of the order (docs/adr/0020): one per hub of a split order; a single-hub order has one part whose id is the order id; none before routing',
+    }),
     sla: OrderSlaView.nullable().meta({ description: 'SLA deadlines and what the sweep recorded (null when the tenant sets no SLA)' }),
     created_at: Timestamp,
     updated_at: Timestamp,

@@ -26,8 +26,9 @@ function order(payment: Partial<Order['payment']> = {}, extra: Partial<OrderForR
   };
 }
 
-const ISSUE_16_SETTINGS: Pick<TenantSettings, 'courier' | 'sla'> = {
+const ISSUE_16_SETTINGS: Pick<TenantSettings, 'courier' | 'sla' | 'fulfilment'> = {
   courier: { book_on: 'packed', carriers: [] },
+  fulfilment: { policy: 'single_hub', max_parts: 2 },
   sla: { approve_within_hours: null, ship_within_hours: null, deliver_within_hours: null, at_risk_ratio: 0.8, channels: [], hubs: [] },
 };
 

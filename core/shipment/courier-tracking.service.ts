@@ -47,6 +47,8 @@ export class CourierTrackingService {
         key: `courier:${key}`,
         occurredAt: update.timestamp,
         recordRepeats: true,
+        // The waybill identifies the part of a split order the scan is about.
+        awb: shipment.awb,
         events: [{ type: EVENT_TYPES.shipmentUpdated, data: { shipment: { ...refOf(shipment), status: SHIPMENT_STATUS[update.status] }, tracking } }],
         details: { shipment_id: shipment.id, courier_status: update.status, location: update.location },
       },

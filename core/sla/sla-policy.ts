@@ -10,7 +10,8 @@ const STAGE_START: Record<SlaStage, readonly OrderStatus[]> = {
   ship: ['approved'],
   deliver: ['shipped'],
 };
-const PAST_APPROVE: readonly OrderStatus[] = ['approved', 'picking', 'picked', 'packing', 'packed', 'shipped', 'delivered', 'delivery_failed', 'returned_to_origin'];
+// A split order (docs/adr/0020) is past approval once partially shipped; its ship clock runs until every part shipped.
+const PAST_APPROVE: readonly OrderStatus[] = ['approved', 'picking', 'picked', 'packing', 'packed', 'partially_shipped', 'shipped', 'delivered', 'delivery_failed', 'returned_to_origin'];
 const PAST_SHIP: readonly OrderStatus[] = ['shipped', 'delivered', 'delivery_failed', 'returned_to_origin'];
 const PAST_DELIVER: readonly OrderStatus[] = ['delivered', 'returned_to_origin'];
 const STAGE_END: Record<SlaStage, readonly OrderStatus[]> = { approve: PAST_APPROVE, ship: PAST_SHIP, deliver: PAST_DELIVER };

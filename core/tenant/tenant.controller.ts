@@ -3,6 +3,7 @@ import type { RouteGroup } from '../../router/route-group.js';
 import { tenantScope } from '../domain/tenant-scope.js';
 import type { TenantService } from './tenant.service.js';
 import { dataOf } from '../../router/openapi/schemas.js';
+import { FULFILMENT_POLICIES, MAX_PARTS } from './tenant.types.js';
 import { SellerCreatedView, TenantSettingsView, TenantView } from './tenant.responses.js';
 
 export const CreateTenantBody = z.object({ name: z.string().trim().min(1).max(200) }).strict();
@@ -54,6 +55,13 @@ const SlaSettingsBody = z
       .optional(),
   })
   .strict();
+/** Split fulfilment (docs/adr/0020). */
+const FulfilmentSettingsBody = z
+  .object({
+    policy: z.enum(FULFILMENT_POLICIES).optional(),
+    max_parts: z.number().int().min(2).max(MAX_PARTS).optional(),
+  })
+  .strict();
 export const SettingsBody = z
   .object({
     auto_approval: z.boolean().optional(),
@@ -77,6 +85,9 @@ export const SettingsBody = z
       .optional(),
     courier: CourierSettingsBody.optional().meta({
       description: 'Courier booking (docs/adr/0011): the stage to book at and the carriers, tried by ascending priority (enabled ones only); replaces the list when given',
+    }),
+    fulfilment: FulfilmentSettingsBody.optional().meta({
+      description: 'Split fulfilment (docs/adr/0020): single_hub (default: an order no one hub can ship is held), split_allowed (fewest hubs, then score; a line may be split), split_by_line (whole lines, at most max_parts parts)',
     }),
     sla: SlaSettingsBody.optional().meta({
       description: 'SLA windows in calendar hours (docs/adr/0012), per sales channel overrides, per hub cut-off (HH:MM UTC) and working days (0 = Sunday)',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Timestamp } from '../../router/openapi/schemas.js';
+import { FULFILMENT_POLICIES } from './tenant.types.js';
 
 /** Tenants, sellers and settings as the internal API answers them, for the OpenAPI documents. */
 
@@ -49,6 +50,12 @@ export const TenantSettingsView = z
             .strict(),
         ),
         hubs: z.array(z.object({ hub_code: z.string(), cutoff_time: z.string().nullable(), working_days: z.array(z.number().int()).nullable() }).strict()),
+      })
+      .strict(),
+    fulfilment: z
+      .object({
+        policy: z.enum(FULFILMENT_POLICIES).meta({ description: 'single_hub: held when no one hub can ship; split_allowed: fewest hubs then score, lines may be split; split_by_line: whole lines, at most max_parts' }),
+        max_parts: z.number().int(),
       })
       .strict(),
   })

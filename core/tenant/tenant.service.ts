@@ -129,6 +129,7 @@ export class TenantService {
       payment: { ...current.payment, ...(patch.payment ?? {}) },
       courier: { ...current.courier, ...(patch.courier ?? {}) },
       sla: { ...current.sla, ...(patch.sla ?? {}) },
+      fulfilment: { ...current.fulfilment, ...(patch.fulfilment ?? {}) },
     };
     await this.repo.saveSettings(scope, next);
     this.settingsCache.delete(scope.tenantId);
@@ -144,10 +145,11 @@ export class TenantService {
       payment: { on_failure: 'cancel', auto_release: true, reservation_timeout_s: this.defaults.payment.reservation_timeout_s },
       courier: { book_on: 'packed', carriers: [] },
       sla: { approve_within_hours: null, ship_within_hours: null, deliver_within_hours: null, at_risk_ratio: 0.8, channels: [], hubs: [] },
+      fulfilment: { policy: 'single_hub', max_parts: 2 },
     };
   }
 
-  /** Settings saved before a section existed get that section's defaults (payment, courier and sla came with issues 14 and 16). */
+  /** Settings saved before a section existed get that section's defaults (payment, courier, sla and fulfilment came with issues 14 and 16). */
   private withDefaults(stored: TenantSettings): TenantSettings {
     const defaults = this.defaultSettings();
     return {
@@ -155,6 +157,7 @@ export class TenantService {
       payment: { ...defaults.payment, ...(stored.payment ?? {}) },
       courier: { ...defaults.courier, ...(stored.courier ?? {}) },
       sla: { ...defaults.sla, ...(stored.sla ?? {}) },
+      fulfilment: { ...defaults.fulfilment, ...(stored.fulfilment ?? {}) },
     };
   }
 }

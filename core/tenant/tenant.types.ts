@@ -37,6 +37,24 @@ export interface TenantSettings {
   courier: CourierSettings;
   /** SLA clocks (core/sla, docs/adr/0012). */
   sla: SlaSettings;
+  /** Split fulfilment (core/hub_routing/split-plan.ts, docs/adr/0020). */
+  fulfilment: FulfilmentSettings;
+}
+
+export const FULFILMENT_POLICIES = ['single_hub', 'split_allowed', 'split_by_line'] as const;
+export type FulfilmentPolicy = (typeof FULFILMENT_POLICIES)[number];
+
+/** The most parts an order is ever split into (a bound on the order document's size too). */
+export const MAX_PARTS = 10;
+
+export interface FulfilmentSettings {
+  /**
+   * `single_hub`: an order no one hub can ship waits (on hold). `split_allowed`: it is split over
+   * the fewest hubs (then the best scores), a line's quantity too if need be. `split_by_line`:
+   * whole lines only, at most `max_parts` parts.
+   */
+  policy: FulfilmentPolicy;
+  max_parts: number;
 }
 
 // ---- courier booking and SLA settings (issue 16) ----
