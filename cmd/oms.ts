@@ -64,6 +64,7 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
         tenants: container.tenancy.tenants,
         security: container.tenancy.security,
         health: dependencies,
+        priority: platform.priority,
       },
       (groups) => {
         for (const module of container.modules) module.routes?.(groups);
@@ -88,7 +89,7 @@ export async function startOms(config: Config, mode: Mode, options: StartOptions
   }
   if (mode === 'worker' || mode === 'all') {
     const { tenants } = container.tenancy;
-    const handlers = new HandlerGroup((tenantId, sellerId) => tenants.sellerScopeFor(tenantScope(tenantId), sellerId));
+    const handlers = new HandlerGroup((tenantId, sellerId) => tenants.sellerScopeFor(tenantScope(tenantId), sellerId), platform.priority);
     for (const module of container.modules) module.handlers?.(handlers);
     workers = new ListenerServer(
       handlers.list(),

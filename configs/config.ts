@@ -102,9 +102,18 @@ export const ConfigSchema = z.object({
     order_updates: listener,
     bulk_action: listener,
   }),
+  /** Interactive work before bulk work in each process (core/platform/priority-gate.ts, ADR 0016 amendment). */
+  priority: z.object({
+    enabled: z.boolean(),
+    linger_ms: z.number().int().min(0).max(10_000),
+    /** Bulk's minimum rate while interactive work never stops: one start per interval. */
+    bulk_interval_ms: z.number().int().min(1).max(10_000),
+  }),
   order: z.object({
     auto_approval: z.boolean(),
     bulk_batch_size: z.number().int().min(1).max(1000),
+    /** Items of a bulk job run this many at a time (each waits at the priority gate first). */
+    bulk_concurrency: z.number().int().min(1).max(64),
     bulk_max_items: z.number().int().min(1).max(100000),
     edit_lock_ttl_ms: z.number().int().min(100),
     outbox_sweep_interval_ms: z.number().int().min(50),

@@ -10,6 +10,8 @@ import { requestContext } from './middleware/request-context.js';
 import { internalAuth, internalSellerScope, sellerAuth } from './middleware/auth.js';
 import { auditTrail } from './middleware/audit-trail.js';
 import { inputGuard } from './middleware/input-guard.js';
+import { interactivePriority } from './middleware/interactive-priority.js';
+import type { PriorityGate } from '../core/platform/priority-gate.js';
 import { jsonBody } from './middleware/json-body.js';
 import { portGate } from './middleware/port-gate.js';
 import type { RateLimits } from './middleware/rate-limit.js';
@@ -66,6 +68,8 @@ export interface AppDeps {
   tenants: TenantService;
   health: HealthCheck[];
   security: SecurityDeps;
+  /** API writes mark themselves interactive at this gate (ADR 0016 amendment); none: they do not. */
+  priority?: PriorityGate;
 }
 
 /** Credentials, rate limits and the audit log (issue 13). */
@@ -152,6 +156,7 @@ export function createApp(deps: AppDeps, register: (groups: RouteGroups) => void
   app.use(portGate(deps.config.server));
   app.use(security.rateLimits.perIp());
   app.use(inputGuard());
+  app.use(interactivePriority(deps.priority));
   for (const router of [metricsRouter, openRouter, internalRouter, internalSellerRouter, publicRouter, aggregatorRouter]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -5,6 +5,7 @@ import { zodFieldErrors } from '../domain/validation.js';
 import type { SellerScope } from '../domain/tenant-scope.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
+import type { PriorityGate } from '../platform/priority-gate.js';
 import type { RealtimePublisher } from '../../external-service/pusher/pusher.client.js';
 import type { EventPublisher } from '../platform/event-stream.js';
 import type { BulkItemExecutor } from './bulk-item.executor.js';
@@ -20,6 +21,8 @@ export interface RunnerOptions {
   leaseMs?: number;
   /** In-process tries of an item that failed with a retryable error. */
   itemTries?: number;
+  /** Each item waits here before it starts while interactive work is in flight (ADR 0016 amendment). */
+  gate?: PriorityGate;
 }
 
 /**
@@ -87,6 +90,9 @@ export class BulkJobRunner {
     const lane = async () => {
       while (abort === null && next < batch.length) {
         const item = batch[next++] as BulkItem;
+        // Waiting changes nothing stored: the item stays claimed, so a crash now redoes it once.
+        await this.options.gate?.admitBulk('bulk_item');
+        if (abort !== null) break;
         try {
           const outcome = await this.attempt(job, scope, item);
           if (await this.repo.record(scope, item, outcome)) counts[outcome.status] += 1;

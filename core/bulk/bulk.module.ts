@@ -34,7 +34,11 @@ export function buildBulkModuleWith(platform: Platform, executor: BulkItemExecut
     await queues.send('bulkAction', { event: 'bulk_action', tenant_id: job.tenant_id, seller_id: job.seller_id, job_id: job.id });
   };
   const service = new BulkJobService(repository, enqueue, zodValidator(CreateOrderBody), limits);
-  const runner = new BulkJobRunner(repository, executor, platform.realtime, platform.eventStream, platform.logger, { batchSize: config.order.bulk_batch_size });
+  const runner = new BulkJobRunner(repository, executor, platform.realtime, platform.eventStream, platform.logger, {
+    batchSize: config.order.bulk_batch_size,
+    concurrency: config.order.bulk_concurrency,
+    gate: platform.priority,
+  });
   return {
     name: 'bulk',
     repository,

@@ -16,14 +16,20 @@ export const ApproveOnHoldMessage = z.object({ event: z.literal('approve_on_hold
  */
 export function registerHubRoutingHandlers(queues: HandlerGroup, routing: HubRoutingService, approveOnHold: ApproveOnHoldService, options: { routing: boolean }): void {
   if (options.routing) {
-    // Both lanes (ADR 0016) run the same handler; only their listeners' slots differ.
+    // Both lanes (ADR 0016) run the same handler; their listeners' slots and their place at the
+    // process's priority gate differ: the bulk lane waits while interactive routing is in flight.
     for (const lane of ['hubRouting', 'hubRoutingBulk'] as const) {
-      queues.add(lane, RouteOrderMessage, async ({ msg, scope, message, ctx }) => {
-        // A redelivery reads the order: whatever it carries is older than what a first attempt may have written.
-        const known = message.receiveCount === 1 && msg.order ? orderFromSnapshot(msg.order, msg.order_id, scope.tenantId) : null;
-        const order = await routing.routeLocked(scope, msg.order_id, known);
-        ctx.logger.debug({ order_id: order.id, status: order.status, hub_code: order.hub_code, hold_reason: order.hold_reason, lane }, 'order routed');
-      });
+      queues.add(
+        lane,
+        RouteOrderMessage,
+        async ({ msg, scope, message, ctx }) => {
+          // A redelivery reads the order: whatever it carries is older than what a first attempt may have written.
+          const known = message.receiveCount === 1 && msg.order ? orderFromSnapshot(msg.order, msg.order_id, scope.tenantId) : null;
+          const order = await routing.routeLocked(scope, msg.order_id, known);
+          ctx.logger.debug({ order_id: order.id, status: order.status, hub_code: order.hub_code, hold_reason: order.hold_reason, lane }, 'order routed');
+        },
+        { priority: lane === 'hubRouting' ? 'interactive' : 'bulk' },
+      );
     }
   }
   queues.add('approveOnHold', ApproveOnHoldMessage, async ({ msg, scope, ctx }) => {

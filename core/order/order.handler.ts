@@ -45,6 +45,6 @@ export function registerOrderHandlers(queues: HandlerGroup, orders: OrderService
         await orders.cancelFromChannel(scope, msg.sales_channel, msg.reason, 'seller');
         return;
     }
-  });
+  }, { priority: 'interactive' });
   queues.add('orderUpdates', OutboundEventSchema, ({ msg }) => updates.handle(msg));
 }

@@ -107,6 +107,35 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // The priority gate between interactive and bulk work (core/platform/priority-gate.ts, ADR 0016).
+  readonly bulkWaits = new Counter({
+    name: 'oms_bulk_waits_total',
+    help: 'Bulk starts (bulk-job items, bulk-lane messages) by kind and how they were let through: none (no wait), after_interactive, paced',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly bulkWaitSeconds = new Histogram({
+    name: 'oms_bulk_wait_seconds',
+    help: 'How long a bulk start waited for interactive work (only starts that waited)',
+    labelNames: ['kind'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly interactiveInFlight = new Gauge({
+    name: 'oms_interactive_in_flight',
+    help: 'Interactive work (API writes, interactive-lane messages) in flight in this process',
+    registers: [this.registry],
+  });
+
+  readonly interactiveWork = new Counter({
+    name: 'oms_interactive_work_total',
+    help: 'Interactive work that marked itself in flight, by kind (api, interactive_lane)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   constructor(collectDefaults = true) {
     if (collectDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'oms_' });
   }

@@ -13,6 +13,7 @@ import { Queues, ensureQueues } from './queues.js';
 import { connectRedis } from './redis.js';
 import { RedisEvents } from './redis-events.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
+import { PriorityGate } from './priority-gate.js';
 import { AppError } from '../domain/errors.js';
 import { NoopPublisher, PusherPublisher, type RealtimePublisher } from '../../external-service/pusher/pusher.client.js';
 
@@ -33,6 +34,8 @@ export interface Platform {
   /** Pub/sub between this deployment's processes (cache invalidation). */
   events: RedisEvents;
   realtime: RealtimePublisher;
+  /** Interactive work before bulk work in this process (ADR 0016 amendment). */
+  priority: PriorityGate;
   close(): Promise<void>;
 }
 
@@ -87,6 +90,7 @@ export async function connectPlatform(config: Config, logger: Logger, options: {
     locker: new Locker(redis, config.order.edit_lock_ttl_ms),
     events,
     realtime: config.pusher.enabled ? new PusherPublisher(config.pusher) : new NoopPublisher(),
+    priority: new PriorityGate({ enabled: config.priority.enabled, lingerMs: config.priority.linger_ms, bulkIntervalMs: config.priority.bulk_interval_ms }, metrics),
     async close() {
       events.close();
       sqs.destroy();

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { loadConfig } from '../../configs/config.js';
 import { envCount, type BenchResult, type BenchScenario } from './harness.js';
 import { expectStatus, ApiClient } from './per-order/api-client.js';
@@ -76,12 +77,16 @@ const scenario: BenchScenario = {
     const runner = pick<Runner>('FAIRNESS_RUNNER', ['dist', 'tsx']);
     const log = (m: string) => console.log(`  ${m}`);
     // As the OMS processes will read them (they inherit this environment, OMS_WORKERS__… included).
-    const { workers } = loadConfig();
+    const { workers, priority, order } = loadConfig();
+    const gate = priority.enabled
+      ? `priority gate on (linger ${priority.linger_ms} ms, one bulk start per ${priority.bulk_interval_ms} ms while interactive work is in flight)`
+      : 'priority gate off';
     const lane = (l: { worker_count: number; concurrency_per_worker: number }) => `${l.worker_count}×${l.concurrency_per_worker}`;
     if (runner === 'dist') {
       log('building dist/ (tsc -p tsconfig.build.json)...');
       if (spawnSync('npx', ['--no-install', 'tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' }).status !== 0) throw new Error('build failed');
     }
+    const loadStart = loadavg()[0]?.toFixed(1);
     const stack = await startPrivateStack(log);
     try {
       const cluster = await startShape(shape, stack, runner);
@@ -139,14 +144,15 @@ const scenario: BenchScenario = {
           historyEntry(
             table,
             `OMS as ${cluster.processes.map((p) => p.role).join(' + ')} from ${runner === 'dist' ? 'dist/' : 'sources (tsx)'}, workers ` +
-              `hub_routing ${lane(workers.hub_routing)}, hub_routing_bulk ${lane(workers.hub_routing_bulk)}; private stack (FerretDB 1.24 launcher on its own PostgreSQL database, redis-server, fauxqs, dynalite) on this machine. ` +
+              `hub_routing ${lane(workers.hub_routing)}, hub_routing_bulk ${lane(workers.hub_routing_bulk)}, bulk job ${order.bulk_concurrency} items at a time, ${gate} (ADR 0016 amendment); ` +
+              `machine load average (1 min) ${loadStart} at the start, ${loadavg()[0]?.toFixed(1)} at the end; private stack (FerretDB 1.24 launcher on its own PostgreSQL database, redis-server, fauxqs, dynalite) on this machine. ` +
               "Latency from B's order timeline (created → approved); A's flood is one bulk-create job, routed on oms-hub-routing-bulk-queue (ADR 0016).",
             commit,
           ),
         );
         return [
           {
-            scenario: `fairness: tenant B during tenant A's ${flood}-order bulk flood (${shape}, bulk lane ${lane(workers.hub_routing_bulk)})`,
+            scenario: `fairness: tenant B during tenant A's ${flood}-order bulk flood (${shape}, bulk lane ${lane(workers.hub_routing_bulk)}, ${priority.enabled ? 'priority gate on' : 'priority gate off'})`,
             figures: { 'B idle p50 ms': idleP50, 'B during flood p50 / max ms': `${floodP50} / ${floodMax}`, 'ratio (target ≤ 2)': ratio, 'flood drained s': drainS },
             notes: 'bulk lane (ADR 0016); history in the fairness section below',
           },
