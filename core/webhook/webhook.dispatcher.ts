@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { LRUCache } from 'lru-cache';
 import { Webhook } from 'standardwebhooks';
 import type { WebhookClient } from '../../external-service/webhook/webhook.client.js';
 import type { OutboundEvent } from '../domain/events.js';
@@ -8,6 +7,7 @@ import { tenantScope, type TenantScope } from '../domain/tenant-scope.js';
 import { backoffMs } from '../effects/effect.service.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
+import { ReadThroughCache } from '../platform/read-through-cache.js';
 import type { EventPublisher } from '../platform/event-stream.js';
 import type { SecretBox } from '../platform/secret-box.js';
 import type { WebhookDeliveryRepository } from './webhook-delivery.repository.js';
@@ -46,7 +46,14 @@ const WOKEN_KEY = 'webhooks:woken-tenants';
  * window, then parked. An endpoint whose attempts keep failing is disabled and its seller told.
  */
 export class WebhookDispatcher {
-  private readonly endpointCache = new LRUCache<string, WebhookEndpoint[]>({ max: 10_000, ttl: ENDPOINTS_TTL_MS });
+  /** By `JSON.stringify([tenant, seller])`; the read is cached, so events arriving while it runs share it. */
+  private readonly endpointCache = new ReadThroughCache<WebhookEndpoint[]>(
+    (key) => {
+      const [tenantId, sellerId] = JSON.parse(key) as [string, string];
+      return this.endpoints.forSeller(tenantScope(tenantId), sellerId);
+    },
+    { ttlMs: ENDPOINTS_TTL_MS },
+  );
   /** Tenants with deliveries recorded or pending in this process (and when last seen): the passes' short list. */
   private readonly busy = new Map<string, number>();
 
@@ -103,7 +110,7 @@ export class WebhookDispatcher {
 
   /** A seller's endpoints changed through this process: match the next event against the stored ones. */
   forget(tenantId: string, sellerId: string): void {
-    this.endpointCache.delete(`${tenantId}:${sellerId}`);
+    this.endpointCache.delete(JSON.stringify([tenantId, sellerId]));
   }
 
   /**
@@ -240,11 +247,6 @@ export class WebhookDispatcher {
   }
 
   private async endpointsOf(scope: TenantScope, sellerId: string): Promise<WebhookEndpoint[]> {
-    const key = `${scope.tenantId}:${sellerId}`;
-    const cached = this.endpointCache.get(key);
-    if (cached) return cached;
-    const endpoints = await this.endpoints.forSeller(scope, sellerId);
-    this.endpointCache.set(key, endpoints);
-    return endpoints;
+    return this.endpointCache.get(JSON.stringify([scope.tenantId, sellerId]));
   }
 }
