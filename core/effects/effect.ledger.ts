@@ -100,10 +100,7 @@ export class EffectLedger {
       const at: AttributeValue = { N: String(Date.now()) };
       const item = { ...claimed.item };
       for (const { effect } of parsed) Object.assign(item, { [attr('s', effect)]: { S: 'sent' }, [attr('t', effect)]: at });
-      const written = await this.batcher.put(item).catch((err) => {
-        throw unavailable(err);
-      });
-      if (written) return;
+      if (await this.batcher.put(item)) return;
     }
     const names: Record<string, string> = {};
     const sets = parsed.map((p, i) => {
