@@ -147,6 +147,35 @@ describe('effects of events: effectively once, never lost', function () {
     assert.equal(await ledger.reopen(keys[0]!), false, 'a sent effect is never reopened');
   });
 
+  it('settles an event whose every effect was claimed at once and sent with one batched put; a partial settlement updates (ADR 0019, amendment 2)', async () => {
+    const { config, dynamo } = getStack().oms.container.platform;
+    const table = `${config.aws.dynamodb.table_prefix}${TABLES.idempotency.name}`;
+    const ledger = new EffectLedger(dynamo, table, 20_000);
+    const [whole, partial] = [`evt-${uid()}`, `evt-${uid()}`];
+    const calls: string[] = [];
+    const spy = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      const input = (args as { input: { Key?: { pk?: { S?: string } }; RequestItems?: Record<string, { PutRequest?: { Item?: { pk?: { S?: string } } } }[]> } }).input;
+      const pks = [input.Key?.pk?.S, ...Object.values(input.RequestItems ?? {}).flat().map((r) => r.PutRequest?.Item?.pk?.S)];
+      for (const id of [whole, partial]) if (pks.includes(`effects#${id}`)) calls.push(`${context.commandName ?? '?'} ${id === whole ? 'whole' : 'partial'}`);
+      return next(args);
+    };
+    dynamo.middlewareStack.add(spy as never, { step: 'initialize', name: 'effectsTestSpy' });
+    try {
+      const keys = (id: string) => ['pusher', 'email', 'sms'].map((effect) => `${id}:${effect}`);
+      await ledger.claimAll(keys(whole), 20_000);
+      await ledger.claimAll(keys(partial), 20_000);
+      await Promise.all([ledger.settleSent(keys(whole)), ledger.settleSent(keys(partial).slice(0, 2))]);
+      assert.deepEqual(calls.sort(), ['BatchWriteItemCommand whole', 'UpdateItemCommand partial', 'UpdateItemCommand partial', 'UpdateItemCommand whole'].sort());
+      // Whatever way they were written, a redelivery finds the sent ones sent, with the attempts the claim counted.
+      const again = await ledger.claimAll(keys(whole), 20_000);
+      assert.deepEqual(keys(whole).map((k) => again.get(k)), [{ kind: 'sent' }, { kind: 'sent' }, { kind: 'sent' }]);
+      const rest = await ledger.claimAll(keys(partial), 20_000);
+      assert.deepEqual(keys(partial).map((k) => rest.get(k)?.kind), ['sent', 'sent', 'held']);
+    } finally {
+      dynamo.middlewareStack.remove('effectsTestSpy');
+    }
+  });
+
   it('refuses a malformed replay id and an unknown effect', async () => {
     const t = await createTenant();
     const bad = await http('POST', `/internal/api/v1/tenants/${t.tenantId}/effects/${encodeURIComponent('no spaces allowed')}/replay`, { headers: internalHeaders() });

@@ -307,7 +307,7 @@ describe('seller webhooks: signed, in order per order, retried, parked, replayed
           new WebhookClient({ timeout_ms: cfg.timeout_ms, allow_http: true, allow_loopback: true, allow_private: false }),
           new SecretBox(cfg.secrets_key),
           platform.eventStream,
-          platform.redis,
+          platform.events,
           platform.logger,
           { batchSize: 50, leaseMs: cfg.lease_ms, maxAttempts: 4, retryWindowMs: 60_000, baseDelayMs: 100, maxDelayMs: 400, disableAfterFailures: 100, recheckMs: 50 },
         ),

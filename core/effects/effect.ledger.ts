@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LRUCache } from 'lru-cache';
 import { AppError } from '../domain/errors.js';
+import { EffectSettleBatcher } from './effect-settle.batcher.js';
 
 /**
  * `held`: another holder's claim runs until `until` (maybe a dead holder's); `owned`: the effect
@@ -18,12 +20,27 @@ export type Settlement = { status: 'sent' } | { status: 'pending'; nextAttemptAt
  * sweeper) takes it over instead of being refused. A `pending` effect carries its next attempt
  * time as its lease, so nobody retries it early; `sent` and `parked` are final (parked ones are
  * replayed on purpose, by `reopen`). Keys are the effects' `{event_id}:{effect}`.
+ *
+ * An event whose every effect this holder claimed at once and then sent is settled by writing the
+ * item whole, as its claim returned it with those effects marked sent, in a BatchWriteItem shared
+ * with other events (docs/adr/0019, amendment 2): while every effect of the item is under this
+ * holder's live claim nobody else writes it, so the image is current. Any other settlement (a
+ * failure, some effects only, an item with effects claimed by others) is a conditional-free
+ * UpdateItem of its own attributes, as before.
  */
 export class EffectLedger {
+  /** Items as a claim of all their effects left them, by event id, until settled (or the lease ran out). */
+  private readonly claimedItems: LRUCache<string, { item: Record<string, AttributeValue>; effects: string[] }>;
+  private readonly batcher: EffectSettleBatcher;
+
   constructor(
     private readonly dynamo: DynamoDBClient,
     private readonly table: string,
-  ) {}
+    leaseMs = 120_000,
+  ) {
+    this.claimedItems = new LRUCache({ max: 10_000, ttl: leaseMs });
+    this.batcher = new EffectSettleBatcher(dynamo, table);
+  }
 
   async claim(key: string, leaseMs: number): Promise<Claim> {
     return (await this.claimAll([key], leaseMs)).get(key) as Claim;
@@ -39,7 +56,7 @@ export class EffectLedger {
     const parsed = keys.map(parseKey);
     const eventId = parsed[0]!.eventId;
     if (parsed.some((p) => p.eventId !== eventId)) throw new Error('claimAll takes the effects of one event');
-    const all = await this.tryClaim(eventId, parsed.map((p) => p.effect), leaseMs);
+    const all = await this.tryClaim(eventId, parsed.map((p) => p.effect), leaseMs, true);
     if (all) {
       keys.forEach((key, i) => claims.set(key, { kind: 'claimed', attempt: all[i]! }));
       return claims;
@@ -72,10 +89,19 @@ export class EffectLedger {
     await this.update({ Key: itemKey(eventId), UpdateExpression: update, ExpressionAttributeNames: names, ExpressionAttributeValues: values });
   }
 
-  /** Several effects of one event sent: one write. */
+  /** Several effects of one event sent: one write, shared with other events' when it can be (see the class). */
   async settleSent(keys: string[]): Promise<void> {
     if (keys.length === 0) return;
     const parsed = keys.map(parseKey);
+    const eventId = parsed[0]!.eventId;
+    const claimed = this.claimedItems.get(eventId);
+    this.claimedItems.delete(eventId);
+    if (claimed && sameSet(claimed.effects, parsed.map((p) => p.effect))) {
+      const at: AttributeValue = { N: String(Date.now()) };
+      const item = { ...claimed.item };
+      for (const { effect } of parsed) Object.assign(item, { [attr('s', effect)]: { S: 'sent' }, [attr('t', effect)]: at });
+      if (await this.batcher.put(item)) return;
+    }
     const names: Record<string, string> = {};
     const sets = parsed.map((p, i) => {
       names[`#s${i}`] = attr('s', p.effect);
@@ -111,8 +137,11 @@ export class EffectLedger {
     }
   }
 
-  /** Every effect claimed in one update if each is free (new, or a lapsed claim or pending lease); its attempts, or null. */
-  private async tryClaim(eventId: string, effects: string[], leaseMs: number): Promise<number[] | null> {
+  /**
+   * Every effect claimed in one update if each is free (new, or a lapsed claim or pending lease); its attempts, or null.
+   * `remember`: keep the item as the claim left it, for `settleSent`, when these are all of its effects.
+   */
+  private async tryClaim(eventId: string, effects: string[], leaseMs: number, remember = false): Promise<number[] | null> {
     const now = Date.now();
     const names: Record<string, string> = {};
     const sets: string[] = [];
@@ -139,9 +168,12 @@ export class EffectLedger {
             ':now': { N: String(now) },
             ':one': { N: '1' },
           },
-          ReturnValues: 'UPDATED_NEW',
+          ReturnValues: 'ALL_NEW',
         }),
       );
+      const item = res.Attributes ?? {};
+      const onItem = Object.keys(item).filter((name) => name.startsWith('s_')).map((name) => name.slice(2));
+      if (remember && sameSet(onItem, effects)) this.claimedItems.set(eventId, { item, effects });
       return effects.map((effect) => Number(res.Attributes?.[attr('a', effect)]?.N ?? 1));
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) return null;
@@ -172,6 +204,10 @@ function parseKey(key: string): { eventId: string; effect: string } {
   const at = key.lastIndexOf(':');
   if (at <= 0 || at === key.length - 1) throw new Error(`not an effect key: ${key}`);
   return { eventId: key.slice(0, at), effect: key.slice(at + 1) };
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
 }
 
 function itemKey(eventId: string): Record<string, AttributeValue> {

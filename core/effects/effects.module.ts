@@ -19,10 +19,11 @@ const FULL_PASS_EVERY_MS = 30_000;
 
 export function buildEffectsModule(platform: Platform, deps: { tenancy: TenancyModule }): EffectsModule {
   const { config, logger, metrics } = platform;
-  const ledger = new EffectLedger(platform.dynamo, `${config.aws.dynamodb.table_prefix}${TABLES.idempotency.name}`);
+  const leaseMs = QUEUES.orderUpdates.visibilityTimeoutS * 1000;
+  const ledger = new EffectLedger(platform.dynamo, `${config.aws.dynamodb.table_prefix}${TABLES.idempotency.name}`, leaseMs);
   const records = new EffectRepository(platform.mongo.db);
   const effects = new EffectService(ledger, records, metrics, logger, {
-    leaseMs: QUEUES.orderUpdates.visibilityTimeoutS * 1000,
+    leaseMs,
     maxAttempts: config.effects.max_attempts,
     baseDelayMs: config.effects.retry_base_delay_ms,
     maxDelayMs: config.effects.retry_max_delay_ms,

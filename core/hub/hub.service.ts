@@ -1,7 +1,7 @@
-import { LRUCache } from 'lru-cache';
 import { AppError } from '../domain/errors.js';
-import type { TenantScope } from '../domain/tenant-scope.js';
+import { tenantScope, type TenantScope } from '../domain/tenant-scope.js';
 import { newId } from '../platform/ids.js';
+import { ReadThroughCache } from '../platform/read-through-cache.js';
 import type { HubRepository } from './hub.repository.js';
 import type { Hub } from './hub.types.js';
 
@@ -15,10 +15,12 @@ export type CreateHubInput = Omit<Hub, 'id' | 'tenant_id' | 'active' | 'created_
  */
 export class HubService {
   /** The read is cached, not only its result: callers arriving while it runs share it (one read per expiry). */
-  private readonly cache = new LRUCache<string, Promise<Hub[]>>({ max: 10_000, ttl: HUBS_TTL_MS });
+  private readonly cache: ReadThroughCache<Hub[]>;
   private readonly created: ((scope: TenantScope, hub: Hub) => Promise<void>)[] = [];
 
-  constructor(private readonly repo: HubRepository) {}
+  constructor(private readonly repo: HubRepository) {
+    this.cache = new ReadThroughCache((tenantId) => repo.list(tenantScope(tenantId)), { ttlMs: HUBS_TTL_MS });
+  }
 
   /** Called after a hub is added (held orders may be served by it: core/hub_routing registers). Must not throw. */
   onCreated(listener: (scope: TenantScope, hub: Hub) => Promise<void>): void {
@@ -34,12 +36,7 @@ export class HubService {
   }
 
   async list(scope: TenantScope): Promise<Hub[]> {
-    const cached = this.cache.get(scope.tenantId);
-    if (cached) return cached;
-    const hubs = this.repo.list(scope);
-    this.cache.set(scope.tenantId, hubs);
-    hubs.catch(() => this.cache.get(scope.tenantId) === hubs && this.cache.delete(scope.tenantId));
-    return hubs;
+    return this.cache.get(scope.tenantId);
   }
 
   async find(scope: TenantScope, code: string): Promise<Hub | null> {

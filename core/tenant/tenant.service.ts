@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { ReadThroughCache } from '../platform/read-through-cache.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Config } from '../../configs/config.js';
 import { AppError } from '../domain/errors.js';
@@ -17,7 +18,11 @@ import type { Seller, Tenant, TenantSettings } from './tenant.types.js';
  * whole key is stored, and the key is shown once, when the seller is created.
  */
 export class TenantService {
-  private readonly settingsCache = new Map<string, { at: number; value: Promise<TenantSettings> }>();
+  /** The read is cached, not only its result: callers arriving while it runs share it (one read per expiry). */
+  private readonly settingsCache = new ReadThroughCache<TenantSettings>(
+    (tenantId) => this.repo.getSettings(tenantScope(tenantId)).then((stored) => (stored ? this.withDefaults(stored) : this.defaultSettings())),
+    { ttlMs: SETTINGS_TTL_MS },
+  );
   private readonly knownSellers = new LRUCache<string, true>({ max: 100_000, ttl: 10 * 60_000 });
 
   constructor(
@@ -107,14 +112,7 @@ export class TenantService {
 
   /** Settings with configured defaults filled in; cached briefly (they change rarely). */
   async settings(scope: TenantScope): Promise<TenantSettings> {
-    const cached = this.settingsCache.get(scope.tenantId);
-    if (cached && Date.now() - cached.at < SETTINGS_TTL_MS) return cached.value;
-    // The read is cached, not only its result: callers arriving while it runs share it (one read per expiry).
-    const value = this.repo.getSettings(scope).then((stored) => (stored ? this.withDefaults(stored) : this.defaultSettings()));
-    const entry = { at: Date.now(), value };
-    this.settingsCache.set(scope.tenantId, entry);
-    value.catch(() => this.settingsCache.get(scope.tenantId) === entry && this.settingsCache.delete(scope.tenantId));
-    return value;
+    return this.settingsCache.get(scope.tenantId);
   }
 
   async updateSettings(scope: TenantScope, patch: DeepPartial<TenantSettings>): Promise<TenantSettings> {

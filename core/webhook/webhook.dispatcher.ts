@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { LRUCache } from 'lru-cache';
 import { Webhook } from 'standardwebhooks';
 import type { WebhookClient } from '../../external-service/webhook/webhook.client.js';
 import type { OutboundEvent } from '../domain/events.js';
@@ -8,6 +6,8 @@ import { tenantScope, type TenantScope } from '../domain/tenant-scope.js';
 import { backoffMs } from '../effects/effect.service.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logger.js';
+import type { RedisEvents } from '../platform/redis-events.js';
+import { ReadThroughCache } from '../platform/read-through-cache.js';
 import type { EventPublisher } from '../platform/event-stream.js';
 import type { SecretBox } from '../platform/secret-box.js';
 import type { WebhookDeliveryRepository } from './webhook-delivery.repository.js';
@@ -33,8 +33,12 @@ export interface DispatchOptions {
  */
 const ENDPOINTS_TTL_MS = 2_000;
 
-/** Tenants whose deliveries were replayed, for the dispatchers of every process (a Redis set). */
-const WOKEN_KEY = 'webhooks:woken-tenants';
+/**
+ * Tenants whose deliveries were replayed, told to the dispatchers of every process (Redis pub/sub:
+ * nothing is polled between replays). A process that was not listening finds them on its next
+ * full pass (FULL_PASS_EVERY_MS in webhook.module.ts; a process's first pass is a full one).
+ */
+const WAKE_CHANNEL = 'webhooks:wake';
 
 /**
  * Seller webhooks, from event to endpoint (docs/adr/0015). `enqueue` records one delivery per
@@ -46,9 +50,18 @@ const WOKEN_KEY = 'webhooks:woken-tenants';
  * window, then parked. An endpoint whose attempts keep failing is disabled and its seller told.
  */
 export class WebhookDispatcher {
-  private readonly endpointCache = new LRUCache<string, WebhookEndpoint[]>({ max: 10_000, ttl: ENDPOINTS_TTL_MS });
+  /** By `JSON.stringify([tenant, seller])`; the read is cached, so events arriving while it runs share it. */
+  private readonly endpointCache = new ReadThroughCache<WebhookEndpoint[]>(
+    (key) => {
+      const [tenantId, sellerId] = JSON.parse(key) as [string, string];
+      return this.endpoints.forSeller(tenantScope(tenantId), sellerId);
+    },
+    { ttlMs: ENDPOINTS_TTL_MS },
+  );
   /** Tenants with deliveries recorded or pending in this process (and when last seen): the passes' short list. */
   private readonly busy = new Map<string, number>();
+  /** The subscription to other processes' wake-ups, made on the first pass that needs it. */
+  private listening: Promise<void> | null = null;
 
   constructor(
     private readonly endpoints: WebhookEndpointRepository,
@@ -56,7 +69,7 @@ export class WebhookDispatcher {
     private readonly client: WebhookClient,
     private readonly box: SecretBox,
     private readonly events: EventPublisher,
-    private readonly redis: Redis,
+    private readonly wakes: RedisEvents,
     private readonly logger: Logger,
     private readonly options: DispatchOptions,
   ) {}
@@ -103,7 +116,7 @@ export class WebhookDispatcher {
 
   /** A seller's endpoints changed through this process: match the next event against the stored ones. */
   forget(tenantId: string, sellerId: string): void {
-    this.endpointCache.delete(`${tenantId}:${sellerId}`);
+    this.endpointCache.delete(JSON.stringify([tenantId, sellerId]));
   }
 
   /**
@@ -112,13 +125,16 @@ export class WebhookDispatcher {
    */
   async wake(tenantId: string): Promise<void> {
     this.busy.set(tenantId, Date.now());
-    await this.redis.sadd(WOKEN_KEY, tenantId);
+    await this.wakes.publish(WAKE_CHANNEL, tenantId);
   }
 
   /** Tenants a pass visits besides a full pass's: those this process recorded deliveries for lately, and those woken. */
   async tenantsToVisit(): Promise<string[]> {
-    const woken = await this.redis.spop(WOKEN_KEY, 100);
-    for (const tenantId of woken) this.busy.set(tenantId, Date.now());
+    this.listening ??= this.wakes.subscribe(WAKE_CHANNEL, (tenantId) => this.busy.set(tenantId, Date.now())).catch((err: unknown) => {
+      this.listening = null; // tried again on the next pass; full passes cover the gap
+      this.logger.warn({ err }, 'webhook wake-ups not subscribed');
+    });
+    await this.listening;
     return [...this.busy.keys()];
   }
 
@@ -240,11 +256,6 @@ export class WebhookDispatcher {
   }
 
   private async endpointsOf(scope: TenantScope, sellerId: string): Promise<WebhookEndpoint[]> {
-    const key = `${scope.tenantId}:${sellerId}`;
-    const cached = this.endpointCache.get(key);
-    if (cached) return cached;
-    const endpoints = await this.endpoints.forSeller(scope, sellerId);
-    this.endpointCache.set(key, endpoints);
-    return endpoints;
+    return this.endpointCache.get(JSON.stringify([scope.tenantId, sellerId]));
   }
 }

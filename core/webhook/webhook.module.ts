@@ -29,7 +29,7 @@ export function buildWebhookModule(platform: Platform, deps: { tenancy: TenancyM
   const deliveries = new WebhookDeliveryRepository(db);
   const client = new WebhookClient({ timeout_ms: cfg.timeout_ms, allow_http: cfg.allow_http, allow_loopback: cfg.allow_loopback, allow_private: cfg.allow_private });
   const box = new SecretBox(cfg.secrets_key);
-  const dispatcher = new WebhookDispatcher(endpoints, deliveries, client, box, platform.eventStream, platform.redis, logger, {
+  const dispatcher = new WebhookDispatcher(endpoints, deliveries, client, box, platform.eventStream, platform.events, logger, {
     batchSize: cfg.batch_size,
     leaseMs: cfg.lease_ms,
     maxAttempts: cfg.max_attempts,
