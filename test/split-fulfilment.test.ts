@@ -4,7 +4,9 @@ import { CarrierSimulator } from '../external-service/courier/carrier-simulator.
 import { tenantScope } from '../core/domain/tenant-scope.js';
 import { createTenant, eventually, http, internalHeaders, type TestTenant } from './support/api.js';
 import { getStack } from './support/stack.js';
-import { deadLettered, orderBody, readOrder, sendWms, stockRow, stockedHub, untilStatus } from './fulfilment.fixtures.js';
+import { ensureIndexes } from '../core/platform/mongo.js';
+import { SHIPMENT_INDEXES } from '../core/shipment/shipment.repository.js';
+import { courier, deadLettered, orderBody, readOrder, sendWms, stockRow, stockedHub, untilStatus } from './fulfilment.fixtures.js';
 
 /** Split fulfilment (issue 16 part 1, docs/adr/0020), through the API on the test stack. */
 
@@ -125,6 +127,80 @@ describe('split fulfilment: one order, parts at several hubs', () => {
     assert.ok(partEntries.every((e) => typeof e.details?.fulfilment_id === 'string'), 'timeline entries name the part');
     assert.deepEqual(await stockRow(t, 'H2', 'SKU-B'), { on_hand: 4, reserved: 0, available: 4 });
     assert.ok((await checkStock(t)).ok);
+  });
+
+  it('gives each part its own shipment: signed courier webhooks for a part\'s AWB move that part only, and the order follows', async () => {
+    const t = await twoHubTenant({ policy: 'split_allowed' });
+    const id = await createOrder(t);
+    const approved = await untilStatus(t, id, 'approved');
+    const [p1, p2] = [approved.fulfilments!.find((p) => p.hub_code === 'H1')!, approved.fulfilments!.find((p) => p.hub_code === 'H2')!];
+    const [awb1, awb2] = [`AWBP1${Date.now()}`, `AWBP2${Date.now()}`];
+    await sendWms(t, id, 'shipped', { fulfilment_id: p1.fulfilment_id, shipment: { awb: awb1, courier: 'aramex' } });
+    await untilPart(t, id, p1.fulfilment_id, 'shipped');
+    await sendWms(t, id, 'shipped', { fulfilment_id: p2.fulfilment_id, shipment: { awb: awb2, courier: 'smsa' } });
+    const shipped = await untilStatus(t, id, 'shipped');
+    const ref = (fid: string) => shipped.fulfilments!.find((f) => f.fulfilment_id === fid)!.shipment!;
+    const [s1, s2] = [ref(p1.fulfilment_id), ref(p2.fulfilment_id)];
+    assert.ok(s1.shipment_id && s2.shipment_id && s1.shipment_id !== s2.shipment_id, 'each part has its own shipment record');
+    assert.deepEqual(shipped.shipment, s1, 'the order\'s shipment is its first part\'s');
+    for (const [s, fid, waybill] of [[s1, p1.fulfilment_id, awb1], [s2, p2.fulfilment_id, awb2]] as const) {
+      const view = (await t.seller('GET', `/shipments/${s.shipment_id}`)).body.data;
+      assert.deepEqual([view.order_id, view.fulfilment_id, view.awb, view.status], [id, fid, waybill, 'created']);
+    }
+
+    // Part 2's scans (by AWB) move part 2 and its shipment only.
+    const at = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+    assert.equal((await courier(awb2, { status: 'IN_TRANSIT', timestamp: at(30) })).status, 200);
+    assert.equal((await courier(awb2, { status: 'OUT_FOR_DELIVERY', timestamp: at(20) })).body.data.status, 'in_transit');
+    const failed = await courier(awb2, { status: 'FAILED', timestamp: at(10) });
+    assert.equal(failed.status, 200, JSON.stringify(failed.body));
+    assert.equal(failed.body.data.fulfilment_id, p2.fulfilment_id);
+    const afterFail = await untilStatus(t, id, 'delivery_failed');
+    assert.deepEqual(afterFail.fulfilments!.map((f) => [f.hub_code, f.status]).sort(), [['H1', 'shipped'], ['H2', 'delivery_failed']]);
+    assert.equal((await t.seller('GET', `/shipments/${s1.shipment_id}`)).body.data.status, 'created', 'part 1\'s shipment untouched');
+    assert.equal((await t.seller('GET', `/shipments/${s2.shipment_id}`)).body.data.status, 'failed');
+
+    // Each part delivered by its own signed webhook: part 2 by AWB (re-attempt), part 1 by shipment id.
+    assert.equal((await courier(awb2, { status: 'DELIVERED', timestamp: at(5) })).status, 200);
+    const oneDelivered = await untilPart(t, id, p2.fulfilment_id, 'delivered');
+    assert.equal(oneDelivered.status, 'shipped', 'delivered only when every part is');
+    // A forged signature for part 1 is refused and moves nothing.
+    assert.equal((await courier(s1.shipment_id!, { status: 'DELIVERED', timestamp: at(1) }, 'b'.repeat(64))).status, 401);
+    assert.equal((await readOrder(t, id)).version, oneDelivered.version);
+    assert.equal((await courier(s1.shipment_id!, { status: 'DELIVERED', timestamp: at(1) })).status, 200);
+    const done = await untilStatus(t, id, 'delivered');
+    assert.deepEqual(done.fulfilments!.map((f) => f.status), ['delivered', 'delivered']);
+    assert.deepEqual(
+      done.timeline.filter((e) => e.kind === 'status_changed').map((e) => `${e.from}->${e.to}`),
+      ['pending->approved', 'approved->partially_shipped', 'partially_shipped->shipped', 'shipped->delivery_failed', 'delivery_failed->shipped', 'shipped->delivered'],
+    );
+    const scans = done.timeline.filter((e) => e.details?.courier_status);
+    assert.equal(scans.length, 5);
+    assert.ok(scans.every((e) => e.details?.fulfilment_id === (e.details?.shipment_id === s1.shipment_id ? p1.fulfilment_id : p2.fulfilment_id)), 'each scan names its part');
+    assert.equal((await t.seller('GET', `/shipments/${s2.shipment_id}`)).body.data.tracking.length, 4);
+    assert.equal((await t.seller('GET', `/shipments/${s1.shipment_id}`)).body.data.status, 'delivered');
+  });
+
+  it('migrates a database with the old one-shipment-per-order index: replaced by name at start, idempotently', async () => {
+    const { mongo } = getStack().oms.container.platform;
+    const db = mongo.client.db(`oms_migrate_${Date.now()}`);
+    try {
+      const shipments = db.collection('shipments');
+      await shipments.createIndex({ tenant_id: 1, order_id: 1 }, { name: 'tenant_order', unique: true });
+      await shipments.insertOne({ _id: 'shp_old' as never, tenant_id: 'T', order_id: 'O1', fulfilment_id: null, awb: 'A0' });
+      for (let start = 0; start < 2; start++) {
+        await ensureIndexes(db, SHIPMENT_INDEXES, { multikeyIndexes: mongo.multikeyIndexes });
+        const names = (await shipments.listIndexes().toArray()).map((i) => i.name as string).sort();
+        assert.deepEqual(names, ['_id_', 'tenant_awb', 'tenant_order_fulfilment', 'tenant_seller_created']);
+      }
+      // Still one shipment per single-hub order (no part), and now one per part of a split order.
+      await assert.rejects(shipments.insertOne({ _id: 'shp_dup' as never, tenant_id: 'T', order_id: 'O1', fulfilment_id: null, awb: 'A1' }), (err: { code?: number }) => err.code === 11000);
+      await shipments.insertOne({ _id: 'shp_p1' as never, tenant_id: 'T', order_id: 'O2', fulfilment_id: 'O2-F1', awb: 'A2' });
+      await shipments.insertOne({ _id: 'shp_p2' as never, tenant_id: 'T', order_id: 'O2', fulfilment_id: 'O2-F2', awb: 'A3' });
+      await assert.rejects(shipments.insertOne({ _id: 'shp_p2b' as never, tenant_id: 'T', order_id: 'O2', fulfilment_id: 'O2-F2', awb: 'A4' }), (err: { code?: number }) => err.code === 11000);
+    } finally {
+      await db.dropDatabase();
+    }
   });
 
   it('books a courier per part when it is packed; cancel before pickup cancels both bookings and releases both parts\' stock', async () => {

@@ -1363,6 +1363,8 @@ export interface components {
             seller_id: string;
             /** @description The OMS order id */
             order_id: string;
+            /** @description The part of a split order this shipment carries (absent on single-hub orders) */
+            fulfilment_id?: string;
             courier: string;
             awb: string;
             tracking_url: string | null;
@@ -1389,6 +1391,8 @@ export interface components {
         CourierWebhookResult: {
             shipment_id: string;
             awb: string;
+            /** @description The part of a split order the scan moved (absent on single-hub orders) */
+            fulfilment_id?: string;
             /** @enum {string} */
             status: "created" | "in_transit" | "delivered" | "failed" | "returned";
             /**
