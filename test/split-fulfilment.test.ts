@@ -6,6 +6,7 @@ import { createTenant, eventually, http, internalHeaders, type TestTenant } from
 import { getStack } from './support/stack.js';
 import { ensureIndexes } from '../core/platform/mongo.js';
 import { SHIPMENT_INDEXES } from '../core/shipment/shipment.repository.js';
+import { INVOICE_INDEXES } from '../core/invoice/invoice.repository.js';
 import { courier, deadLettered, orderBody, readOrder, sendWms, stockRow, stockedHub, untilStatus } from './fulfilment.fixtures.js';
 
 /** Split fulfilment (issue 16 part 1, docs/adr/0020), through the API on the test stack. */
@@ -181,7 +182,7 @@ describe('split fulfilment: one order, parts at several hubs', () => {
     assert.equal((await t.seller('GET', `/shipments/${s1.shipment_id}`)).body.data.status, 'delivered');
   });
 
-  it('migrates a database with the old one-shipment-per-order index: replaced by name at start, idempotently', async () => {
+  it('migrates a database with the old one-shipment (and one-invoice) per order indexes: replaced by name at start, idempotently', async () => {
     const { mongo } = getStack().oms.container.platform;
     const db = mongo.client.db(`oms_migrate_${Date.now()}`);
     try {
@@ -198,9 +199,78 @@ describe('split fulfilment: one order, parts at several hubs', () => {
       await shipments.insertOne({ _id: 'shp_p1' as never, tenant_id: 'T', order_id: 'O2', fulfilment_id: 'O2-F1', awb: 'A2' });
       await shipments.insertOne({ _id: 'shp_p2' as never, tenant_id: 'T', order_id: 'O2', fulfilment_id: 'O2-F2', awb: 'A3' });
       await assert.rejects(shipments.insertOne({ _id: 'shp_p2b' as never, tenant_id: 'T', order_id: 'O2', fulfilment_id: 'O2-F2', awb: 'A4' }), (err: { code?: number }) => err.code === 11000);
+      // Invoices likewise (one per order, or one per part).
+      await db.collection('invoices').createIndex({ tenant_id: 1, order_id: 1 }, { name: 'tenant_order', unique: true });
+      await ensureIndexes(db, INVOICE_INDEXES, { multikeyIndexes: mongo.multikeyIndexes });
+      await ensureIndexes(db, INVOICE_INDEXES, { multikeyIndexes: mongo.multikeyIndexes });
+      assert.deepEqual((await db.collection('invoices').listIndexes().toArray()).map((i) => i.name as string).sort(), ['_id_', 'tenant_number', 'tenant_order_fulfilment', 'tenant_seller_invoice_number']);
     } finally {
       await db.dropDatabase();
     }
+  });
+
+  it('invoices each part on its own when it ships under invoicing.per = fulfilment; the order\'s invoice_number stays the first', async () => {
+    const t = await twoHubTenant({ policy: 'split_allowed' });
+    for (const bad of [{ per: 'line' }, { per: 'order', extra: 1 }]) {
+      const res = await http('PUT', `/internal/api/v1/tenants/${t.tenantId}/settings`, { body: { invoicing: bad }, headers: internalHeaders(t.tenantId) });
+      assert.equal(res.status, 400, JSON.stringify(bad));
+    }
+    const defaults = await http('GET', `/internal/api/v1/tenants/${t.tenantId}/settings`, { headers: internalHeaders(t.tenantId) });
+    assert.deepEqual(defaults.body.data.invoicing, { per: 'order' }, 'defaults to one invoice per order; a refused setting wrote nothing');
+    const set = await http('PUT', `/internal/api/v1/tenants/${t.tenantId}/settings`, { body: { invoicing: { per: 'fulfilment' } }, headers: internalHeaders(t.tenantId) });
+    assert.deepEqual(set.body.data.invoicing, { per: 'fulfilment' });
+
+    const res = await t.seller('POST', '/orders', orderBody([{ sku: 'SKU-A', quantity: 2, unit_price: 10 }, { sku: 'SKU-B', quantity: 1, unit_price: 40 }]));
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const id = res.body.data.id as string;
+    const approved = await untilStatus(t, id, 'approved');
+    const [p1, p2] = [approved.fulfilments!.find((p) => p.hub_code === 'H1')!, approved.fulfilments!.find((p) => p.hub_code === 'H2')!];
+    await sendWms(t, id, 'packed', { fulfilment_id: p1.fulfilment_id });
+    await untilPart(t, id, p1.fulfilment_id, 'packed');
+    assert.equal((await readOrder(t, id)).invoice_number, null, 'not invoiced before it ships');
+
+    await sendWms(t, id, 'shipped', { fulfilment_id: p1.fulfilment_id });
+    const first = await eventually('part 1 invoiced', async () => {
+      const o = await readOrder(t, id);
+      return o.fulfilments!.find((f) => f.fulfilment_id === p1.fulfilment_id)?.invoice_number ? o : null;
+    });
+    const n1 = first.fulfilments!.find((f) => f.fulfilment_id === p1.fulfilment_id)!.invoice_number!;
+    assert.equal(first.invoice_number, n1, 'the order\'s invoice_number is the first part\'s');
+    assert.equal(first.fulfilments!.find((f) => f.fulfilment_id === p2.fulfilment_id)!.invoice_number ?? null, null, 'the unshipped part has none');
+    const inv1 = (await t.seller('GET', `/invoices/${n1}`)).body.data;
+    assert.deepEqual([inv1.fulfilment_id, inv1.lines.map((l: { seller_sku_code: string; quantity: number }) => [l.seller_sku_code, l.quantity]), inv1.subtotal], [p1.fulfilment_id, [['SKU-A', 2]], 20]);
+
+    // A repeated shipped event issues nothing new; part 2 ships and gets its own number.
+    await sendWms(t, id, 'shipped', { fulfilment_id: p1.fulfilment_id });
+    await sendWms(t, id, 'shipped', { fulfilment_id: p2.fulfilment_id });
+    const both = await eventually('part 2 invoiced', async () => {
+      const o = await readOrder(t, id);
+      return o.fulfilments!.every((f) => f.invoice_number) ? o : null;
+    });
+    const n2 = both.fulfilments!.find((f) => f.fulfilment_id === p2.fulfilment_id)!.invoice_number!;
+    assert.notEqual(n2, n1);
+    assert.equal(both.invoice_number, n1);
+    const inv2 = (await t.seller('GET', `/invoices/${n2}`)).body.data;
+    assert.deepEqual([inv2.fulfilment_id, inv2.lines.map((l: { seller_sku_code: string; quantity: number }) => [l.seller_sku_code, l.quantity]), inv2.subtotal], [p2.fulfilment_id, [['SKU-B', 1]], 40]);
+    assert.equal(both.timeline.filter((e) => e.kind === 'invoice_issued').length, 2);
+    const view = (await t.seller('GET', `/orders/${id}`)).body.data;
+    assert.equal(view.invoice_number, n1);
+    assert.deepEqual(view.fulfilments.map((f: { invoice_number: string }) => f.invoice_number).sort(), [n1, n2].sort());
+    assert.equal((await t.seller('GET', `/orders/${id}/invoice`)).body.data.invoice_number, n1);
+  });
+
+  it('invoices a split order once, as a whole, under the default invoicing.per = order', async () => {
+    const t = await twoHubTenant({ policy: 'split_allowed' });
+    const id = await createOrder(t);
+    const approved = await untilStatus(t, id, 'approved');
+    for (const part of approved.fulfilments!) await sendWms(t, id, 'shipped', { fulfilment_id: part.fulfilment_id });
+    const shipped = await untilStatus(t, id, 'shipped', (o) => !!o.invoice_number);
+    const invoice = (await t.seller('GET', `/orders/${id}/invoice`)).body.data;
+    assert.equal(invoice.invoice_number, shipped.invoice_number);
+    assert.equal(invoice.fulfilment_id, undefined);
+    assert.deepEqual(invoice.lines.map((l: { seller_sku_code: string }) => l.seller_sku_code).sort(), ['SKU-A', 'SKU-B']);
+    assert.equal(shipped.timeline.filter((e) => e.kind === 'invoice_issued').length, 1);
+    assert.ok(shipped.fulfilments!.every((f) => (f.invoice_number ?? null) === null));
   });
 
   it('books a courier per part when it is packed; cancel before pickup cancels both bookings and releases both parts\' stock', async () => {

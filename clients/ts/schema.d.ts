@@ -1194,6 +1194,8 @@ export interface components {
                 tracking_url: string | null;
             } | null;
             courier_booking: components["schemas"]["CourierBooking"];
+            /** @description The part's invoice: its own (tenant setting invoicing.per = fulfilment), or the order's on a one-part order */
+            invoice_number: string | null;
             /** @description Why routing put this part at this hub */
             why: string;
         };
@@ -1408,6 +1410,8 @@ export interface components {
             order_id: string;
             /** @description The seller's own order reference */
             seller_order_id: string;
+            /** @description The part of a split order this invoice is for (tenant setting invoicing.per = fulfilment); absent on an order's one invoice */
+            fulfilment_id?: string;
             /** @description Per-tenant, gapless */
             number: number;
             /** @example INV-000042 */
