@@ -273,6 +273,41 @@ describe('split fulfilment: one order, parts at several hubs', () => {
     assert.ok(shipped.fulfilments!.every((f) => (f.invoice_number ?? null) === null));
   });
 
+  it('restocks a customer return of a split order at the hub of the part that shipped each line', async () => {
+    const t = await twoHubTenant({ policy: 'split_allowed' });
+    const id = await createOrder(t);
+    const approved = await untilStatus(t, id, 'approved');
+    const [p1, p2] = [approved.fulfilments!.find((p) => p.hub_code === 'H1')!, approved.fulfilments!.find((p) => p.hub_code === 'H2')!];
+    for (const part of [p1, p2]) {
+      await sendWms(t, id, 'shipped', { fulfilment_id: part.fulfilment_id });
+      await untilPart(t, id, part.fulfilment_id, 'shipped');
+      await sendWms(t, id, 'delivered', { fulfilment_id: part.fulfilment_id });
+    }
+    await untilStatus(t, id, 'delivered');
+    await eventually('both parts consumed', async () => ((await stockRow(t, 'H1', 'SKU-A')).on_hand === 3 && (await stockRow(t, 'H2', 'SKU-B')).on_hand === 4 ? true : null));
+
+    const tooMany = await t.seller('POST', `/orders/${id}/returns`, { items: [{ seller_sku_code: 'SKU-B', quantity: 2, reason: 'x' }] });
+    assert.equal(tooMany.status, 400, JSON.stringify(tooMany.body));
+    const created = await t.seller('POST', `/orders/${id}/returns`, { items: [{ seller_sku_code: 'SKU-B', quantity: 1, reason: 'damaged' }, { seller_sku_code: 'SKU-A', quantity: 1, reason: 'wrong size' }] });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const ret = created.body.data;
+    assert.deepEqual(ret.parts, [
+      { fulfilment_id: p2.fulfilment_id, hub_code: 'H2', sku: 'SKU-B', quantity: 1 },
+      { fulfilment_id: p1.fulfilment_id, hub_code: 'H1', sku: 'SKU-A', quantity: 1 },
+    ]);
+    assert.equal(ret.hub_code, 'H2', 'hub_code: the first line\'s part');
+    // Received twice at once: each hub restocked once, with the lines its part shipped.
+    const received = await Promise.all([t.seller('POST', `/returns/${ret.id}/receive`, {}), t.seller('POST', `/returns/${ret.id}/receive`, {})]);
+    assert.deepEqual(received.map((r) => r.status), [200, 200]);
+    assert.deepEqual(await stockRow(t, 'H1', 'SKU-A'), { on_hand: 4, reserved: 0, available: 4 });
+    assert.deepEqual(await stockRow(t, 'H2', 'SKU-B'), { on_hand: 5, reserved: 0, available: 5 });
+    // H2's part has nothing left to return; H1's one more unit of A.
+    assert.equal((await t.seller('POST', `/orders/${id}/returns`, { items: [{ seller_sku_code: 'SKU-B', quantity: 1, reason: 'x' }] })).status, 400);
+    const last = await t.seller('POST', `/orders/${id}/returns`, { items: [{ seller_sku_code: 'SKU-A', quantity: 1, reason: 'x' }] });
+    assert.deepEqual(last.body.data.parts, [{ fulfilment_id: p1.fulfilment_id, hub_code: 'H1', sku: 'SKU-A', quantity: 1 }]);
+    assert.ok((await checkStock(t)).ok);
+  });
+
   it('books a courier per part when it is packed; cancel before pickup cancels both bookings and releases both parts\' stock', async () => {
     const sim = new CarrierSimulator('splitx');
     await sim.start();

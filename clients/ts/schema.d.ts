@@ -1439,6 +1439,13 @@ export interface components {
             /** @description The OMS order id */
             order_id: string;
             hub_code: string;
+            /** @description On a split order: the part (and hub) that shipped each returned unit, where it is restocked; empty on single-hub orders */
+            parts: {
+                fulfilment_id: string;
+                hub_code: string;
+                sku: string;
+                quantity: number;
+            }[];
             /** @enum {string} */
             status: "requested" | "received" | "refunded" | "closed";
             items: {
