@@ -4,7 +4,10 @@ import { CarrierSimulator } from '../external-service/courier/carrier-simulator.
 import { tenantScope } from '../core/domain/tenant-scope.js';
 import { createTenant, eventually, http, internalHeaders, type TestTenant } from './support/api.js';
 import { getStack } from './support/stack.js';
-import { deadLettered, orderBody, readOrder, sendWms, stockRow, stockedHub, untilStatus } from './fulfilment.fixtures.js';
+import { ensureIndexes } from '../core/platform/mongo.js';
+import { SHIPMENT_INDEXES } from '../core/shipment/shipment.repository.js';
+import { INVOICE_INDEXES } from '../core/invoice/invoice.repository.js';
+import { courier, deadLettered, orderBody, readOrder, sendWms, stockRow, stockedHub, untilStatus } from './fulfilment.fixtures.js';
 
 /** Split fulfilment (issue 16 part 1, docs/adr/0020), through the API on the test stack. */
 
@@ -124,6 +127,184 @@ describe('split fulfilment: one order, parts at several hubs', () => {
     assert.equal(partEntries.length, 5);
     assert.ok(partEntries.every((e) => typeof e.details?.fulfilment_id === 'string'), 'timeline entries name the part');
     assert.deepEqual(await stockRow(t, 'H2', 'SKU-B'), { on_hand: 4, reserved: 0, available: 4 });
+    assert.ok((await checkStock(t)).ok);
+  });
+
+  it('gives each part its own shipment: signed courier webhooks for a part\'s AWB move that part only, and the order follows', async () => {
+    const t = await twoHubTenant({ policy: 'split_allowed' });
+    const id = await createOrder(t);
+    const approved = await untilStatus(t, id, 'approved');
+    const [p1, p2] = [approved.fulfilments!.find((p) => p.hub_code === 'H1')!, approved.fulfilments!.find((p) => p.hub_code === 'H2')!];
+    const [awb1, awb2] = [`AWBP1${Date.now()}`, `AWBP2${Date.now()}`];
+    await sendWms(t, id, 'shipped', { fulfilment_id: p1.fulfilment_id, shipment: { awb: awb1, courier: 'aramex' } });
+    await untilPart(t, id, p1.fulfilment_id, 'shipped');
+    await sendWms(t, id, 'shipped', { fulfilment_id: p2.fulfilment_id, shipment: { awb: awb2, courier: 'smsa' } });
+    const shipped = await untilStatus(t, id, 'shipped');
+    const ref = (fid: string) => shipped.fulfilments!.find((f) => f.fulfilment_id === fid)!.shipment!;
+    const [s1, s2] = [ref(p1.fulfilment_id), ref(p2.fulfilment_id)];
+    assert.ok(s1.shipment_id && s2.shipment_id && s1.shipment_id !== s2.shipment_id, 'each part has its own shipment record');
+    assert.deepEqual(shipped.shipment, s1, 'the order\'s shipment is its first part\'s');
+    for (const [s, fid, waybill] of [[s1, p1.fulfilment_id, awb1], [s2, p2.fulfilment_id, awb2]] as const) {
+      const view = (await t.seller('GET', `/shipments/${s.shipment_id}`)).body.data;
+      assert.deepEqual([view.order_id, view.fulfilment_id, view.awb, view.status], [id, fid, waybill, 'created']);
+    }
+
+    // Part 2's scans (by AWB) move part 2 and its shipment only.
+    const at = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+    assert.equal((await courier(awb2, { status: 'IN_TRANSIT', timestamp: at(30) })).status, 200);
+    assert.equal((await courier(awb2, { status: 'OUT_FOR_DELIVERY', timestamp: at(20) })).body.data.status, 'in_transit');
+    const failed = await courier(awb2, { status: 'FAILED', timestamp: at(10) });
+    assert.equal(failed.status, 200, JSON.stringify(failed.body));
+    assert.equal(failed.body.data.fulfilment_id, p2.fulfilment_id);
+    const afterFail = await untilStatus(t, id, 'delivery_failed');
+    assert.deepEqual(afterFail.fulfilments!.map((f) => [f.hub_code, f.status]).sort(), [['H1', 'shipped'], ['H2', 'delivery_failed']]);
+    assert.equal((await t.seller('GET', `/shipments/${s1.shipment_id}`)).body.data.status, 'created', 'part 1\'s shipment untouched');
+    assert.equal((await t.seller('GET', `/shipments/${s2.shipment_id}`)).body.data.status, 'failed');
+
+    // Each part delivered by its own signed webhook: part 2 by AWB (re-attempt), part 1 by shipment id.
+    assert.equal((await courier(awb2, { status: 'DELIVERED', timestamp: at(5) })).status, 200);
+    const oneDelivered = await untilPart(t, id, p2.fulfilment_id, 'delivered');
+    assert.equal(oneDelivered.status, 'shipped', 'delivered only when every part is');
+    // A forged signature for part 1 is refused and moves nothing.
+    assert.equal((await courier(s1.shipment_id!, { status: 'DELIVERED', timestamp: at(1) }, 'b'.repeat(64))).status, 401);
+    assert.equal((await readOrder(t, id)).version, oneDelivered.version);
+    assert.equal((await courier(s1.shipment_id!, { status: 'DELIVERED', timestamp: at(1) })).status, 200);
+    const done = await untilStatus(t, id, 'delivered');
+    assert.deepEqual(done.fulfilments!.map((f) => f.status), ['delivered', 'delivered']);
+    assert.deepEqual(
+      done.timeline.filter((e) => e.kind === 'status_changed').map((e) => `${e.from}->${e.to}`),
+      ['pending->approved', 'approved->partially_shipped', 'partially_shipped->shipped', 'shipped->delivery_failed', 'delivery_failed->shipped', 'shipped->delivered'],
+    );
+    const scans = done.timeline.filter((e) => e.details?.courier_status);
+    assert.equal(scans.length, 5);
+    assert.ok(scans.every((e) => e.details?.fulfilment_id === (e.details?.shipment_id === s1.shipment_id ? p1.fulfilment_id : p2.fulfilment_id)), 'each scan names its part');
+    assert.equal((await t.seller('GET', `/shipments/${s2.shipment_id}`)).body.data.tracking.length, 4);
+    assert.equal((await t.seller('GET', `/shipments/${s1.shipment_id}`)).body.data.status, 'delivered');
+  });
+
+  it('migrates a database with the old one-shipment (and one-invoice) per order indexes: replaced by name at start, idempotently', async () => {
+    const { mongo } = getStack().oms.container.platform;
+    const db = mongo.client.db(`oms_migrate_${Date.now()}`);
+    try {
+      const shipments = db.collection('shipments');
+      await shipments.createIndex({ tenant_id: 1, order_id: 1 }, { name: 'tenant_order', unique: true });
+      await shipments.insertOne({ _id: 'shp_old' as never, tenant_id: 'T', order_id: 'O1', fulfilment_id: null, awb: 'A0' });
+      for (let start = 0; start < 2; start++) {
+        await ensureIndexes(db, SHIPMENT_INDEXES, { multikeyIndexes: mongo.multikeyIndexes });
+        const names = (await shipments.listIndexes().toArray()).map((i) => i.name as string).sort();
+        assert.deepEqual(names, ['_id_', 'tenant_awb', 'tenant_order_fulfilment', 'tenant_seller_created']);
+      }
+      // Still one shipment per single-hub order (no part), and now one per part of a split order.
+      await assert.rejects(shipments.insertOne({ _id: 'shp_dup' as never, tenant_id: 'T', order_id: 'O1', fulfilment_id: null, awb: 'A1' }), (err: { code?: number }) => err.code === 11000);
+      await shipments.insertOne({ _id: 'shp_p1' as never, tenant_id: 'T', order_id: 'O2', fulfilment_id: 'O2-F1', awb: 'A2' });
+      await shipments.insertOne({ _id: 'shp_p2' as never, tenant_id: 'T', order_id: 'O2', fulfilment_id: 'O2-F2', awb: 'A3' });
+      await assert.rejects(shipments.insertOne({ _id: 'shp_p2b' as never, tenant_id: 'T', order_id: 'O2', fulfilment_id: 'O2-F2', awb: 'A4' }), (err: { code?: number }) => err.code === 11000);
+      // Invoices likewise (one per order, or one per part).
+      await db.collection('invoices').createIndex({ tenant_id: 1, order_id: 1 }, { name: 'tenant_order', unique: true });
+      await ensureIndexes(db, INVOICE_INDEXES, { multikeyIndexes: mongo.multikeyIndexes });
+      await ensureIndexes(db, INVOICE_INDEXES, { multikeyIndexes: mongo.multikeyIndexes });
+      assert.deepEqual((await db.collection('invoices').listIndexes().toArray()).map((i) => i.name as string).sort(), ['_id_', 'tenant_number', 'tenant_order_fulfilment', 'tenant_seller_invoice_number']);
+    } finally {
+      await db.dropDatabase();
+    }
+  });
+
+  it('invoices each part on its own when it ships under invoicing.per = fulfilment; the order\'s invoice_number stays the first', async () => {
+    const t = await twoHubTenant({ policy: 'split_allowed' });
+    for (const bad of [{ per: 'line' }, { per: 'order', extra: 1 }]) {
+      const res = await http('PUT', `/internal/api/v1/tenants/${t.tenantId}/settings`, { body: { invoicing: bad }, headers: internalHeaders(t.tenantId) });
+      assert.equal(res.status, 400, JSON.stringify(bad));
+    }
+    const defaults = await http('GET', `/internal/api/v1/tenants/${t.tenantId}/settings`, { headers: internalHeaders(t.tenantId) });
+    assert.deepEqual(defaults.body.data.invoicing, { per: 'order' }, 'defaults to one invoice per order; a refused setting wrote nothing');
+    const set = await http('PUT', `/internal/api/v1/tenants/${t.tenantId}/settings`, { body: { invoicing: { per: 'fulfilment' } }, headers: internalHeaders(t.tenantId) });
+    assert.deepEqual(set.body.data.invoicing, { per: 'fulfilment' });
+
+    const res = await t.seller('POST', '/orders', orderBody([{ sku: 'SKU-A', quantity: 2, unit_price: 10 }, { sku: 'SKU-B', quantity: 1, unit_price: 40 }]));
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const id = res.body.data.id as string;
+    const approved = await untilStatus(t, id, 'approved');
+    const [p1, p2] = [approved.fulfilments!.find((p) => p.hub_code === 'H1')!, approved.fulfilments!.find((p) => p.hub_code === 'H2')!];
+    await sendWms(t, id, 'packed', { fulfilment_id: p1.fulfilment_id });
+    await untilPart(t, id, p1.fulfilment_id, 'packed');
+    assert.equal((await readOrder(t, id)).invoice_number, null, 'not invoiced before it ships');
+
+    await sendWms(t, id, 'shipped', { fulfilment_id: p1.fulfilment_id });
+    const first = await eventually('part 1 invoiced', async () => {
+      const o = await readOrder(t, id);
+      return o.fulfilments!.find((f) => f.fulfilment_id === p1.fulfilment_id)?.invoice_number ? o : null;
+    });
+    const n1 = first.fulfilments!.find((f) => f.fulfilment_id === p1.fulfilment_id)!.invoice_number!;
+    assert.equal(first.invoice_number, n1, 'the order\'s invoice_number is the first part\'s');
+    assert.equal(first.fulfilments!.find((f) => f.fulfilment_id === p2.fulfilment_id)!.invoice_number ?? null, null, 'the unshipped part has none');
+    const inv1 = (await t.seller('GET', `/invoices/${n1}`)).body.data;
+    assert.deepEqual([inv1.fulfilment_id, inv1.lines.map((l: { seller_sku_code: string; quantity: number }) => [l.seller_sku_code, l.quantity]), inv1.subtotal], [p1.fulfilment_id, [['SKU-A', 2]], 20]);
+
+    // A repeated shipped event issues nothing new; part 2 ships and gets its own number.
+    await sendWms(t, id, 'shipped', { fulfilment_id: p1.fulfilment_id });
+    await sendWms(t, id, 'shipped', { fulfilment_id: p2.fulfilment_id });
+    const both = await eventually('part 2 invoiced', async () => {
+      const o = await readOrder(t, id);
+      return o.fulfilments!.every((f) => f.invoice_number) ? o : null;
+    });
+    const n2 = both.fulfilments!.find((f) => f.fulfilment_id === p2.fulfilment_id)!.invoice_number!;
+    assert.notEqual(n2, n1);
+    assert.equal(both.invoice_number, n1);
+    const inv2 = (await t.seller('GET', `/invoices/${n2}`)).body.data;
+    assert.deepEqual([inv2.fulfilment_id, inv2.lines.map((l: { seller_sku_code: string; quantity: number }) => [l.seller_sku_code, l.quantity]), inv2.subtotal], [p2.fulfilment_id, [['SKU-B', 1]], 40]);
+    assert.equal(both.timeline.filter((e) => e.kind === 'invoice_issued').length, 2);
+    const view = (await t.seller('GET', `/orders/${id}`)).body.data;
+    assert.equal(view.invoice_number, n1);
+    assert.deepEqual(view.fulfilments.map((f: { invoice_number: string }) => f.invoice_number).sort(), [n1, n2].sort());
+    assert.equal((await t.seller('GET', `/orders/${id}/invoice`)).body.data.invoice_number, n1);
+  });
+
+  it('invoices a split order once, as a whole, under the default invoicing.per = order', async () => {
+    const t = await twoHubTenant({ policy: 'split_allowed' });
+    const id = await createOrder(t);
+    const approved = await untilStatus(t, id, 'approved');
+    for (const part of approved.fulfilments!) await sendWms(t, id, 'shipped', { fulfilment_id: part.fulfilment_id });
+    const shipped = await untilStatus(t, id, 'shipped', (o) => !!o.invoice_number);
+    const invoice = (await t.seller('GET', `/orders/${id}/invoice`)).body.data;
+    assert.equal(invoice.invoice_number, shipped.invoice_number);
+    assert.equal(invoice.fulfilment_id, undefined);
+    assert.deepEqual(invoice.lines.map((l: { seller_sku_code: string }) => l.seller_sku_code).sort(), ['SKU-A', 'SKU-B']);
+    assert.equal(shipped.timeline.filter((e) => e.kind === 'invoice_issued').length, 1);
+    assert.ok(shipped.fulfilments!.every((f) => (f.invoice_number ?? null) === null));
+  });
+
+  it('restocks a customer return of a split order at the hub of the part that shipped each line', async () => {
+    const t = await twoHubTenant({ policy: 'split_allowed' });
+    const id = await createOrder(t);
+    const approved = await untilStatus(t, id, 'approved');
+    const [p1, p2] = [approved.fulfilments!.find((p) => p.hub_code === 'H1')!, approved.fulfilments!.find((p) => p.hub_code === 'H2')!];
+    for (const part of [p1, p2]) {
+      await sendWms(t, id, 'shipped', { fulfilment_id: part.fulfilment_id });
+      await untilPart(t, id, part.fulfilment_id, 'shipped');
+      await sendWms(t, id, 'delivered', { fulfilment_id: part.fulfilment_id });
+    }
+    await untilStatus(t, id, 'delivered');
+    await eventually('both parts consumed', async () => ((await stockRow(t, 'H1', 'SKU-A')).on_hand === 3 && (await stockRow(t, 'H2', 'SKU-B')).on_hand === 4 ? true : null));
+
+    const tooMany = await t.seller('POST', `/orders/${id}/returns`, { items: [{ seller_sku_code: 'SKU-B', quantity: 2, reason: 'x' }] });
+    assert.equal(tooMany.status, 400, JSON.stringify(tooMany.body));
+    const created = await t.seller('POST', `/orders/${id}/returns`, { items: [{ seller_sku_code: 'SKU-B', quantity: 1, reason: 'damaged' }, { seller_sku_code: 'SKU-A', quantity: 1, reason: 'wrong size' }] });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const ret = created.body.data;
+    assert.deepEqual(ret.parts, [
+      { fulfilment_id: p2.fulfilment_id, hub_code: 'H2', sku: 'SKU-B', quantity: 1 },
+      { fulfilment_id: p1.fulfilment_id, hub_code: 'H1', sku: 'SKU-A', quantity: 1 },
+    ]);
+    assert.equal(ret.hub_code, 'H2', 'hub_code: the first line\'s part');
+    // Received twice at once: each hub restocked once, with the lines its part shipped.
+    const received = await Promise.all([t.seller('POST', `/returns/${ret.id}/receive`, {}), t.seller('POST', `/returns/${ret.id}/receive`, {})]);
+    assert.deepEqual(received.map((r) => r.status), [200, 200]);
+    assert.deepEqual(await stockRow(t, 'H1', 'SKU-A'), { on_hand: 4, reserved: 0, available: 4 });
+    assert.deepEqual(await stockRow(t, 'H2', 'SKU-B'), { on_hand: 5, reserved: 0, available: 5 });
+    // H2's part has nothing left to return; H1's one more unit of A.
+    assert.equal((await t.seller('POST', `/orders/${id}/returns`, { items: [{ seller_sku_code: 'SKU-B', quantity: 1, reason: 'x' }] })).status, 400);
+    const last = await t.seller('POST', `/orders/${id}/returns`, { items: [{ seller_sku_code: 'SKU-A', quantity: 1, reason: 'x' }] });
+    assert.deepEqual(last.body.data.parts, [{ fulfilment_id: p1.fulfilment_id, hub_code: 'H1', sku: 'SKU-A', quantity: 1 }]);
     assert.ok((await checkStock(t)).ok);
   });
 

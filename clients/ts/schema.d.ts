@@ -1194,6 +1194,8 @@ export interface components {
                 tracking_url: string | null;
             } | null;
             courier_booking: components["schemas"]["CourierBooking"];
+            /** @description The part's invoice: its own (tenant setting invoicing.per = fulfilment), or the order's on a one-part order */
+            invoice_number: string | null;
             /** @description Why routing put this part at this hub */
             why: string;
         };
@@ -1363,6 +1365,8 @@ export interface components {
             seller_id: string;
             /** @description The OMS order id */
             order_id: string;
+            /** @description The part of a split order this shipment carries (absent on single-hub orders) */
+            fulfilment_id?: string;
             courier: string;
             awb: string;
             tracking_url: string | null;
@@ -1389,6 +1393,8 @@ export interface components {
         CourierWebhookResult: {
             shipment_id: string;
             awb: string;
+            /** @description The part of a split order the scan moved (absent on single-hub orders) */
+            fulfilment_id?: string;
             /** @enum {string} */
             status: "created" | "in_transit" | "delivered" | "failed" | "returned";
             /**
@@ -1404,6 +1410,8 @@ export interface components {
             order_id: string;
             /** @description The seller's own order reference */
             seller_order_id: string;
+            /** @description The part of a split order this invoice is for (tenant setting invoicing.per = fulfilment); absent on an order's one invoice */
+            fulfilment_id?: string;
             /** @description Per-tenant, gapless */
             number: number;
             /** @example INV-000042 */
@@ -1431,6 +1439,13 @@ export interface components {
             /** @description The OMS order id */
             order_id: string;
             hub_code: string;
+            /** @description On a split order: the part (and hub) that shipped each returned unit, where it is restocked; empty on single-hub orders */
+            parts: {
+                fulfilment_id: string;
+                hub_code: string;
+                sku: string;
+                quantity: number;
+            }[];
             /** @enum {string} */
             status: "requested" | "received" | "refunded" | "closed";
             items: {

@@ -223,9 +223,9 @@ export class CourierBookingService {
   private async attachToOrder(scope: TenantScope, order: Order, booking: CourierBooking): Promise<void> {
     const summary = toSummary(booking);
     const info = { awb: booking.awb as string, courier: booking.carrier as string, tracking_url: booking.tracking_url };
-    // A part of a split order has no shipment record of its own yet: its waybill is kept on the part.
-    const ref = isSplit(order) ? { shipment_id: null, ...info } : await this.deps.shipments.attachFromWms(order, info);
     const part = booking.fulfilment_id === order.id ? null : booking.fulfilment_id;
+    // A part of a split order has its own shipment record (the courier webhook finds it by AWB).
+    const ref = await this.deps.shipments.attachFromWms(order, info, part ?? undefined);
     const updated = await updateOrderRetrying(this.deps.orders, scope, order, (current) => {
       const shown = bookingShown(current, part);
       if (shown?.state === 'booked' && shown.awb === booking.awb) return null;

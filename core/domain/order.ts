@@ -156,6 +156,8 @@ export interface Fulfilment {
   status: OrderStatus;
   shipment: ShipmentRef | null;
   courier_booking?: CourierBookingSummary | null;
+  /** The part's own invoice (tenant setting invoicing.per = fulfilment), once it shipped. */
+  invoice_number?: string | null;
   /** Why routing put this part at this hub (the full explanation is order.routing.parts). */
   why: string;
 }
@@ -318,7 +320,7 @@ export function toOrderView(order: Order): Record<string, unknown> {
     priority: order.priority ?? null,
     rules_fired: order.rules_fired ?? [],
     courier_booking: order.courier_booking ?? null,
-    fulfilments: fulfilmentsOf(order).map((f) => ({ ...f, courier_booking: f.courier_booking ?? null })),
+    fulfilments: fulfilmentsOf(order).map((f) => ({ ...f, courier_booking: f.courier_booking ?? null, invoice_number: f.invoice_number ?? (isSplit(order) ? null : order.invoice_number) })),
     sla: order.sla ? slaView(order.sla) : null,
     created_at: order.created_at.toISOString(),
     updated_at: order.updated_at.toISOString(),

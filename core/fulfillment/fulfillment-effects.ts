@@ -2,6 +2,7 @@ import { isSplit, type Order } from '../domain/order.js';
 import { tenantScope } from '../domain/tenant-scope.js';
 import type { StockPort } from '../inventory/stock.port.js';
 import type { InvoiceService } from '../invoice/invoice.service.js';
+import type { InvoicingSettings } from '../tenant/tenant.types.js';
 import { LEFT_HUB, invoiceDue } from './status-report.js';
 
 /**
@@ -16,13 +17,16 @@ export class FulfillmentEffects {
     private readonly stock: StockPort,
     private readonly invoices: InvoiceService,
     private readonly config: { create_on: 'shipped' | 'packed' },
+    /** How the tenant invoices a split order (read only for split orders). */
+    private readonly invoicing: (tenantId: string) => Promise<InvoicingSettings>,
   ) {}
 
   async settle(order: Order): Promise<void> {
     const scope = tenantScope(order.tenant_id);
     if (isSplit(order)) await this.settleParts(order);
     else if (LEFT_HUB.includes(order.status)) await this.stock.consumeForOrder(scope, order);
-    if (invoiceDue(order.status, this.config.create_on) && !order.invoice_number) await this.invoices.issueFor(order);
+    if (isSplit(order) && (await this.invoicing(order.tenant_id)).per === 'fulfilment') await this.invoiceParts(order);
+    else if (invoiceDue(order.status, this.config.create_on) && !order.invoice_number) await this.invoices.issueFor(order);
     if (!isSplit(order) && order.status === 'returned_to_origin' && order.hub_code) {
       await this.stock.restock(scope, order.hub_code, orderLines(order), `rto:${order.id}`);
     }
@@ -34,6 +38,15 @@ export class FulfillmentEffects {
     for (const part of order.fulfilments ?? []) {
       if (LEFT_HUB.includes(part.status)) await this.stock.consumeForOrder(scope, order, part.hub_code);
       if (part.status === 'returned_to_origin') await this.stock.restock(scope, part.hub_code, part.lines, `rto:${order.id}:${part.fulfilment_id}`);
+    }
+  }
+
+  /** Each part is invoiced on its own when it reaches the invoicing stage (cancelled parts never are). */
+  private async invoiceParts(order: Order): Promise<void> {
+    // An order invoiced as a whole before the tenant switched to per-part invoices stays so.
+    if (order.invoice_number && !order.fulfilments?.some((f) => f.invoice_number)) return;
+    for (const part of order.fulfilments ?? []) {
+      if (invoiceDue(part.status, this.config.create_on) && !part.invoice_number) await this.invoices.issueForPart(order, part);
     }
   }
 }

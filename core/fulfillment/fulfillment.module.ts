@@ -1,4 +1,5 @@
 import type { Order } from '../domain/order.js';
+import { tenantScope } from '../domain/tenant-scope.js';
 import type { StockRoutingModule } from '../hub_routing/stock-routing.module.js';
 import { registerInvoiceRoutes } from '../invoice/invoice.controller.js';
 import { INVOICE_INDEXES, InvoiceRepository } from '../invoice/invoice.repository.js';
@@ -40,7 +41,7 @@ export function buildFulfillmentModule(platform: Platform, deps: { tenancy: Tena
   const shipmentRepo = new ShipmentRepository(db);
   const shipments = new ShipmentService(shipmentRepo, orders);
   const invoices = new InvoiceService(new InvoiceRepository(db), orders, platform.sequences, config.invoice);
-  const effects = new FulfillmentEffects(stock, invoices, config.invoice);
+  const effects = new FulfillmentEffects(stock, invoices, config.invoice, async (tenantId) => (await deps.tenancy.tenants.settings(tenantScope(tenantId))).invoicing);
   const fulfillment = new FulfillmentService(orders, shipments, effects, orderLock(platform.locker), relay);
   const tracking = new CourierTrackingService(shipmentRepo, fulfillment);
   const returns = new ReturnService(new ReturnRepository(db), orders, stock, platform.sequences, platform.locker, deps.payments.service);

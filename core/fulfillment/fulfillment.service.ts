@@ -34,7 +34,8 @@ export type ReportOutcome = 'applied' | 'recorded' | 'duplicate' | 'stale';
 
 /** Gives the WMS's waybill a shipment record (core/shipment) before the order points at it. */
 export interface ShipmentAttacher {
-  attachFromWms(order: Order, info: { awb: string; courier: string; tracking_url: string | null }): Promise<ShipmentRef>;
+  /** `fulfilmentId`: the part of a split order the waybill is for (its own shipment record). */
+  attachFromWms(order: Order, info: { awb: string; courier: string; tracking_url: string | null }, fulfilmentId?: string): Promise<ShipmentRef>;
 }
 
 const MAX_ATTEMPTS = 8;
@@ -139,7 +140,7 @@ export class FulfillmentService {
       const updated = await this.orders.update(scope, order, { timeline: [entry('stale_event', `${part.fulfilment_id}: reported ${report.to} after ${part.status}`)] });
       return updated && { outcome: 'stale', order: updated };
     }
-    const shipment = report.to === 'shipped' && report.shipment && !part.shipment ? { shipment_id: null, ...report.shipment } : null;
+    const shipment = report.to === 'shipped' && report.shipment && !part.shipment ? await this.shipments.attachFromWms(order, report.shipment, part.fulfilment_id) : null;
     const moved: Fulfilment = { ...part, status: report.to, ...(shipment ? { shipment } : {}) };
     const fulfilments = (order.fulfilments ?? []).map((f) => (f.fulfilment_id === part.fulfilment_id ? moved : f));
     const to = deriveOrderStatus(fulfilments.map((f) => f.status));

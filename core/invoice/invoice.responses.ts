@@ -8,6 +8,7 @@ export const InvoiceView = z
     seller_id: z.string(),
     order_id: z.string().meta({ description: 'The OMS order id' }),
     seller_order_id: z.string().meta({ description: "The seller's own order reference" }),
+    fulfilment_id: z.string().optional().meta({ description: 'The part of a split order this invoice is for (tenant setting invoicing.per = fulfilment); absent on an order\'s one invoice' }),
     number: z.number().int().meta({ description: 'Per-tenant, gapless' }),
     invoice_number: z.string().meta({ example: 'INV-000042' }),
     currency: z.string(),

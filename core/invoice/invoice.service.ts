@@ -1,6 +1,6 @@
 import { AppError } from '../domain/errors.js';
 import { EVENT_TYPES } from '../domain/events.js';
-import type { Order } from '../domain/order.js';
+import type { Fulfilment, Order } from '../domain/order.js';
 import { tenantScope, type SellerScope } from '../domain/tenant-scope.js';
 import type { Sequences } from '../platform/dynamo.js';
 import { newId } from '../platform/ids.js';
@@ -30,6 +30,34 @@ export class InvoiceService {
       invoice = await this.repo.insertOnce(buildInvoice(order, number, this.config.tax_rate, newId('inv')));
     }
     await this.stampOrder(order, invoice);
+    return invoice;
+  }
+
+  /**
+   * Issues one part's invoice once (a split order invoiced per fulfilment): its lines at the
+   * order's prices, its own number claimed for `{order}:{part}` as an order's is for the order.
+   * The part shows its number; the order's `invoice_number` is the first one issued.
+   */
+  async issueForPart(order: Order, part: Fulfilment): Promise<Invoice> {
+    const scope = tenantScope(order.tenant_id);
+    let invoice = await this.repo.findByOrder(scope, order.id, part.fulfilment_id);
+    if (!invoice) {
+      const number = await this.sequences.claim(order.tenant_id, 'invoice', `${order.id}:${part.fulfilment_id}`);
+      invoice = await this.repo.insertOnce(buildInvoice(order, number, this.config.tax_rate, newId('inv'), new Date(), part));
+    }
+    const issued = invoice;
+    await updateOrderRetrying(this.orders, scope, order, (current) => {
+      const now = current.fulfilments?.find((f) => f.fulfilment_id === part.fulfilment_id);
+      if (!now || now.invoice_number) return null;
+      return {
+        set: {
+          fulfilments: (current.fulfilments ?? []).map((f) => (f.fulfilment_id === part.fulfilment_id ? { ...f, invoice_number: issued.invoice_number } : f)),
+          ...(current.invoice_number ? {} : { invoice_number: issued.invoice_number }),
+        },
+        timeline: [{ actor: 'system', kind: 'invoice_issued', from: null, to: null, reason: part.fulfilment_id, details: { invoice_number: issued.invoice_number, total: issued.total, fulfilment_id: part.fulfilment_id } }],
+        events: [{ type: EVENT_TYPES.orderUpdated, data: { invoice_number: issued.invoice_number, fulfilment_id: part.fulfilment_id } }],
+      };
+    });
     return invoice;
   }
 

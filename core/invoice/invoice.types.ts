@@ -1,4 +1,4 @@
-import type { Order } from '../domain/order.js';
+import type { Fulfilment, Order } from '../domain/order.js';
 
 export interface InvoiceLine {
   seller_sku_code: string;
@@ -17,6 +17,11 @@ export interface Invoice {
   /** The OMS order id and the seller's own reference. */
   order_id: string;
   seller_order_id: string;
+  /**
+   * The part of a split order this invoice is for (tenant setting invoicing.per = fulfilment);
+   * null on an order's one invoice (absent on invoices issued before parts had invoices).
+   */
+  fulfilment_id?: string | null;
   /** Per-tenant, gapless: 1, 2, 3… */
   number: number;
   invoice_number: string;
@@ -41,8 +46,8 @@ function round2(x: number): number {
  * The invoice of an order. Unit prices are taken as net of tax (the sales channels send them so)
  * and tax is charged per line, rounded to cents, so the lines always add up to the totals.
  */
-export function buildInvoice(order: Order, number: number, taxRate: number, id: string, issuedAt = new Date()): Invoice {
-  const lines = order.order_items.map((item) => {
+export function buildInvoice(order: Order, number: number, taxRate: number, id: string, issuedAt = new Date(), part?: Fulfilment): Invoice {
+  const lines = (part ? partItems(order, part) : order.order_items).map((item) => {
     const net = round2(item.quantity * item.unit_price);
     const tax = round2(net * taxRate);
     return { seller_sku_code: item.seller_sku_code, quantity: item.quantity, unit_price: item.unit_price, net, tax, total: round2(net + tax) };
@@ -55,6 +60,9 @@ export function buildInvoice(order: Order, number: number, taxRate: number, id: 
     seller_id: order.seller_id,
     order_id: order.id,
     seller_order_id: order.order_id,
+    // Written as null on an order's one invoice: the unique index (tenant, order, part) must see
+    // "no part" as one value, and not every store indexes a missing key as null.
+    fulfilment_id: part?.fulfilment_id ?? null,
     number,
     invoice_number: formatInvoiceNumber(number),
     currency: order.payment.currency,
@@ -68,6 +76,14 @@ export function buildInvoice(order: Order, number: number, taxRate: number, id: 
 }
 
 export function toInvoiceView(inv: Invoice): Record<string, unknown> {
-  const { tenant_id: _t, ...rest } = inv;
-  return { ...rest, issued_at: inv.issued_at.toISOString() };
+  const { tenant_id: _t, fulfilment_id, ...rest } = inv;
+  return { ...rest, ...(fulfilment_id ? { fulfilment_id } : {}), issued_at: inv.issued_at.toISOString() };
+}
+
+/** The order's items as one part ships them: its quantities, at the order's prices. */
+function partItems(order: Order, part: Fulfilment): { seller_sku_code: string; quantity: number; unit_price: number }[] {
+  return part.lines.map((line) => {
+    const item = order.order_items.find((i) => i.seller_sku_code === line.sku);
+    return { seller_sku_code: line.sku, quantity: line.quantity, unit_price: item?.unit_price ?? 0 };
+  });
 }

@@ -130,6 +130,7 @@ const FulfilmentView = z
       .strict()
       .nullable(),
     courier_booking: CourierBookingView.nullable(),
+    invoice_number: z.string().nullable().meta({ description: "The part's invoice: its own (tenant setting invoicing.per = fulfilment), or the order's on a one-part order" }),
     why: z.string().meta({ description: 'Why routing put this part at this hub' }),
   })
   .strict()

@@ -54,6 +54,12 @@ export interface PlannedIndex extends IndexDescription {
    * indexes are made only where the server has multikey indexes.
    */
   array?: boolean;
+  /**
+   * The name of an index this one replaces (a changed key or uniqueness): dropped at start once
+   * this one exists, if it is there, so a database made by an older version is migrated; a
+   * database that never had it, or a second start, drops nothing.
+   */
+  replaces?: string;
 }
 
 /**
@@ -71,11 +77,30 @@ export async function ensureIndexes(db: Db, plan: IndexPlan, options: { multikey
     // One index per call: FerretDB 1.24 drops the connection (a panic: "slice bounds out of
     // range") on a createIndexes of two or more indexes that all exist already, i.e. on every
     // start after the first against the same database. One at a time is the same on MongoDB.
-    for (const { array, ...index } of planned) {
+    for (const { array, replaces, ...index } of planned) {
       if (!array || options.multikeyIndexes) await db.collection(collection).createIndexes([index]);
+      if (replaces) await dropIndexIfPresent(db, collection, replaces);
     }
   }
 }
+
+/** Drops an index by name when it exists; a concurrent start that dropped it first is fine. */
+async function dropIndexIfPresent(db: Db, collection: string, name: string): Promise<void> {
+  const existing = await db.collection(collection).listIndexes().toArray().catch((err: unknown) => {
+    // A collection that does not exist yet has no indexes to migrate.
+    if ((err as { code?: unknown }).code === NAMESPACE_NOT_FOUND) return [];
+    throw err;
+  });
+  if (!existing.some((i) => i.name === name)) return;
+  try {
+    await db.collection(collection).dropIndex(name);
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== INDEX_NOT_FOUND) throw err;
+  }
+}
+
+const NAMESPACE_NOT_FOUND = 26;
+const INDEX_NOT_FOUND = 27;
 
 export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;

@@ -10,6 +10,9 @@ export const ReturnView = z
     seller_id: z.string(),
     order_id: z.string().meta({ description: 'The OMS order id' }),
     hub_code: z.string(),
+    parts: z
+      .array(z.object({ fulfilment_id: z.string(), hub_code: z.string(), sku: z.string(), quantity: z.number().int() }).strict())
+      .meta({ description: 'On a split order: the part (and hub) that shipped each returned unit, where it is restocked; empty on single-hub orders' }),
     status: z.enum(RETURN_STATUSES),
     items: z.array(z.object({ seller_sku_code: z.string(), quantity: z.number().int(), reason: z.string() }).strict()),
     history: z.array(z.object({ at: Timestamp, from: z.enum(RETURN_STATUSES).nullable(), to: z.enum(RETURN_STATUSES), note: z.string().nullable() }).strict()),

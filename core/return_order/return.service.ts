@@ -1,6 +1,7 @@
 import { AppError } from '../domain/errors.js';
 import { EVENT_TYPES } from '../domain/events.js';
-import type { Order } from '../domain/order.js';
+import { isSplit, type Order } from '../domain/order.js';
+import { allocateReturn } from './return-allocation.js';
 import { tenantScope, type SellerScope } from '../domain/tenant-scope.js';
 import type { Sequences } from '../platform/dynamo.js';
 import { newId } from '../platform/ids.js';
@@ -37,8 +38,12 @@ export class ReturnService {
       if (current.status !== 'delivered') {
         throw new AppError('conflict', `only delivered orders can be returned; this one is ${current.status}`, { order_id: orderId, status: current.status });
       }
-      const problems = returnableProblems(current.order_items, await this.repo.listForOrder(scope, current.id), items);
+      const earlier = await this.repo.listForOrder(scope, current.id);
+      const problems = returnableProblems(current.order_items, earlier, items);
       if (problems.length > 0) throw AppError.validation(problems, 'more than was delivered, or items not in the order');
+      // A split order's units go back to the hubs of the parts that shipped them.
+      const split = isSplit(current) ? allocateReturn(current.fulfilments ?? [], earlier, items) : null;
+      if (split && split.problems.length > 0) throw AppError.validation(split.problems, 'more than the delivered parts shipped');
       const now = new Date();
       const ret: ReturnOrder = {
         id: newId('ret'),
@@ -46,7 +51,8 @@ export class ReturnService {
         seller_id: scope.sellerId,
         order_id: current.id,
         return_number: await this.sequences.next(scope.tenantId, 'return'),
-        hub_code: current.hub_code ?? '',
+        hub_code: split?.parts[0]?.hub_code ?? current.hub_code ?? '',
+        ...(split ? { parts: split.parts } : {}),
         status: 'requested',
         items,
         history: [{ at: now, from: null, to: 'requested', note: null }],
@@ -81,7 +87,7 @@ export class ReturnService {
         throw new AppError('invalid_transition', `a return cannot move from ${ret.status} to ${to}`, { from: ret.status, to });
       }
       // Restock first, keyed by the return: a crash before the status write restocks nothing twice.
-      if (to === 'received' && ret.hub_code) await this.stock.restock(scope, ret.hub_code, linesOf(ret.items), `return:${ret.id}`);
+      if (to === 'received') await this.restock(scope, ret);
       if (to === 'refunded' && refundAmount !== null) {
         const input = { event_id: `return:${ret.id}:refund`, type: 'refunded' as const, amount: refundAmount, currency: null, reference: ret.id, reason: note ?? `return ${ret.return_number}` };
         await this.payments.record(scope, { id: ret.order_id }, input, 'seller', 'return');
@@ -97,6 +103,21 @@ export class ReturnService {
       }
     }
     throw new AppError('version_conflict', `return ${id} kept changing; try again`, { return_id: id });
+  }
+
+  /** Each unit back at the hub it shipped from: the order's hub, or each part's on a split order (keyed per part). */
+  private async restock(scope: SellerScope, ret: ReturnOrder): Promise<void> {
+    if (!ret.parts) {
+      if (ret.hub_code) await this.stock.restock(scope, ret.hub_code, linesOf(ret.items), `return:${ret.id}`);
+      return;
+    }
+    const byPart = new Map<string, { hub_code: string; lines: { sku: string; quantity: number }[] }>();
+    for (const p of ret.parts) {
+      const entry = byPart.get(p.fulfilment_id) ?? { hub_code: p.hub_code, lines: [] };
+      entry.lines.push({ sku: p.sku, quantity: p.quantity });
+      byPart.set(p.fulfilment_id, entry);
+    }
+    for (const [fulfilmentId, { hub_code, lines }] of byPart) await this.stock.restock(scope, hub_code, lines, `return:${ret.id}:${fulfilmentId}`);
   }
 
   private async noteOnOrder(order: Order, ret: ReturnOrder, kind: string, events: { type: string; data: Record<string, unknown> }[]): Promise<void> {

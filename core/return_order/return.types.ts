@@ -15,6 +15,8 @@ export interface ReturnItem {
   reason: string;
 }
 
+import type { ReturnPart } from './return-allocation.js';
+
 export interface ReturnOrder {
   id: string;
   tenant_id: string;
@@ -22,7 +24,10 @@ export interface ReturnOrder {
   /** The OMS order id. */
   order_id: string;
   return_number: number;
+  /** The hub the units go back to; on a split order, the first part's (see `parts`). */
   hub_code: string;
+  /** On a split order: which part (and hub) shipped each returned unit; absent on single-hub orders. */
+  parts?: ReturnPart[];
   status: ReturnStatus;
   items: ReturnItem[];
   history: { at: Date; from: ReturnStatus | null; to: ReturnStatus; note: string | null }[];
@@ -74,6 +79,7 @@ export function toReturnView(r: ReturnOrder): Record<string, unknown> {
     seller_id: r.seller_id,
     order_id: r.order_id,
     hub_code: r.hub_code,
+    parts: r.parts ?? [],
     status: r.status,
     items: r.items,
     history: r.history.map((h) => ({ ...h, at: h.at.toISOString() })),

@@ -26,9 +26,10 @@ function order(payment: Partial<Order['payment']> = {}, extra: Partial<OrderForR
   };
 }
 
-const ISSUE_16_SETTINGS: Pick<TenantSettings, 'courier' | 'sla' | 'fulfilment'> = {
+const ISSUE_16_SETTINGS: Pick<TenantSettings, 'courier' | 'sla' | 'fulfilment' | 'invoicing'> = {
   courier: { book_on: 'packed', carriers: [] },
   fulfilment: { policy: 'single_hub', max_parts: 2 },
+  invoicing: { per: 'order' },
   sla: { approve_within_hours: null, ship_within_hours: null, deliver_within_hours: null, at_risk_ratio: 0.8, channels: [], hubs: [] },
 };
 

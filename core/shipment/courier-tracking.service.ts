@@ -47,7 +47,8 @@ export class CourierTrackingService {
         key: `courier:${key}`,
         occurredAt: update.timestamp,
         recordRepeats: true,
-        // The waybill identifies the part of a split order the scan is about.
+        // A part's shipment names its part; the waybill also identifies it (a booking's AWB).
+        fulfilmentId: shipment.fulfilment_id ?? null,
         awb: shipment.awb,
         events: [{ type: EVENT_TYPES.shipmentUpdated, data: { shipment: { ...refOf(shipment), status: SHIPMENT_STATUS[update.status] }, tracking } }],
         details: { shipment_id: shipment.id, courier_status: update.status, location: update.location },

@@ -54,7 +54,7 @@ export function registerCourierWebhook(open: RouteGroup, tracking: CourierTracki
       if (at.getTime() > now + window.future_s * 1000) throw AppError.validation([{ field: 'timestamp', message: 'is in the future' }]);
       if (at.getTime() < now - window.max_age_hours * 3600_000) throw AppError.validation([{ field: 'timestamp', message: `is more than ${window.max_age_hours} hours old` }]);
       const { shipment, outcome } = await tracking.record(params.id, { status: body.status, timestamp: at, location: body.location ?? null });
-      return { body: { data: { shipment_id: shipment.id, awb: shipment.awb, status: shipment.status, outcome } } };
+      return { body: { data: { shipment_id: shipment.id, awb: shipment.awb, ...(shipment.fulfilment_id ? { fulfilment_id: shipment.fulfilment_id } : {}), status: shipment.status, outcome } } };
     },
   );
 }

@@ -24,8 +24,10 @@ interface AwbDoc {
 
 export const SHIPMENT_INDEXES: IndexPlan = {
   shipments: [
-    // One shipment per order: a re-attempt after delivery_failed travels on the same waybill.
-    { key: { tenant_id: 1, order_id: 1 }, name: 'tenant_order', unique: true },
+    // One shipment per order part: a re-attempt after delivery_failed travels on the same waybill.
+    // Single-hub shipments have fulfilment_id null: still one per order. It
+    // replaces `tenant_order` (one per order), which a split order's second part could not pass.
+    { key: { tenant_id: 1, order_id: 1, fulfilment_id: 1 }, name: 'tenant_order_fulfilment', unique: true, replaces: 'tenant_order' },
     { key: { tenant_id: 1, awb: 1 }, name: 'tenant_awb', unique: true },
     { key: { tenant_id: 1, seller_id: 1, created_at: -1 }, name: 'tenant_seller_created' },
   ],
@@ -48,7 +50,10 @@ export class ShipmentRepository {
       await this.shipments.insertOne({ _id: id, ...rest, tracking_keys: rest.tracking.map((p) => p.key) });
     } catch (err) {
       await this.awbs.deleteOne({ _id: shipment.awb, shipment_id: shipment.id });
-      if (isDuplicateKey(err)) throw new AppError('conflict', `order ${shipment.order_id} already has a shipment`, { order_id: shipment.order_id });
+      if (isDuplicateKey(err)) {
+        const part = shipment.fulfilment_id ? { fulfilment_id: shipment.fulfilment_id } : {};
+        throw new AppError('conflict', `order ${shipment.order_id} already has a shipment${shipment.fulfilment_id ? ` for ${shipment.fulfilment_id}` : ''}`, { order_id: shipment.order_id, ...part });
+      }
       throw err;
     }
   }
@@ -63,8 +68,9 @@ export class ShipmentRepository {
     return doc ? fromDoc(doc) : null;
   }
 
-  async findByOrder(scope: TenantScope, orderId: string): Promise<Shipment | null> {
-    const doc = await this.shipments.findOne({ tenant_id: scope.tenantId, order_id: orderId });
+  /** The order's shipment, or (`fulfilmentId` given) the shipment of that part of a split order. */
+  async findByOrder(scope: TenantScope, orderId: string, fulfilmentId?: string): Promise<Shipment | null> {
+    const doc = await this.shipments.findOne({ tenant_id: scope.tenantId, order_id: orderId, ...(fulfilmentId ? { fulfilment_id: fulfilmentId } : {}) });
     return doc ? fromDoc(doc) : null;
   }
 

@@ -11,6 +11,7 @@ export const ShipmentView = z
     id: z.string(),
     seller_id: z.string(),
     order_id: z.string().meta({ description: 'The OMS order id' }),
+    fulfilment_id: z.string().optional().meta({ description: 'The part of a split order this shipment carries (absent on single-hub orders)' }),
     courier: z.string(),
     awb: z.string(),
     tracking_url: z.string().nullable(),
@@ -41,6 +42,7 @@ export const CourierWebhookResultView = z
   .object({
     shipment_id: z.string(),
     awb: z.string(),
+    fulfilment_id: z.string().optional().meta({ description: 'The part of a split order the scan moved (absent on single-hub orders)' }),
     status: z.enum(SHIPMENT_STATUSES),
     outcome: z.enum(['applied', 'recorded', 'duplicate', 'stale']).meta({
       description: 'applied: moved the order; recorded: kept on the shipment only; duplicate: this report was already stored; stale: older than the current stage',

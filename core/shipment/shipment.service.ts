@@ -81,17 +81,21 @@ export class ShipmentService implements ShipmentAttacher {
     return results;
   }
 
-  /** The WMS reported `shipped` with a waybill: the shipment record behind the order's reference. */
-  async attachFromWms(order: Order, info: { awb: string; courier: string; tracking_url: string | null }): Promise<ShipmentRef> {
+  /**
+   * The WMS reported `shipped` with a waybill (or a courier was booked): the shipment record behind
+   * the order's reference. `fulfilmentId` names the part of a split order: each part has its own
+   * record, so a courier webhook for its waybill reaches it.
+   */
+  async attachFromWms(order: Order, info: { awb: string; courier: string; tracking_url: string | null }, fulfilmentId?: string): Promise<ShipmentRef> {
     const scope = tenantScope(order.tenant_id);
-    let shipment = await this.repo.findByOrder(scope, order.id);
+    let shipment = await this.repo.findByOrder(scope, order.id, fulfilmentId);
     if (!shipment) {
-      shipment = this.newShipment(order, info);
+      shipment = this.newShipment(order, info, fulfilmentId);
       try {
         await this.repo.insert(shipment);
       } catch (err) {
         // Two deliveries of the same event raced: the other one's shipment is the one.
-        const winner = await this.repo.findByOrder(scope, order.id);
+        const winner = await this.repo.findByOrder(scope, order.id, fulfilmentId);
         if (!winner) throw err;
         shipment = winner;
       }
@@ -99,13 +103,16 @@ export class ShipmentService implements ShipmentAttacher {
     return refOf(shipment);
   }
 
-  private newShipment(order: Order, input: { courier: string; awb: string; tracking_url?: string | null }): Shipment {
+  private newShipment(order: Order, input: { courier: string; awb: string; tracking_url?: string | null }, fulfilmentId?: string): Shipment {
     const now = new Date();
     return {
       id: newShipmentId(order.tenant_id),
       tenant_id: order.tenant_id,
       seller_id: order.seller_id,
       order_id: order.id,
+      // Written as null, not left out, on single-hub orders: the unique index (tenant, order, part)
+      // must see "no part" as one value, and not every store indexes a missing key as null.
+      fulfilment_id: fulfilmentId ?? null,
       courier: input.courier,
       awb: input.awb,
       tracking_url: input.tracking_url ?? null,

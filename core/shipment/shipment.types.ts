@@ -33,6 +33,11 @@ export interface Shipment {
   seller_id: string;
   /** The OMS order id. */
   order_id: string;
+  /**
+   * The part of a split order this shipment carries (docs/adr/0020); null on a single-hub
+   * order's one shipment (absent on records made before parts had shipments).
+   */
+  fulfilment_id?: string | null;
   courier: string;
   awb: string;
   tracking_url: string | null;
@@ -59,6 +64,7 @@ export function toShipmentView(s: Shipment): Record<string, unknown> {
     id: s.id,
     seller_id: s.seller_id,
     order_id: s.order_id,
+    ...(s.fulfilment_id ? { fulfilment_id: s.fulfilment_id } : {}),
     courier: s.courier,
     awb: s.awb,
     tracking_url: s.tracking_url,

@@ -3,7 +3,7 @@ import type { RouteGroup } from '../../router/route-group.js';
 import { tenantScope } from '../domain/tenant-scope.js';
 import type { TenantService } from './tenant.service.js';
 import { dataOf } from '../../router/openapi/schemas.js';
-import { FULFILMENT_POLICIES, MAX_PARTS } from './tenant.types.js';
+import { FULFILMENT_POLICIES, INVOICE_PER, MAX_PARTS } from './tenant.types.js';
 import { SellerCreatedView, TenantSettingsView, TenantView } from './tenant.responses.js';
 
 export const CreateTenantBody = z.object({ name: z.string().trim().min(1).max(200) }).strict();
@@ -85,6 +85,9 @@ export const SettingsBody = z
       .optional(),
     courier: CourierSettingsBody.optional().meta({
       description: 'Courier booking (docs/adr/0011): the stage to book at and the carriers, tried by ascending priority (enabled ones only); replaces the list when given',
+    }),
+    invoicing: z.object({ per: z.enum(INVOICE_PER).optional() }).strict().optional().meta({
+      description: 'Invoices (docs/adr/0020): per order (default), or per fulfilment (each part of a split order invoiced when it ships)',
     }),
     fulfilment: FulfilmentSettingsBody.optional().meta({
       description: 'Split fulfilment (docs/adr/0020): single_hub (default: an order no one hub can ship is held), split_allowed (fewest hubs, then score; a line may be split), split_by_line (whole lines, at most max_parts parts)',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Timestamp } from '../../router/openapi/schemas.js';
-import { FULFILMENT_POLICIES } from './tenant.types.js';
+import { FULFILMENT_POLICIES, INVOICE_PER } from './tenant.types.js';
 
 /** Tenants, sellers and settings as the internal API answers them, for the OpenAPI documents. */
 
@@ -57,6 +57,9 @@ export const TenantSettingsView = z
         policy: z.enum(FULFILMENT_POLICIES).meta({ description: 'single_hub: held when no one hub can ship; split_allowed: fewest hubs then score, lines may be split; split_by_line: whole lines, at most max_parts' }),
         max_parts: z.number().int(),
       })
+      .strict(),
+    invoicing: z
+      .object({ per: z.enum(INVOICE_PER).meta({ description: 'order: one invoice per order; fulfilment: each part of a split order gets its own invoice number when it ships' }) })
       .strict(),
   })
   .strict()

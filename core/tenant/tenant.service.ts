@@ -128,6 +128,7 @@ export class TenantService {
       courier: { ...current.courier, ...(patch.courier ?? {}) },
       sla: { ...current.sla, ...(patch.sla ?? {}) },
       fulfilment: { ...current.fulfilment, ...(patch.fulfilment ?? {}) },
+      invoicing: { ...current.invoicing, ...(patch.invoicing ?? {}) },
     };
     await this.repo.saveSettings(scope, next);
     this.settingsCache.delete(scope.tenantId);
@@ -144,6 +145,7 @@ export class TenantService {
       courier: { book_on: 'packed', carriers: [] },
       sla: { approve_within_hours: null, ship_within_hours: null, deliver_within_hours: null, at_risk_ratio: 0.8, channels: [], hubs: [] },
       fulfilment: { policy: 'single_hub', max_parts: 2 },
+      invoicing: { per: 'order' },
     };
   }
 
@@ -156,6 +158,7 @@ export class TenantService {
       courier: { ...defaults.courier, ...(stored.courier ?? {}) },
       sla: { ...defaults.sla, ...(stored.sla ?? {}) },
       fulfilment: { ...defaults.fulfilment, ...(stored.fulfilment ?? {}) },
+      invoicing: { ...defaults.invoicing, ...(stored.invoicing ?? {}) },
     };
   }
 }

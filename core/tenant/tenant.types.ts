@@ -39,6 +39,15 @@ export interface TenantSettings {
   sla: SlaSettings;
   /** Split fulfilment (core/hub_routing/split-plan.ts, docs/adr/0020). */
   fulfilment: FulfilmentSettings;
+  /** One invoice per order, or one per part of a split order (docs/adr/0020). */
+  invoicing: InvoicingSettings;
+}
+
+export const INVOICE_PER = ['order', 'fulfilment'] as const;
+
+export interface InvoicingSettings {
+  /** `fulfilment`: each part of a split order is invoiced when it ships; one-part orders are invoiced per order either way. */
+  per: (typeof INVOICE_PER)[number];
 }
 
 export const FULFILMENT_POLICIES = ['single_hub', 'split_allowed', 'split_by_line'] as const;
