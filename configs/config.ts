@@ -78,7 +78,6 @@ export const ConfigSchema = z.object({
       endpoint: z.string().url().or(z.literal('')),
       queue_prefix: z.string().regex(/^[A-Za-z0-9_-]*$/),
       max_receive_count: z.number().int().min(1).max(1000),
-      visibility_timeout_s: z.number().int().min(1).max(43200),
     }),
     sns: z.object({
       /** Empty: the SQS endpoint (fauxqs and LocalStack serve both), or AWS when that is empty too. */

@@ -3,7 +3,7 @@ import type { Order } from '../core/domain/order.js';
 import { fixedClock } from '../core/platform/clock.js';
 import { createTenant, eventually, http, internalHeaders, type TestTenant } from './support/api.js';
 import { getStack } from './support/stack.js';
-import { orderBody, readOrder, stockedHub } from './fulfilment.fixtures.js';
+import { orderBody, readOrder, sendWms, stockedHub } from './fulfilment.fixtures.js';
 
 /** SLA clocks (issue 16 part 3): deadlines per stage, a sweep judged at a test clock, the dashboard. */
 
@@ -33,6 +33,8 @@ async function heldOrder(t: TestTenant, extra: Record<string, unknown> = {}): Pr
 
 const sweepAt = (at: Date) => getStack().oms.container.sla.sweepAt(fixedClock(at));
 const entries = (o: Order, kind: string) => o.timeline.filter((e) => e.kind === kind);
+const viewPartAfter = (res: { body: { data: { fulfilments: { fulfilment_id: string; sla: { flags: string[] } }[] } } }, fid: string) =>
+  res.body.data.fulfilments.find((f) => f.fulfilment_id === fid)?.sla.flags;
 
 describe('SLA clocks: deadlines, at-risk and breached, dashboard', () => {
   it('computes approve-by on create, records sla_at_risk at 80 % and sla_breached past the deadline, once each, with events and dashboard counts', async () => {
@@ -123,6 +125,65 @@ describe('SLA clocks: deadlines, at-risk and breached, dashboard', () => {
     assert.equal(entries(o, 'sla_breached').length, 1);
     assert.equal(entries(o, 'sla_at_risk').length, 0, 'never seen at risk while running');
     assert.equal(entries(await readOrder(t, shopify.id), 'sla_breached').length, 0);
+  });
+
+  it("gives each part of a split order its own ship-by at its hub: one part shipped in time, the other breached, on the timeline, in events and in the dashboard per hub", async () => {
+    const t = await createTenant();
+    await stockedHub(t, 'H1', { 'SKU-A': 5 });
+    await stockedHub(t, 'H2', { 'SKU-B': 5 });
+    const res = await settings(t, { fulfilment: { policy: 'split_allowed' }, sla: { ship_within_hours: 24, deliver_within_hours: 72, hubs: [{ hub_code: 'H2', cutoff_time: '00:00', working_days: null }] } });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const created = await t.seller('POST', '/orders', orderBody([{ sku: 'SKU-A', quantity: 1 }, { sku: 'SKU-B', quantity: 1 }]));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.data.id;
+    const approved = await eventually('split and its part clocks', async () => {
+      const o = await readOrder(t, id);
+      return o.status === 'approved' && o.sla?.parts?.length === 2 ? o : null;
+    });
+    const approvedAt = approved.timeline.find((e) => e.to === 'approved')!.at.getTime();
+    const part = (hub: string) => approved.fulfilments!.find((f) => f.hub_code === hub)!;
+    const [p1, p2] = [part('H1'), part('H2')];
+    // H1 has no cut-off: 24 h from approval. H2's 00:00 cut-off has passed: 24 h from the next midnight.
+    const nextMidnight = Date.UTC(new Date(approvedAt).getUTCFullYear(), new Date(approvedAt).getUTCMonth(), new Date(approvedAt).getUTCDate() + 1);
+    const view = (await t.seller('GET', `/orders/${id}`)).body.data;
+    const viewPart = (fid: string) => view.fulfilments.find((f: { fulfilment_id: string }) => f.fulfilment_id === fid);
+    assert.equal(viewPart(p1.fulfilment_id).sla.ship_by, new Date(approvedAt + 24 * HOUR).toISOString());
+    assert.equal(viewPart(p2.fulfilment_id).sla.ship_by, new Date(nextMidnight + 24 * HOUR).toISOString());
+    assert.equal(viewPart(p1.fulfilment_id).sla.deliver_by, null, 'deliver-by starts when the part ships');
+
+    await sendWms(t, id, 'shipped', { fulfilment_id: p1.fulfilment_id });
+    const partly = await eventually("H1's part shipped, its ship clock stopped and its deliver clock started", async () => {
+      const o = await readOrder(t, id);
+      const own = o.sla?.parts?.find((p) => p.fulfilment_id === p1.fulfilment_id);
+      return own?.ship?.stopped_at && own.deliver ? o : null;
+    });
+    assert.equal(partly.status, 'partially_shipped');
+
+    // Past H2's ship-by (and short of H1's part's deliver at-risk): only H2's part is late.
+    await sweepAt(new Date(nextMidnight + 25 * HOUR));
+    await sweepAt(new Date(nextMidnight + 26 * HOUR));
+    const o = await readOrder(t, id);
+    const partRecords = o.timeline.filter((e) => (e.kind === 'sla_at_risk' || e.kind === 'sla_breached') && e.details?.fulfilment_id);
+    assert.deepEqual(
+      partRecords.map((e) => `${e.details?.fulfilment_id as string}@${e.details?.hub_code as string} ${e.details?.stage as string}:${e.kind}`),
+      [`${p2.fulfilment_id}@H2 ship:sla_at_risk`, `${p2.fulfilment_id}@H2 ship:sla_breached`],
+    );
+    assert.deepEqual(o.sla!.parts!.find((p) => p.fulfilment_id === p2.fulfilment_id)!.flags, ['ship:at_risk', 'ship:breached']);
+    assert.deepEqual(o.sla!.parts!.find((p) => p.fulfilment_id === p1.fulfilment_id)!.flags, []);
+    assert.deepEqual(viewPartAfter(await t.seller('GET', `/orders/${id}`), p2.fulfilment_id), ['ship:at_risk', 'ship:breached']);
+    await eventually('the part breach relayed with its part', async () =>
+      getStack()
+        .pusher.eventsFor(`private-seller-${t.sellerId}`)
+        .find((e) => {
+          const event = e.data as { order_id?: string; data?: { fulfilment_id?: string; hub_code?: string } };
+          return e.name === 'order.sla_breached.v1' && event.order_id === id && event.data?.fulfilment_id === p2.fulfilment_id && event.data.hub_code === 'H2';
+        }),
+    );
+
+    const dash = (await t.aggregator('GET', '/dashboard')).body.data;
+    assert.deepEqual(dash.sla.parts.breached, { ship: 1, deliver: 0 });
+    assert.deepEqual(dash.sla.parts.by_hub.H2, { at_risk: { ship: 1, deliver: 0 }, breached: { ship: 1, deliver: 0 } });
+    assert.equal(dash.sla.parts.by_hub.H1, undefined, 'the part that shipped in time counts nowhere');
   });
 
   it('keeps no clocks for a tenant without SLA settings', async () => {

@@ -1198,6 +1198,43 @@ export interface components {
             invoice_number: string | null;
             /** @description Why routing put this part at this hub */
             why: string;
+            /** @description The part's ship-by (from the order's approval, at the part's hub: cut-off and working days) and deliver-by (from the part's shipping); a one-part order's are the order's. Null when the tenant sets no SLA */
+            sla: {
+                /** Format: date-time */
+                ship_by: string | null;
+                /** Format: date-time */
+                deliver_by: string | null;
+                ship: {
+                    /** Format: date-time */
+                    started_at: string;
+                    /** Format: date-time */
+                    due_at: string;
+                    /** Format: date-time */
+                    at_risk_at: string;
+                    /** Format: date-time */
+                    at_risk_recorded_at: string | null;
+                    /** Format: date-time */
+                    breached_recorded_at: string | null;
+                    /** Format: date-time */
+                    stopped_at: string | null;
+                } | null;
+                deliver: {
+                    /** Format: date-time */
+                    started_at: string;
+                    /** Format: date-time */
+                    due_at: string;
+                    /** Format: date-time */
+                    at_risk_at: string;
+                    /** Format: date-time */
+                    at_risk_recorded_at: string | null;
+                    /** Format: date-time */
+                    breached_recorded_at: string | null;
+                    /** Format: date-time */
+                    stopped_at: string | null;
+                } | null;
+                /** @description `ship|deliver:at_risk` / `…:breached` recorded for this part */
+                flags: string[];
+            } | null;
         };
         CourierBooking: {
             fulfilment_id: string;
@@ -1623,6 +1660,29 @@ export interface components {
                             approve: number;
                             ship: number;
                             deliver: number;
+                        };
+                    };
+                };
+                /** @description Split orders' parts flagged at risk / breached (ship and deliver, once per part and stage), by the part's hub */
+                parts: {
+                    at_risk: {
+                        ship: number;
+                        deliver: number;
+                    };
+                    breached: {
+                        ship: number;
+                        deliver: number;
+                    };
+                    by_hub: {
+                        [key: string]: {
+                            at_risk: {
+                                ship: number;
+                                deliver: number;
+                            };
+                            breached: {
+                                ship: number;
+                                deliver: number;
+                            };
                         };
                     };
                 };

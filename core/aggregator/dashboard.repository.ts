@@ -79,20 +79,29 @@ export class DashboardRepository {
   }
 
   /**
-   * The split orders (docs/adr/0020) created in `range`: their own status and hub, and their parts'.
+   * The split orders (docs/adr/0020) created in `range`: their own status and hub, and their parts'
+   * (with each part's SLA flags).
    * Read whole and folded by the service (FerretDB 1.x does not unwind a nested array path); a
    * split order stores a handful of parts.
    */
-  async splitOrders(scope: SellerScope, range: DateRange): Promise<{ status: OrderStatus; hub_code: string | null; parts: { hub_code: string; status: OrderStatus }[] }[]> {
+  async splitOrders(scope: SellerScope, range: DateRange): Promise<{ status: OrderStatus; hub_code: string | null; parts: { hub_code: string; status: OrderStatus; sla_flags: string[] }[] }[]> {
     const docs = await this.orders
       .find(
         { tenant_id: scope.tenantId, seller_id: scope.sellerId, created_at: { $gte: range.from, $lte: range.to }, fulfilments: { $exists: true, $ne: null } },
-        { projection: { status: 1, hub_code: 1, fulfilments: 1 } },
+        { projection: { status: 1, hub_code: 1, fulfilments: 1, sla: 1 } },
       )
       .toArray();
     return docs
       .filter((d) => Array.isArray(d.fulfilments) && d.fulfilments.length > 1)
-      .map((d) => ({ status: d.status, hub_code: d.hub_code ?? null, parts: (d.fulfilments as { hub_code: string; status: OrderStatus }[]).map((f) => ({ hub_code: f.hub_code, status: f.status })) }));
+      .map((d) => {
+        const slaParts = (d.sla as { parts?: { fulfilment_id: string; flags: string[] }[] } | null | undefined)?.parts ?? [];
+        const parts = d.fulfilments as { fulfilment_id: string; hub_code: string; status: OrderStatus }[];
+        return {
+          status: d.status,
+          hub_code: d.hub_code ?? null,
+          parts: parts.map((f) => ({ hub_code: f.hub_code, status: f.status, sla_flags: slaParts.find((p) => p.fulfilment_id === f.fulfilment_id)?.flags ?? [] })),
+        };
+      });
   }
 
   /** Orders created in `range` up to `createdBefore` that are still in one of `statuses`. */

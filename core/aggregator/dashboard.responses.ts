@@ -6,6 +6,8 @@ import { ORDER_STATUSES } from '../domain/order.js';
 
 const stageCounts = z.object({ approve: z.number().int(), ship: z.number().int(), deliver: z.number().int() }).strict();
 const slaPair = z.object({ at_risk: stageCounts, breached: stageCounts }).strict();
+const partStageCounts = z.object({ ship: z.number().int(), deliver: z.number().int() }).strict();
+const partSlaPair = z.object({ at_risk: partStageCounts, breached: partStageCounts }).strict();
 
 const counts = (keys: string) => z.record(z.string(), z.number().int()).meta({ description: `Orders by ${keys}` });
 
@@ -25,6 +27,10 @@ export const DashboardView = z
         breached: stageCounts,
         by_hub: z.record(z.string(), slaPair),
         by_sales_channel: z.record(z.string(), slaPair),
+        parts: z
+          .object({ at_risk: partStageCounts, breached: partStageCounts, by_hub: z.record(z.string(), partSlaPair) })
+          .strict()
+          .meta({ description: "Split orders' parts flagged at risk / breached (ship and deliver, once per part and stage), by the part's hub" }),
       })
       .strict()
       .meta({ description: 'Orders flagged sla_at_risk / sla_breached per stage (once per order and stage), by hub and sales channel' }),

@@ -32,12 +32,17 @@ export interface PartCounts {
 }
 
 type StageCounts = Record<'approve' | 'ship' | 'deliver', number>;
+type PartStageCounts = Record<'ship' | 'deliver', number>;
 export interface SlaCounts {
   at_risk: StageCounts;
   breached: StageCounts;
   by_hub: Record<string, { at_risk: StageCounts; breached: StageCounts }>;
   by_sales_channel: Record<string, { at_risk: StageCounts; breached: StageCounts }>;
+  /** The parts of split orders, each at its own hub (a one-part order is counted above only). */
+  parts: { at_risk: PartStageCounts; breached: PartStageCounts; by_hub: Record<string, { at_risk: PartStageCounts; breached: PartStageCounts }> };
 }
+
+type SplitRow = Awaited<ReturnType<DashboardRepository['splitOrders']>>[number];
 
 /**
  * A seller's dashboard over a creation-date range. Ship-by is `created_at + SLA hours` (the
@@ -66,7 +71,7 @@ export class DashboardService {
       ...summarize(rows),
       rule_firings: ruleFirings,
       late: { count: late, ship_by_sla_hours: slaHours, rule: 'created_at + ship_by_sla_hours, status not yet shipped' },
-      sla: slaCounts(slaRows),
+      sla: { ...slaCounts(slaRows), parts: partSlaCounts(splits) },
       fulfilments: partCounts(rows, splits),
     };
   }
@@ -77,7 +82,7 @@ export class DashboardService {
  * order counts its parts instead of itself. Orders not routed yet (pending, on hold, or cancelled
  * without a hub) have none.
  */
-export function partCounts(rows: BreakdownRow[], splits: { status: OrderStatus; hub_code: string | null; parts: { hub_code: string; status: OrderStatus }[] }[]): PartCounts {
+export function partCounts(rows: BreakdownRow[], splits: SplitRow[]): PartCounts {
   const out: PartCounts = { split_orders: splits.length, parts: 0, by_hub: {}, by_status: {} };
   const count = (hub: string, status: string, n: number) => {
     out.parts += n;
@@ -121,11 +126,26 @@ function add(counts: Record<string, number>, key: string, n: number): void {
   counts[key] = (counts[key] ?? 0) + n;
 }
 
+/** Split orders' part flags (`ship|deliver:{at_risk|breached}`), counted per part at the part's hub. */
+export function partSlaCounts(splits: SplitRow[]): SlaCounts['parts'] {
+  const zero = (): PartStageCounts => ({ ship: 0, deliver: 0 });
+  const out: SlaCounts['parts'] = { at_risk: zero(), breached: zero(), by_hub: {} };
+  for (const part of splits.flatMap((s) => s.parts)) {
+    for (const flag of part.sla_flags) {
+      const [stage, kind] = flag.split(':') as [keyof PartStageCounts, 'at_risk' | 'breached'];
+      if (!(stage in out.at_risk) || (kind !== 'at_risk' && kind !== 'breached')) continue;
+      out[kind][stage] += 1;
+      (out.by_hub[part.hub_code] ??= { at_risk: zero(), breached: zero() })[kind][stage] += 1;
+    }
+  }
+  return out;
+}
+
 /** Folds SLA flag rows (`{stage}:{at_risk|breached}` per hub and channel) into the dashboard's counts. */
-export function slaCounts(rows: { flag: string; hub_code: string | null; sales_channel: string | null; count: number }[]): SlaCounts {
+export function slaCounts(rows: { flag: string; hub_code: string | null; sales_channel: string | null; count: number }[]): Omit<SlaCounts, 'parts'> {
   const zero = (): StageCounts => ({ approve: 0, ship: 0, deliver: 0 });
   const pair = () => ({ at_risk: zero(), breached: zero() });
-  const out: SlaCounts = { at_risk: zero(), breached: zero(), by_hub: {}, by_sales_channel: {} };
+  const out: Omit<SlaCounts, 'parts'> = { at_risk: zero(), breached: zero(), by_hub: {}, by_sales_channel: {} };
   for (const row of rows) {
     const [stage, kind] = row.flag.split(':') as [keyof StageCounts, 'at_risk' | 'breached'];
     if (!(stage in out.at_risk) || (kind !== 'at_risk' && kind !== 'breached')) continue;

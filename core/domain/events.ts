@@ -205,5 +205,15 @@ for (const [name, summary] of [
   [EVENT_TYPES.orderSlaAtRisk, 'An order used most of a stage window (approve, ship or deliver) without finishing it'],
   [EVENT_TYPES.orderSlaBreached, 'An order missed a stage deadline (approve, ship or deliver)'],
 ] as const) {
-  registerEventDefinition(name, { group: 'order', summary, data: orderData({ stage: z.string(), due_at: z.string() }) });
+  registerEventDefinition(name, {
+    group: 'order',
+    summary,
+    data: orderData({
+      stage: z.enum(['approve', 'ship', 'deliver']),
+      due_at: z.string(),
+      started_at: z.string(),
+      hub_code: z.string().nullable(),
+      fulfilment_id: z.string().optional().meta({ description: "A split order's part whose clock it is (absent: the order's own clock)" }),
+    }),
+  });
 }

@@ -269,6 +269,18 @@ export interface OrderSla {
   flags: string[];
   /** The hub the ship clock was computed for (cut-off), for the dashboard. */
   hub_code: string | null;
+  /** A split order's parts (docs/adr/0020): each has its own ship and deliver clocks, at its own hub. */
+  parts?: PartSla[];
+}
+
+/** One part's clocks: ship-by from the order's approval at the part's hub, deliver-by from the part's shipping. */
+export interface PartSla {
+  fulfilment_id: string;
+  hub_code: string;
+  ship: SlaClock | null;
+  deliver: SlaClock | null;
+  /** `{stage}:at_risk` / `{stage}:breached` recorded for this part. */
+  flags: string[];
 }
 
 /**
@@ -320,7 +332,12 @@ export function toOrderView(order: Order): Record<string, unknown> {
     priority: order.priority ?? null,
     rules_fired: order.rules_fired ?? [],
     courier_booking: order.courier_booking ?? null,
-    fulfilments: fulfilmentsOf(order).map((f) => ({ ...f, courier_booking: f.courier_booking ?? null, invoice_number: f.invoice_number ?? (isSplit(order) ? null : order.invoice_number) })),
+    fulfilments: fulfilmentsOf(order).map((f) => ({
+      ...f,
+      courier_booking: f.courier_booking ?? null,
+      invoice_number: f.invoice_number ?? (isSplit(order) ? null : order.invoice_number),
+      sla: partSlaView(order, f.fulfilment_id),
+    })),
     sla: order.sla ? slaView(order.sla) : null,
     created_at: order.created_at.toISOString(),
     updated_at: order.updated_at.toISOString(),
@@ -386,8 +403,8 @@ export function orderEventState(order: Order): Record<string, unknown> {
   };
 }
 
-function slaView(sla: OrderSla): Record<string, unknown> {
-  const clock = (c: SlaClock | null) =>
+function clockView(c: SlaClock | null): Record<string, unknown> | null {
+  return (
     c && {
       started_at: c.started_at.toISOString(),
       due_at: c.due_at.toISOString(),
@@ -395,14 +412,27 @@ function slaView(sla: OrderSla): Record<string, unknown> {
       at_risk_recorded_at: c.at_risk_recorded_at?.toISOString() ?? null,
       breached_recorded_at: c.breached_recorded_at?.toISOString() ?? null,
       stopped_at: c.stopped_at?.toISOString() ?? null,
-    };
+    }
+  );
+}
+
+/** A part's ship and deliver clocks: its own on a split order, the order's on a one-part order. */
+function partSlaView(order: Order, fulfilmentId: string): Record<string, unknown> | null {
+  const sla = order.sla;
+  if (!sla) return null;
+  const own = isSplit(order) ? sla.parts?.find((p) => p.fulfilment_id === fulfilmentId) : { ship: sla.ship, deliver: sla.deliver, flags: sla.flags.filter((f) => !f.startsWith('approve:')) };
+  if (!own) return null;
+  return { ship_by: own.ship?.due_at.toISOString() ?? null, deliver_by: own.deliver?.due_at.toISOString() ?? null, ship: clockView(own.ship), deliver: clockView(own.deliver), flags: own.flags };
+}
+
+function slaView(sla: OrderSla): Record<string, unknown> {
   return {
     approve_by: sla.approve?.due_at.toISOString() ?? null,
     ship_by: sla.ship?.due_at.toISOString() ?? null,
     deliver_by: sla.deliver?.due_at.toISOString() ?? null,
-    approve: clock(sla.approve),
-    ship: clock(sla.ship),
-    deliver: clock(sla.deliver),
+    approve: clockView(sla.approve),
+    ship: clockView(sla.ship),
+    deliver: clockView(sla.deliver),
     flags: sla.flags,
   };
 }

@@ -117,6 +117,16 @@ const OrderSlaView = z
   })
   .strict()
   .meta({ id: 'OrderSla' });
+const FulfilmentSlaView = z
+  .object({
+    ship_by: Timestamp.nullable(),
+    deliver_by: Timestamp.nullable(),
+    ship: SlaClockView,
+    deliver: SlaClockView,
+    flags: z.array(z.string()).meta({ description: '`ship|deliver:at_risk` / `…:breached` recorded for this part' }),
+  })
+  .strict()
+  .meta({ id: 'FulfilmentSla' });
 
 /** One part of the order: the lines one hub ships, with its own status, shipment and booking (docs/adr/0020). */
 const FulfilmentView = z
@@ -132,6 +142,9 @@ const FulfilmentView = z
     courier_booking: CourierBookingView.nullable(),
     invoice_number: z.string().nullable().meta({ description: "The part's invoice: its own (tenant setting invoicing.per = fulfilment), or the order's on a one-part order" }),
     why: z.string().meta({ description: 'Why routing put this part at this hub' }),
+    sla: FulfilmentSlaView.nullable().meta({
+      description: "The part's ship-by (from the order's approval, at the part's hub: cut-off and working days) and deliver-by (from the part's shipping); a one-part order's are the order's. Null when the tenant sets no SLA",
+    }),
   })
   .strict()
   .meta({ id: 'Fulfilment' });

@@ -152,7 +152,7 @@ export function encode(body: unknown, requestId?: string): { payload: string; at
 /** Creates every queue and its DLQ with a redrive policy; safe to run again (idempotent). */
 export async function ensureQueues(
   sqs: SQSClient,
-  options: { prefix: string; maxReceiveCount: number; visibilityTimeoutS?: number },
+  options: { prefix: string; maxReceiveCount: number },
 ): Promise<void> {
   for (const def of Object.values(QUEUES)) {
     const name = `${options.prefix}${def.name}`;
@@ -161,7 +161,7 @@ export async function ensureQueues(
     const dlqAttrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
     await createOrUpdateQueue(sqs, name, {
       ...fifo,
-      VisibilityTimeout: String(options.visibilityTimeoutS ?? def.visibilityTimeoutS),
+      VisibilityTimeout: String(def.visibilityTimeoutS),
       RedrivePolicy: JSON.stringify({
         deadLetterTargetArn: dlqAttrs.Attributes?.QueueArn,
         maxReceiveCount: options.maxReceiveCount,

@@ -77,4 +77,37 @@ describe('SLA clocks derived from an order (pure)', () => {
     const cancelled = deriveSla(order('cancelled', [['cancelled', h(0.5)]]), settings);
     assert.equal(cancelled.next_check_at, null, 'a cancelled order has nothing left to check');
   });
+
+  it("gives a split order's parts their own ship and deliver clocks, at their own hubs, judged and recorded per part", () => {
+    const hubs = { ...settings, hubs: [{ hub_code: 'H2', cutoff_time: '08:30', working_days: null }] };
+    const part = (fulfilment_id: string, hub_code: string, status: string) => ({ fulfilment_id, hub_code, status, lines: [], shipment: null, why: '' });
+    const partMove = (fulfilment_id: string, to: string, at: Date) => ({ kind: 'fulfilment_status_changed', to, at, from: null, actor: 'wms', reason: null, details: { fulfilment_id } });
+    const split = {
+      ...order('partially_shipped', [['approved', h(1)], ['partially_shipped', h(3)]]),
+      fulfilments: [part('o1-F1', 'H1', 'shipped'), part('o1-F2', 'H2', 'packed')],
+    } as Order;
+    split.timeline.push(partMove('o1-F1', 'shipped', h(3)) as never, partMove('o1-F2', 'packed', h(4)) as never);
+    const sla = deriveSla(split, hubs);
+    const [p1, p2] = sla.parts!;
+    assert.equal(p1!.ship?.due_at.toISOString(), h(25).toISOString());
+    assert.equal(p1!.ship?.stopped_at?.toISOString(), h(3).toISOString(), 'the part that shipped stopped its own clock');
+    assert.equal(p1!.deliver?.started_at.toISOString(), h(3).toISOString());
+    // Approved at 09:00, after H2's 08:30 cut-off: its part's ship clock starts the next midnight.
+    assert.equal(p2!.ship?.due_at.toISOString(), '2026-01-07T00:00:00.000Z');
+    assert.equal(p2!.ship?.stopped_at, null);
+    assert.equal(p2!.deliver, null, 'not shipped: no deliver clock yet');
+    assert.equal(sla.ship?.stopped_at, null, "the order's ship clock runs until every part shipped");
+
+    const late = dueRecords(sla, new Date('2026-01-07T01:00:00Z'));
+    assert.deepEqual(
+      late.filter((r) => r.part).map((r) => `${r.part!.fulfilment_id}@${r.part!.hub_code} ${r.stage}:${r.kind}`),
+      ['o1-F2@H2 ship:sla_at_risk', 'o1-F2@H2 ship:sla_breached'],
+    );
+    const recorded = withRecorded(sla, late, new Date('2026-01-07T01:00:00Z'));
+    assert.deepEqual(recorded.parts!.map((p) => p.flags), [[], ['ship:at_risk', 'ship:breached']]);
+    assert.deepEqual(dueRecords(recorded, new Date('2026-01-07T02:00:00Z')).filter((r) => r.part), [], 'once per part and stage');
+    assert.ok(recorded.next_check_at! <= p1!.deliver!.at_risk_at, "the next check still sees the shipped part's deliver clock");
+    // Derived again (the follow-up after the next event), what was recorded stays.
+    assert.deepEqual(deriveSla({ ...split, sla: recorded }, hubs).parts!.map((p) => p.flags), [[], ['ship:at_risk', 'ship:breached']]);
+  });
 });

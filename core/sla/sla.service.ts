@@ -4,7 +4,7 @@ import { tenantScope, type TenantScope } from '../domain/tenant-scope.js';
 import type { OrderRepository } from '../order/order.repository.js';
 import type { Clock } from '../platform/clock.js';
 import type { SlaSettings } from '../tenant/tenant.types.js';
-import { deriveSla, dueRecords, slaEnabled, withRecorded } from './sla-policy.js';
+import { deriveSla, dueRecords, slaEnabled, withRecorded, type SlaRecord } from './sla-policy.js';
 
 export interface SlaDeps {
   orders: OrderRepository;
@@ -26,7 +26,8 @@ export class SlaService {
 
   /** Order relay follow-up: the order entered a stage (or was created): derive its clocks. */
   async onOrderEvent(order: Order, event: OutboxEvent): Promise<void> {
-    if (event.type !== EVENT_TYPES.orderCreated && event.type !== EVENT_TYPES.orderStatusChanged) return;
+    // A part of a split order moves without the order's status changing: its clocks follow it.
+    if (event.type !== EVENT_TYPES.orderCreated && event.type !== EVENT_TYPES.orderStatusChanged && event.type !== EVENT_TYPES.fulfilmentStatusChanged) return;
     const scope = tenantScope(order.tenant_id);
     const settings = await this.deps.settings(scope);
     if (!slaEnabled(settings) && !order.sla) return;
@@ -65,17 +66,19 @@ export class SlaService {
         if (!sameSla(current.sla ?? null, sla)) await this.deps.orders.setSla(scope, current, sla);
         return 0;
       }
+      // A part's record names the part and its hub; the order's names the order's hub.
+      const about = (r: SlaRecord) => (r.part ? { fulfilment_id: r.part.fulfilment_id, hub_code: r.part.hub_code } : { hub_code: hubCode });
       const timeline: Omit<TimelineEntry, 'at'>[] = records.map((r) => ({
         actor: 'system',
         kind: r.kind,
         from: null,
         to: null,
-        reason: `${r.stage} ${r.kind === 'sla_at_risk' ? 'at risk' : 'breached'}: due ${r.clock.due_at.toISOString()}`,
-        details: { stage: r.stage, due_at: r.clock.due_at.toISOString(), started_at: r.clock.started_at.toISOString(), checked_at: now.toISOString() },
+        reason: `${r.part ? `${r.part.fulfilment_id} ` : ''}${r.stage} ${r.kind === 'sla_at_risk' ? 'at risk' : 'breached'}: due ${r.clock.due_at.toISOString()}`,
+        details: { stage: r.stage, due_at: r.clock.due_at.toISOString(), started_at: r.clock.started_at.toISOString(), checked_at: now.toISOString(), ...about(r) },
       }));
       const events = records.map((r) => ({
         type: r.kind === 'sla_at_risk' ? EVENT_TYPES.orderSlaAtRisk : EVENT_TYPES.orderSlaBreached,
-        data: { stage: r.stage, due_at: r.clock.due_at.toISOString(), started_at: r.clock.started_at.toISOString(), hub_code: hubCode },
+        data: { stage: r.stage, due_at: r.clock.due_at.toISOString(), started_at: r.clock.started_at.toISOString(), ...about(r) },
       }));
       const updated = await this.deps.orders.update(scope, current, { set: { sla: withRecorded(sla, records, now) }, timeline, events });
       if (updated) {
