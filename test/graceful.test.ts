@@ -6,7 +6,7 @@ import { ApiClient, type Answer } from '../scripts/bench/per-order/api-client.js
 import { ChaosCluster } from '../scripts/chaos/chaos-cluster.js';
 import { startChaosStack, type ChaosStack } from '../scripts/chaos/chaos-stack.js';
 import { chaosOrderBody, createChaosWorld, type ChaosWorld } from '../scripts/chaos/chaos-world.js';
-import { buildOnce } from './support/cli.js';
+import { buildOnce, describeProcesses } from './support/cli.js';
 
 /**
  * Issue #12 part 4, on a private stack (its FerretDB, Redis and SQS endpoint are killed and
@@ -14,7 +14,7 @@ import { buildOnce } from './support/cli.js';
  * 503 dependency_unavailable without hanging, workers pause instead of burning receives, and all
  * resume by themselves.
  */
-describe('graceful under pressure: a store, Redis or SQS down', function () {
+describeProcesses('graceful under pressure: a store, Redis or SQS down', function () {
   this.timeout(600_000);
   let stack: ChaosStack;
   let cluster: ChaosCluster;

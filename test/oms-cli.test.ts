@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { tenantScope } from '../core/domain/tenant-scope.js';
 import { createHub, createTenant, eventually } from './support/api.js';
-import { buildOnce, oms, omsFollow, omsJson } from './support/cli.js';
+import { buildOnce, describeProcesses, oms, omsFollow, omsJson } from './support/cli.js';
 import { getStack } from './support/stack.js';
 
 const orderBody = (orderId: string) => ({
@@ -21,7 +21,7 @@ function assertOneLine(stderr: string, pattern: RegExp): void {
   assert.doesNotMatch(stderr, /^\s+at /m);
 }
 
-describe('oms operator command (built, run as a child process)', function () {
+describeProcesses('oms operator command (built, run as a child process)', function () {
   this.timeout(120_000);
   before(function () {
     this.timeout(180_000);

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { total } from '../scripts/bench/per-order/figures.js';
 import { measurePerOrder } from '../scripts/bench/per-order/measure.js';
 import { perOrderTable, targetsTable } from '../scripts/bench/per-order/table.js';
+import { describeProcesses } from './support/cli.js';
 
 /**
  * Smoke test of `npm run bench -- per-order` (issue #11): a small run in one process (the OMS
  * from its sources, on a private stack) yields the table's fields, and the store counters read
  * from the OMS process are non-zero and plausible. Timings are not asserted.
  */
-describe('bench: per-order figures', function () {
+describeProcesses('bench: per-order figures', function () {
   this.timeout(300_000);
 
   it('measures 20 API orders in one OMS process: every figure present, counters plausible', async () => {

@@ -96,3 +96,11 @@ export function omsFollow(args: string[]): { lines: string[]; stderr: () => stri
     },
   };
 }
+
+/**
+ * For suites that run the OMS (or its command) as child processes from dist/, most on private
+ * stacks: the slowest files. PROCESS_TESTS=0 leaves them out; .ci/run does so on the machine's
+ * Node 20 (end of life) and runs them on Node 24 LTS, the runtime production uses, to keep both
+ * runs within the 20-minute budget. `npm test` runs them by default.
+ */
+export const describeProcesses: Mocha.SuiteFunction = process.env.PROCESS_TESTS === '0' ? (describe.skip as Mocha.SuiteFunction) : describe;
