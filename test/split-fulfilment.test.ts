@@ -434,4 +434,51 @@ describe('split fulfilment: one order, parts at several hubs', () => {
     assert.deepEqual(await stockRow(t, 'H1', 'SKU-A'), { on_hand: 5, reserved: 0, available: 5 }, 'the first part\'s hold was released');
     assert.deepEqual(await stockRow(t, 'H2', 'SKU-B'), { on_hand: 5, reserved: 0, available: 5 });
   });
+
+  it("takes a seller's waybill for a named part of a split order: refused without a part (400) or for an unknown one (404), writing nothing", async () => {
+    const t = await twoHubTenant({ policy: 'split_allowed' });
+    const id = await createOrder(t);
+    const approved = await untilStatus(t, id, 'approved');
+    const [p1, p2] = approved.fulfilments!;
+    const awb = (n: number) => `SPL${n}${Date.now()}`;
+
+    const unnamed = await t.seller('POST', '/shipments', { order_id: id, courier: 'smsa', awb: awb(0) });
+    assert.equal(unnamed.status, 400, JSON.stringify(unnamed.body));
+    assert.deepEqual(unnamed.body.error.details.fulfilment_ids, [p1!.fulfilment_id, p2!.fulfilment_id]);
+    const unknown = await t.seller('POST', '/shipments', { order_id: id, fulfilment_id: `${id}-F9`, courier: 'smsa', awb: awb(0) });
+    assert.equal(unknown.status, 404, JSON.stringify(unknown.body));
+    const untouched = await readOrder(t, id);
+    assert.equal(untouched.version, approved.version, 'a refused waybill wrote nothing');
+
+    const awb1 = awb(1);
+    const first = await t.seller('POST', '/shipments', { order_id: id, fulfilment_id: p1!.fulfilment_id, courier: 'smsa', awb: awb1 });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    assert.equal(first.body.data.fulfilment_id, p1!.fulfilment_id);
+    const again = await t.seller('POST', '/shipments', { order_id: id, fulfilment_id: p1!.fulfilment_id, courier: 'smsa', awb: awb1 });
+    assert.equal(again.status, 200, 'the same waybill again: the existing shipment');
+    assert.equal(again.body.data.id, first.body.data.id);
+    const other = await t.seller('POST', '/shipments', { order_id: id, fulfilment_id: p1!.fulfilment_id, courier: 'smsa', awb: awb(2) });
+    assert.equal(other.status, 409, JSON.stringify(other.body));
+    const second = await t.seller('POST', '/shipments', { order_id: id, fulfilment_id: p2!.fulfilment_id, courier: 'aramex', awb: awb(3) });
+    assert.equal(second.status, 201, JSON.stringify(second.body));
+
+    const o = await readOrder(t, id);
+    assert.equal(o.fulfilments!.find((f) => f.fulfilment_id === p1!.fulfilment_id)!.shipment?.shipment_id, first.body.data.id);
+    assert.equal(o.fulfilments!.find((f) => f.fulfilment_id === p2!.fulfilment_id)!.shipment?.shipment_id, second.body.data.id);
+    assert.equal(o.shipment?.shipment_id, first.body.data.id, "the first part's waybill is also the order's");
+    const created = o.timeline.filter((e) => e.kind === 'shipment_created').map((e) => e.details?.fulfilment_id);
+    assert.deepEqual(created, [p1!.fulfilment_id, p2!.fulfilment_id]);
+  });
+
+  it("takes a one-part order's waybill named by its only part (the order id), and refuses another part id", async () => {
+    const t = await twoHubTenant({ policy: 'split_allowed' });
+    const id = await createOrder(t, [{ sku: 'SKU-A', quantity: 1 }]);
+    await untilStatus(t, id, 'approved');
+    const wrong = await t.seller('POST', '/shipments', { order_id: id, fulfilment_id: `${id}-F1`, courier: 'smsa', awb: `ONE${Date.now()}` });
+    assert.equal(wrong.status, 404, JSON.stringify(wrong.body));
+    const named = await t.seller('POST', '/shipments', { order_id: id, fulfilment_id: id, courier: 'smsa', awb: `ONE${Date.now()}` });
+    assert.equal(named.status, 201, JSON.stringify(named.body));
+    assert.equal(named.body.data.fulfilment_id, undefined, 'a one-part order keeps its shipment unnamed, as before');
+    assert.equal((await readOrder(t, id)).shipment?.shipment_id, named.body.data.id);
+  });
 });

@@ -4925,6 +4925,8 @@ export interface operations {
                  */
                 "application/json": {
                     order_id: string;
+                    /** @description The part of a split order the waybill is for (required on a split order; a one-part order's part id is its order id) */
+                    fulfilment_id?: string;
                     courier: string;
                     awb: string;
                     /** Format: uri */
@@ -4955,7 +4957,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description validation_failed (error.details names every field that failed) or bad_request (malformed JSON, wrong content type) */
+            /** @description a split order without fulfilment_id */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4982,7 +4984,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found / order_not_found: no such resource; another tenant's or seller's resource is answered exactly the same */
+            /** @description no such order, or no such part of it */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4991,7 +4993,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the order has another shipment, or cannot ship in its status */
+            /** @description the order (or the part) has another shipment, or cannot ship in its status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5078,6 +5080,8 @@ export interface operations {
                 "application/json": {
                     shipments: {
                         order_id: string;
+                        /** @description The part of a split order the waybill is for (required on a split order; a one-part order's part id is its order id) */
+                        fulfilment_id?: string;
                         courier: string;
                         awb: string;
                         /** Format: uri */

@@ -173,7 +173,8 @@ function partOf(order: Order, report: StatusReport): Fulfilment {
   });
 }
 
-function unknownPart(order: Order, fulfilmentId: string): AppError {
+/** A part named that the order does not have (404, listing the parts it has). */
+export function unknownPart(order: Order, fulfilmentId: string): AppError {
   return new AppError('not_found', `fulfilment ${fulfilmentId} not found on order ${order.id}`, { order_id: order.id, fulfilment_id: fulfilmentId, fulfilment_ids: fulfilmentsOf(order).map((f) => f.fulfilment_id) });
 }
 

@@ -7,7 +7,21 @@ import { BulkShipmentResultView, ShipmentView } from './shipment.responses.js';
 
 const code = z.string().trim().min(1).max(100);
 const trackingUrl = z.string().trim().url().max(2000).nullable();
-export const CreateShipmentBody = z.object({ order_id: code, courier: code, awb: z.string().trim().regex(/^[A-Za-z0-9_-]{3,64}$/, 'letters, digits, _ and -, 3 to 64'), tracking_url: trackingUrl.optional() }).strict();
+export const CreateShipmentBody = z
+  .object({
+    order_id: code,
+    fulfilment_id: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: "The part of a split order the waybill is for (required on a split order; a one-part order's part id is its order id)" }),
+    courier: code,
+    awb: z.string().trim().regex(/^[A-Za-z0-9_-]{3,64}$/, 'letters, digits, _ and -, 3 to 64'),
+    tracking_url: trackingUrl.optional(),
+  })
+  .strict();
 const UpdateShipmentBody = z
   .object({ courier: code.optional(), awb: CreateShipmentBody.shape.awb.optional(), tracking_url: trackingUrl.optional() })
   .strict()
@@ -29,7 +43,11 @@ export function registerShipmentRoutes(seller: SellerRoutes, shipments: Shipment
       example: SHIPMENT_EXAMPLE,
       response: dataOf(ShipmentView),
       alsoAnswers: { 200: 'the same waybill was already registered for the order: the existing shipment' },
-      errors: { 409: 'the order has another shipment, or cannot ship in its status' },
+      errors: {
+        400: 'a split order without fulfilment_id',
+        404: 'no such order, or no such part of it',
+        409: 'the order (or the part) has another shipment, or cannot ship in its status',
+      },
     },
     async ({ body, caller }) => {
       const { shipment, created } = await shipments.create(caller.scope!, body);

@@ -1,15 +1,17 @@
 import { AppError } from '../domain/errors.js';
 import { EVENT_TYPES } from '../domain/events.js';
-import type { Order, OrderStatus, ShipmentRef } from '../domain/order.js';
+import { isSplit, type Fulfilment, type Order, type OrderStatus, type ShipmentRef } from '../domain/order.js';
 import { tenantScope, type SellerScope } from '../domain/tenant-scope.js';
 import type { OrderRepository } from '../order/order.repository.js';
-import type { ShipmentAttacher } from '../fulfillment/fulfillment.service.js';
+import { unknownPart, type ShipmentAttacher } from '../fulfillment/fulfillment.service.js';
 import { updateOrderRetrying } from '../fulfillment/order-retry.js';
 import type { ShipmentRepository } from './shipment.repository.js';
 import { newShipmentId, type Shipment } from './shipment.types.js';
 
 export interface CreateShipmentInput {
   order_id: string;
+  /** The part of a split order the waybill is for (docs/adr/0020); a one-part order's is its order id. */
+  fulfilment_id?: string;
   courier: string;
   awb: string;
   tracking_url?: string | null;
@@ -33,18 +35,31 @@ export class ShipmentService implements ShipmentAttacher {
     private readonly orders: OrderRepository,
   ) {}
 
-  /** Registers a waybill for an order; the same waybill again answers the existing shipment. */
+  /**
+   * Registers a waybill for an order (or for one part of a split order, which must be named); the
+   * same waybill again answers the existing shipment.
+   */
   async create(scope: SellerScope, input: CreateShipmentInput): Promise<{ shipment: Shipment; created: boolean }> {
     const order = await this.findOrder(scope, input.order_id);
-    const existing = await this.repo.findByOrder(scope, order.id);
+    const part = partFor(order, input.fulfilment_id);
+    const existing = await this.repo.findByOrder(scope, order.id, part?.fulfilment_id);
     if (existing) {
       if (existing.awb === input.awb && existing.courier === input.courier) return { shipment: existing, created: false };
-      throw new AppError('conflict', `order ${input.order_id} already has shipment ${existing.id}`, { order_id: input.order_id, shipment_id: existing.id });
+      throw new AppError('conflict', `${part ? `part ${part.fulfilment_id} of ` : ''}order ${input.order_id} already has shipment ${existing.id}`, {
+        order_id: input.order_id,
+        shipment_id: existing.id,
+        ...(part ? { fulfilment_id: part.fulfilment_id } : {}),
+      });
     }
-    if (!SHIPPABLE.includes(order.status)) {
-      throw new AppError('conflict', `an order in status ${order.status} cannot be shipped`, { order_id: input.order_id, status: order.status });
+    const status = part?.status ?? order.status;
+    if (!SHIPPABLE.includes(status)) {
+      throw new AppError('conflict', `${part ? `part ${part.fulfilment_id} in status ${status}` : `an order in status ${status}`} cannot be shipped`, {
+        order_id: input.order_id,
+        status,
+        ...(part ? { fulfilment_id: part.fulfilment_id } : {}),
+      });
     }
-    const shipment = this.newShipment(order, input);
+    const shipment = this.newShipment(order, input, part?.fulfilment_id);
     await this.repo.insert(shipment);
     await this.pointOrderAt(order, shipment, 'shipment_created');
     return { shipment, created: true };
@@ -123,17 +138,22 @@ export class ShipmentService implements ShipmentAttacher {
     };
   }
 
+  /** The order's reference to the shipment (a part's on a split order; the first part's also fills the order's own). */
   private async pointOrderAt(order: Order, shipment: Shipment, kind: string): Promise<void> {
     const ref = refOf(shipment);
-    await updateOrderRetrying(this.orders, tenantScope(order.tenant_id), order, (current) =>
-      sameRef(current.shipment, ref)
-        ? null
-        : {
-            set: { shipment: ref },
-            timeline: [{ actor: 'seller', kind, from: null, to: null, reason: null, details: { shipment_id: shipment.id, awb: shipment.awb, courier: shipment.courier } }],
-            events: [{ type: kind === 'shipment_created' ? EVENT_TYPES.shipmentCreated : EVENT_TYPES.shipmentUpdated, data: { shipment: ref } }],
-          },
-    );
+    const partId = shipment.fulfilment_id ?? null;
+    await updateOrderRetrying(this.orders, tenantScope(order.tenant_id), order, (current) => {
+      const part = partId ? current.fulfilments?.find((f) => f.fulfilment_id === partId) : undefined;
+      if (part ? sameRef(part.shipment, ref) : sameRef(current.shipment, ref)) return null;
+      const orderRef = !part || !current.shipment || current.shipment.shipment_id === shipment.id ? { shipment: ref } : {};
+      const fulfilments = part ? { fulfilments: current.fulfilments!.map((f) => (f.fulfilment_id === partId ? { ...f, shipment: ref } : f)) } : {};
+      const named = part ? { fulfilment_id: part.fulfilment_id } : {};
+      return {
+        set: { ...orderRef, ...fulfilments },
+        timeline: [{ actor: 'seller', kind, from: null, to: null, reason: null, details: { shipment_id: shipment.id, awb: shipment.awb, courier: shipment.courier, ...named } }],
+        events: [{ type: kind === 'shipment_created' ? EVENT_TYPES.shipmentCreated : EVENT_TYPES.shipmentUpdated, data: { shipment: ref, ...named } }],
+      };
+    });
   }
 
   private async findOrder(scope: SellerScope, orderId: string): Promise<Order> {
@@ -142,6 +162,24 @@ export class ShipmentService implements ShipmentAttacher {
     if (!order) throw AppError.notFound('order', orderId);
     return order;
   }
+}
+
+/**
+ * The part a seller's waybill is for: a split order's must be named (400 otherwise, listing its
+ * parts) and be one of its parts (404); a one-part order's may be named by its only part's id.
+ */
+function partFor(order: Order, fulfilmentId: string | undefined): Fulfilment | null {
+  if (!isSplit(order)) {
+    if (fulfilmentId !== undefined && fulfilmentId !== order.id) throw unknownPart(order, fulfilmentId);
+    return null;
+  }
+  const ids = order.fulfilments!.map((f) => f.fulfilment_id);
+  if (fulfilmentId === undefined) {
+    throw new AppError('bad_request', `order ${order.id} is split into ${ids.length} parts: name the part the waybill is for in fulfilment_id`, { order_id: order.id, fulfilment_ids: ids });
+  }
+  const part = order.fulfilments!.find((f) => f.fulfilment_id === fulfilmentId);
+  if (!part) throw unknownPart(order, fulfilmentId);
+  return part;
 }
 
 export function refOf(s: Shipment): ShipmentRef {
