@@ -481,4 +481,25 @@ describe('split fulfilment: one order, parts at several hubs', () => {
     assert.equal(named.body.data.fulfilment_id, undefined, 'a one-part order keeps its shipment unnamed, as before');
     assert.equal((await readOrder(t, id)).shipment?.shipment_id, named.body.data.id);
   });
+
+  it('freezes the shipping address of a split order once any part is packed, although the order is still approved', async () => {
+    const t = await twoHubTenant({ policy: 'split_allowed' });
+    const id = await createOrder(t);
+    const approved = await untilStatus(t, id, 'approved');
+    const [p1] = approved.fulfilments!;
+    const early = await t.seller('PUT', `/orders/${id}`, { edit_type: 'shipping_address', shipping_address: { line1: 'Olaya St 1' } });
+    assert.equal(early.status, 200, JSON.stringify(early.body));
+    await sendWms(t, id, 'packed', { fulfilment_id: p1!.fulfilment_id });
+    const packed = await untilPart(t, id, p1!.fulfilment_id, 'packed');
+    assert.equal(packed.status, 'approved');
+    const late = await t.seller('PUT', `/orders/${id}`, { edit_type: 'shipping_address', shipping_address: { line1: 'Tahlia St 9' } });
+    assert.equal(late.status, 409, JSON.stringify(late.body));
+    assert.equal(late.body.error.code, 'edit_not_allowed');
+    assert.equal(late.body.error.details.fulfilment_id, p1!.fulfilment_id);
+    const after = await readOrder(t, id);
+    assert.equal(after.shipping_address.line1, 'Olaya St 1');
+    assert.equal(after.version, packed.version, 'the refused edit wrote nothing');
+    const contact = await t.seller('PUT', `/orders/${id}`, { edit_type: 'customer_details', customer: { name: 'Still Editable' } });
+    assert.equal(contact.status, 200, 'contact details stay editable');
+  });
 });

@@ -7,7 +7,8 @@ export type EditType = 'customer_details' | 'shipping_address' | 'order_items' |
 /**
  * Which edits each status allows: the one rule table for edits.
  * - Customer details are only contact data: editable until the parcel is delivered or gone.
- * - The address is printed on the label at packing, so it is frozen from `packed` on.
+ * - The address is printed on the label at packing, so it is frozen from `packed` on (on a split
+ *   order, from the moment any part is packed).
  * - Items decide routing and reservation, so only before approval (and only while nothing is
  *   reserved: a held order that already holds stock must be cancelled and re-created).
  * - Payment status comes from the sales channel and may change at any time (a refund after
@@ -52,6 +53,17 @@ export function planEdits(order: Order, edits: OrderEdit[], source: EditSource):
         plan.fields.push(...Object.keys(edit.customer).map((k) => `customer.${k}`));
         break;
       case 'shipping_address': {
+        // A split order is where its least advanced part is; a part further on has its label printed.
+        const frozen = (order.fulfilments ?? []).find((f) => !EDIT_RULES.shipping_address.includes(f.status));
+        if (frozen) {
+          throw new AppError('edit_not_allowed', `shipping_address cannot be edited: part ${frozen.fulfilment_id} is ${frozen.status}`, {
+            edit_type: edit.edit_type,
+            status: order.status,
+            fulfilment_id: frozen.fulfilment_id,
+            fulfilment_status: frozen.status,
+            allowed_in: EDIT_RULES.shipping_address,
+          });
+        }
         const address: ShippingAddress = { ...order.shipping_address, ...edit.shipping_address };
         if (source === 'sales_channel') {
           address.sales_channel_city = edit.shipping_address.city ?? order.shipping_address.sales_channel_city ?? null;
