@@ -7,6 +7,8 @@ import { getStack } from './support/stack.js';
 import { ensureIndexes } from '../core/platform/mongo.js';
 import { SHIPMENT_INDEXES } from '../core/shipment/shipment.repository.js';
 import { INVOICE_INDEXES } from '../core/invoice/invoice.repository.js';
+import { wmsSimulator } from '../core/fulfillment/wms-simulator.js';
+import { orderRepo } from './orders-support.js';
 import { courier, deadLettered, orderBody, readOrder, sendWms, stockRow, stockedHub, untilStatus } from './fulfilment.fixtures.js';
 
 /** Split fulfilment (issue 16 part 1, docs/adr/0020), through the API on the test stack. */
@@ -501,5 +503,27 @@ describe('split fulfilment: one order, parts at several hubs', () => {
     assert.equal(after.version, packed.version, 'the refused edit wrote nothing');
     const contact = await t.seller('PUT', `/orders/${id}`, { edit_type: 'customer_details', customer: { name: 'Still Editable' } });
     assert.equal(contact.status, 200, 'contact details stay editable');
+  });
+
+  it("the dev WMS simulator (npm start) plays a split order's parts one by one, each message naming its part, to delivered", async () => {
+    const t = await twoHubTenant({ policy: 'split_allowed' });
+    const id = await createOrder(t);
+    await untilStatus(t, id, 'approved');
+    const { platform } = getStack().oms.container;
+    const sim = wmsSimulator(orderRepo(), platform.queues, async () => [t.tenantId], 50, platform.logger);
+    const done = await eventually(
+      'delivered by the simulator',
+      async () => {
+        await sim.runOnce();
+        const o = await readOrder(t, id);
+        return o.status === 'delivered' ? o : null;
+      },
+      60_000,
+      200,
+    );
+    assert.deepEqual(done.fulfilments!.map((f) => f.status), ['delivered', 'delivered']);
+    const awbs = done.fulfilments!.map((f) => f.shipment?.awb);
+    assert.ok(awbs.every((a) => a?.startsWith('SIM')) && awbs[0] !== awbs[1], `a waybill per part: ${awbs.join(', ')}`);
+    assert.deepEqual(await deadLettered(id), [], 'no message refused');
   });
 });

@@ -15,7 +15,8 @@ const NEXT: Partial<Record<OrderStatus, OrderStatus>> = {
   packed: 'shipped',
   shipped: 'delivered',
 };
-const IN_FLIGHT = Object.keys(NEXT) as OrderStatus[];
+/** Orders with something left to play: a split order's parts move on their own while it is partially shipped. */
+const IN_FLIGHT = [...(Object.keys(NEXT) as OrderStatus[]), 'partially_shipped'] as OrderStatus[];
 /** Re-send a step whose message seems lost after this many ticks. */
 const RESEND_AFTER_TICKS = 10;
 
@@ -25,7 +26,8 @@ const RESEND_AFTER_TICKS = 10;
  * order_status_update a real WMS would, on the real shipment queue, so the demo exercises the
  * same listener and rules as production. Between shipped and delivered it plays the courier's
  * OUT_FOR_DELIVERY scan through `outForDelivery` (the courier webhook's use case), for a
- * waybill it handed out itself. Tests never use it.
+ * waybill it handed out itself. A split order's parts are played one by one (each message names
+ * its part). Tests never use it.
  */
 export function wmsSimulator(
   orders: OrderRepository,
@@ -42,34 +44,40 @@ export function wmsSimulator(
     const seen = new Set<string>();
     for (const tenantId of await tenantIds()) {
       for (const order of await orders.refsInStatuses(tenantScope(tenantId), IN_FLIGHT, 500)) {
-        seen.add(order.id);
-        const last = sent.get(order.id);
-        if (last && last.status === order.status && ++last.ticks < RESEND_AFTER_TICKS) continue;
-        const awb = order.status === 'shipped' ? waybills.get(order.id) : undefined;
-        if (awb && outForDelivery) {
-          waybills.delete(order.id);
-          await outForDelivery(awb).catch((err: unknown) => logger.warn({ err, order_id: order.id }, 'simulated out-for-delivery scan failed'));
-          // Delivered on the next tick.
-          sent.delete(order.id);
-          continue;
+        // A split order (docs/adr/0020) is played part by part, each message naming its part.
+        const units = order.parts.length > 1 ? order.parts.map((p) => ({ key: `${order.id}/${p.fulfilment_id}`, status: p.status, fulfilmentId: p.fulfilment_id })) : [{ key: order.id, status: order.status, fulfilmentId: null }];
+        for (const unit of units) {
+          if (!NEXT[unit.status]) continue;
+          seen.add(unit.key);
+          const last = sent.get(unit.key);
+          if (last && last.status === unit.status && ++last.ticks < RESEND_AFTER_TICKS) continue;
+          const awb = unit.status === 'shipped' ? waybills.get(unit.key) : undefined;
+          if (awb && outForDelivery) {
+            waybills.delete(unit.key);
+            await outForDelivery(awb).catch((err: unknown) => logger.warn({ err, order_id: order.id }, 'simulated out-for-delivery scan failed'));
+            // Delivered on the next tick.
+            sent.delete(unit.key);
+            continue;
+          }
+          const next = NEXT[unit.status] as OrderStatus;
+          const shipment = next === 'shipped' ? simulatedWaybill() : null;
+          if (shipment) waybills.set(unit.key, shipment.awb);
+          await queues.send('shipment', {
+            event: 'order_status_update',
+            tenant_id: tenantId,
+            seller_id: order.seller_id,
+            order_id: order.id,
+            ...(unit.fulfilmentId ? { fulfilment_id: unit.fulfilmentId } : {}),
+            status: next,
+            occurred_at: new Date().toISOString(),
+            ...(shipment ? { shipment } : {}),
+          });
+          sent.set(unit.key, { status: unit.status, ticks: 0 });
         }
-        const next = NEXT[order.status] as OrderStatus;
-        const shipment = next === 'shipped' ? simulatedWaybill() : null;
-        if (shipment) waybills.set(order.id, shipment.awb);
-        await queues.send('shipment', {
-          event: 'order_status_update',
-          tenant_id: tenantId,
-          seller_id: order.seller_id,
-          order_id: order.id,
-          status: next,
-          occurred_at: new Date().toISOString(),
-          ...(shipment ? { shipment } : {}),
-        });
-        sent.set(order.id, { status: order.status, ticks: 0 });
       }
     }
-    for (const id of sent.keys()) if (!seen.has(id)) sent.delete(id);
-    for (const id of waybills.keys()) if (!seen.has(id)) waybills.delete(id);
+    for (const key of sent.keys()) if (!seen.has(key)) sent.delete(key);
+    for (const key of waybills.keys()) if (!seen.has(key)) waybills.delete(key);
   };
   logger.info({ step_ms: stepMs }, 'dev WMS simulator on: approved orders will move to delivered');
   return periodicTask('dev-wms-simulator', stepMs, tick, logger);

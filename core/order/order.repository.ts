@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Collection, Db, Filter, UpdateFilter } from 'mongodb';
 import { AppError } from '../domain/errors.js';
 import { EVENT_TYPES } from '../domain/events.js';
-import { orderEventState, type Actor, type HoldReason, type Order, type OrderStatus, type OutboxEvent, type TimelineEntry } from '../domain/order.js';
+import { orderEventState, type Actor, type Fulfilment, type HoldReason, type Order, type OrderStatus, type OutboxEvent, type TimelineEntry } from '../domain/order.js';
 import type { SellerScope, TenantScope } from '../domain/tenant-scope.js';
 import { RESERVING_STATUSES, partsAfterOrderMove, planTransition } from '../domain/transitions.js';
 import { currentActorName } from '../platform/call-context.js';
@@ -214,12 +214,12 @@ export class OrderRepository {
   }
 
   /** Orders of a tenant in any of `statuses` (id, seller and status only): the dev WMS simulator's work list. */
-  async refsInStatuses(scope: TenantScope, statuses: readonly OrderStatus[], limit: number): Promise<Pick<Order, 'id' | 'seller_id' | 'status'>[]> {
+  async refsInStatuses(scope: TenantScope, statuses: readonly OrderStatus[], limit: number): Promise<(Pick<Order, 'id' | 'seller_id' | 'status'> & { parts: Pick<Fulfilment, 'fulfilment_id' | 'status'>[] })[]> {
     const docs = await this.collection
-      .find({ tenant_id: scope.tenantId, status: { $in: [...statuses] } }, { projection: { _id: 1, seller_id: 1, status: 1 } })
+      .find({ tenant_id: scope.tenantId, status: { $in: [...statuses] } }, { projection: { _id: 1, seller_id: 1, status: 1, fulfilments: 1 } })
       .limit(limit)
       .toArray();
-    return docs.map((d) => ({ id: d._id, seller_id: d.seller_id, status: d.status }));
+    return docs.map((d) => ({ id: d._id, seller_id: d.seller_id, status: d.status, parts: (d.fulfilments ?? []).map((f) => ({ fulfilment_id: f.fulfilment_id, status: f.status })) }));
   }
 
   /**
