@@ -57,10 +57,10 @@ export class DeadLetterService {
     );
   }
 
-  /** Up to `limit` of the DLQ's oldest messages (by the time they were dead-lettered). */
+  /** Up to `limit` of the DLQ's oldest messages (by the time they were dead-lettered; of the first max(50, limit) scanned). */
   async oldest(queue: string, limit = 5): Promise<DeadLetter[]> {
     const { dlq } = this.resolve(queue);
-    const seen = await this.scan(dlq, () => false, 50);
+    const seen = await this.scan(dlq, () => false, Math.max(50, limit));
     await this.release(dlq, seen);
     return seen
       .map((m) => toDeadLetter(m))

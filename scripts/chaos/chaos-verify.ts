@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Db } from 'mongodb';
 import { TERMINAL_STATUSES } from '../../core/domain/transitions.js';
+import { DeadLetterService } from '../../core/operations/dead-letter.service.js';
 import type { Queues } from '../../core/platform/queues.js';
-import { QUEUES, type QueueKey } from '../../localstack/resources.js';
 import { expectStatus, type ApiClient } from '../bench/per-order/api-client.js';
 import type { ChaosStack } from './chaos-stack.js';
 import type { ChaosWorld } from './chaos-world.js';
@@ -87,19 +86,16 @@ async function scanLedger(dynamo: DynamoDBClient, table: string): Promise<Map<st
  */
 const EXPLAINED_DEAD_LETTER = /^shipment: invalid_transition an order cannot move from cancelled to /;
 
+/** Every message left in a DLQ (read through the operators' DLQ service), by queue and reason. */
 async function deadLetters(queues: Queues): Promise<{ messages: number; explained: number; reasons: Record<string, number> }> {
+  const dlqs = new DeadLetterService(queues);
   const reasons: Record<string, number> = {};
   let messages = 0;
   let explained = 0;
-  for (const key of Object.keys(QUEUES) as QueueKey[]) {
-    const url = await queues.url(queues.dlqName(key));
-    const d = await queues.depth(queues.dlqName(key));
-    const n = d.visible + d.inFlight + d.delayed;
-    if (n === 0) continue;
-    messages += n;
-    const res = await queues.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageAttributeNames: ['All'] }));
-    for (const m of res.Messages ?? []) {
-      const why = `${key}: ${m.MessageAttributes?.error_code?.StringValue ?? 'max receives'} ${m.MessageAttributes?.error_message?.StringValue?.slice(0, 80) ?? ''}`.trim();
+  for (const queue of dlqs.queueNames()) {
+    for (const m of await dlqs.oldest(queue, 10_000)) {
+      messages++;
+      const why = `${dlqs.resolve(queue).key}: ${m.error_code} ${m.error_message.slice(0, 80)}`.trim();
       reasons[why] = (reasons[why] ?? 0) + 1;
       if (EXPLAINED_DEAD_LETTER.test(why)) explained++;
     }

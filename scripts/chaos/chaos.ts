@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { loadConfig } from '../../configs/config.js';
 import { createDynamoClient, createSqsClient } from '../../core/platform/aws.js';
+import { DeadLetterService } from '../../core/operations/dead-letter.service.js';
 import { Queues } from '../../core/platform/queues.js';
 import { QUEUES, TABLES, type QueueKey } from '../../localstack/resources.js';
 import { ApiClient } from '../bench/per-order/api-client.js';
@@ -33,7 +36,18 @@ export interface ChaosReport {
   cancels: number;
   apiRetries: number;
   webhooksSent: number;
+  /** Messages that ran out of receives with no decision of the OMS, redriven by the operator step (untilSettled). */
+  redriven: Redriven;
   verdict: Verdict;
+}
+
+export interface Redriven {
+  messages: number;
+  byQueue: Record<string, number>;
+  /** Of those, how many no live worker ever logged a failure for: every receive taken by a killed worker (its open long poll, or mid-handling). */
+  neverFailed: number;
+  /** Of those, how many live workers failed on every receive (retryably): the OMS's own doing, not a kill's. */
+  failedEveryTime: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -138,7 +152,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await killer;
     killing = false;
     const drainStarted = ledger.finishedAt;
-    await untilSettled(db, queues, world.tenantId, Date.now() + o.drainTimeoutMs, o.log);
+    const dlqs = new DeadLetterService(queues);
+    const redrivenIds = new Map<string, string>();
+    await untilSettled(db, queues, dlqs, redrivenIds, world.tenantId, Date.now() + o.drainTimeoutMs, o.log);
     const drainSeconds = Math.round((Date.now() - drainStarted) / 1000);
     driver.stop();
     await driving;
@@ -168,6 +184,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       cancels: ledger.cancelled.size,
       apiRetries: ledger.apiRetries,
       webhooksSent: driver.webhooksSent,
+      redriven: redrivenReport(redrivenIds, cluster.logs, config.aws.sqs.max_receive_count),
       verdict,
     };
   } finally {
@@ -190,10 +207,23 @@ const SETTLED = new Set(['delivered', 'returned_to_origin', 'cancelled']);
 /**
  * Until the orders stop moving: every order delivered, returned, cancelled or held with a reason,
  * no outbox waiting, no effect pending a retry, and every queue empty, three times in a row.
+ * Whenever the queues are empty, an operator's step: a message that ran out of receives with no
+ * decision of the OMS (a worker killed while it held the message, or while its long poll was
+ * open: the emulator, like SQS, still hands that poll messages) is redriven from its DLQ by id, as
+ * `oms dlq redrive` would; what the OMS dead-lettered for a reason stays for the verdict.
  */
-async function untilSettled(db: import('mongodb').Db, queues: Queues, tenantId: string, deadline: number, log: (m: string) => void): Promise<void> {
+async function untilSettled(
+  db: import('mongodb').Db,
+  queues: Queues,
+  dlqs: DeadLetterService,
+  redriven: Map<string, string>,
+  tenantId: string,
+  deadline: number,
+  log: (m: string) => void,
+): Promise<void> {
   let quiet = 0;
   let lastLog = 0;
+  let decided = 0;
   while (quiet < 3) {
     await sleep(1000);
     try {
@@ -201,7 +231,13 @@ async function untilSettled(db: import('mongodb').Db, queues: Queues, tenantId: 
       const moving = orders.filter((d) => !(SETTLED.has(d.status) || (d.status === 'on_hold' && d.hold_reason)) || d.outbox_pending).length;
       const effects = await db.collection('effects').countDocuments({ tenant_id: tenantId, status: 'pending' });
       const backlog = await queueBacklog(queues);
-      quiet = moving + effects + backlog === 0 ? quiet + 1 : 0;
+      let moved = 0;
+      if (backlog === 0 && (await dlqDepth(dlqs)) > decided) {
+        moved = await redriveExhausted(dlqs, redriven);
+        decided = await dlqDepth(dlqs);
+        if (moved > 0) log(`  operator step: redrove ${moved} messages that ran out of receives`);
+      }
+      quiet = moving + effects + backlog + moved === 0 ? quiet + 1 : 0;
       if (Date.now() - lastLog > 15_000) {
         lastLog = Date.now();
         log(`  draining: ${moving} orders moving, ${effects} effects pending, ${backlog} messages queued`);
@@ -214,4 +250,46 @@ async function untilSettled(db: import('mongodb').Db, queues: Queues, tenantId: 
       return;
     }
   }
+}
+
+async function dlqDepth(dlqs: DeadLetterService): Promise<number> {
+  return (await dlqs.depths()).reduce((n, d) => n + d.dlq_depth, 0);
+}
+
+/** Redrives every DLQ message that carries no failure of the OMS's (SQS's redrive policy moved it); returns how many. */
+async function redriveExhausted(dlqs: DeadLetterService, redriven: Map<string, string>): Promise<number> {
+  let moved = 0;
+  for (const queue of dlqs.queueNames()) {
+    const exhausted = (await dlqs.oldest(queue, 10_000)).filter((m) => m.error_code === 'max_receives_exceeded').map((m) => m.message_id);
+    if (exhausted.length === 0) continue;
+    const report = await dlqs.redrive(queue, { messageIds: exhausted });
+    for (const id of report.redriven) redriven.set(id, queue);
+    moved += report.redriven.length;
+  }
+  return moved;
+}
+
+/**
+ * The redriven messages by queue; how many no live worker ever failed (each receive was taken by
+ * a killed worker), and how many live workers failed on every receive (the OMS's own doing).
+ */
+function redrivenReport(redriven: Map<string, string>, logsDir: string, maxReceives: number): Redriven {
+  const failures = new Map<string, number>();
+  for (const file of readdirSync(logsDir)) {
+    for (const line of readFileSync(join(logsDir, file), 'utf8').split('\n')) {
+      if (!line.includes('retryable failure')) continue;
+      const id = /"message_id":"([^"]+)"/.exec(line)?.[1];
+      if (id) failures.set(id, (failures.get(id) ?? 0) + 1);
+    }
+  }
+  const byQueue: Record<string, number> = {};
+  let neverFailed = 0;
+  let failedEveryTime = 0;
+  for (const [id, queue] of redriven) {
+    byQueue[queue] = (byQueue[queue] ?? 0) + 1;
+    const n = failures.get(id) ?? 0;
+    if (n === 0) neverFailed++;
+    if (n >= maxReceives) failedEveryTime++;
+  }
+  return { messages: redriven.size, byQueue, neverFailed, failedEveryTime };
 }

@@ -25,7 +25,11 @@ export function chaosTable(r: ChaosReport): string {
     ['effects duplicated (pushes received twice)', v.effects.duplicated],
     ['effects parked (with reason)', v.effects.parked],
     ['effects lost or unsettled', v.effects.lost + v.effects.unsettled + v.effects.unrecorded],
-    ['dead-lettered messages (explained)', v.dlq.messages === 0 ? 0 : `${v.dlq.messages} (${v.dlq.explained}): ${JSON.stringify(v.dlq.reasons)}`],
+    [
+      'ran out of receives, redriven by the operator step',
+      r.redriven.messages === 0 ? 0 : `${r.redriven.messages} (${JSON.stringify(r.redriven.byQueue)}); of them ${r.redriven.neverFailed} never failed in a live worker (taken by killed ones), ${r.redriven.failedEveryTime} failed in live workers on every receive`,
+    ],
+    ['dead-lettered messages left (explained)', v.dlq.messages === 0 ? 0 : `${v.dlq.messages} (${v.dlq.explained}): ${JSON.stringify(v.dlq.reasons)}`],
     ['`oms check-stock`', v.checkStockOk ? 'clean' : 'differences'],
     ['load / time to drain after it', `${r.loadSeconds} s / ${r.drainSeconds} s`],
   ];
