@@ -11,6 +11,7 @@ import type { OrderRepository } from './order.repository.js';
 /** The effects of an order event, by name (the effect ledger's keys: `{event_id}:{effect}`). */
 const REALTIME = 'pusher';
 const CUSTOMER_CHANNELS = ['email', 'sms', 'push'] as const;
+export const ORDER_EVENT_EFFECTS: readonly string[] = [REALTIME, ...CUSTOMER_CHANNELS];
 
 /**
  * What happens when an order event leaves the OMS: the seller's dashboard hears it (Pusher), the

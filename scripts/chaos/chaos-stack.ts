@@ -9,6 +9,7 @@ import { ferretDbLauncher, startChildServer } from '../../localstack/embedded.js
 import { ferretDbArgs, freePort, spawnRedis, stackEnv, waitForPort } from '../bench/per-order/private-stack.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const NOTIFY_TOKEN = 'chaos-notify-token';
 
 /** The dependencies the chaos run kills and starts again (dynalite and the Pusher receiver stay up). */
 export type Restartable = 'ferretdb' | 'redis' | 'sqs';
@@ -29,6 +30,8 @@ export interface ChaosStack {
   dynamoEndpoint: string;
   /** Base URL of the Pusher receiver (its deliveries: GET /_events). */
   pusherUrl: string;
+  /** Base URL of the SMS and push provider (its deliveries: GET /_messages). */
+  notifyUrl: string;
   queuePrefix: string;
   restart(part: Restartable, downMs?: number): Promise<void>;
   /** kill -9 of one part, left down until `start`. */
@@ -81,17 +84,17 @@ export async function startChaosStack(log: (m: string) => void = () => undefined
     const fauxqsPort = Number(new URL(fauxqs.url).port);
     const dynamo = await startChildServer('dynalite');
     cleanups.push(() => dynamo.stop());
-    const pusher = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'chaos', 'pusher-server.ts'), 'chaos-app', 'chaos-key', 'chaos-secret'], {
+    const pusher = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'chaos', 'pusher-server.ts'), 'chaos-app', 'chaos-key', 'chaos-secret', NOTIFY_TOKEN], {
       cwd: ROOT,
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     cleanups.push(() => kill(pusher, 'SIGTERM'));
-    const pusherPort = await new Promise<number>((resolve, reject) => {
+    const [pusherPort, notifyPort] = await new Promise<[number, number]>((resolve, reject) => {
       let seen = '';
       pusher.stdout.on('data', (chunk: Buffer) => {
         seen += chunk.toString();
-        const found = /listening on (\d+)/.exec(seen);
-        if (found) resolve(Number(found[1]));
+        const found = /listening on (\d+), notify receiver on (\d+)/.exec(seen);
+        if (found) resolve([Number(found[1]), Number(found[2])]);
       });
       pusher.once('exit', (code) => reject(new Error(`pusher receiver exited (${code}): ${seen}`)));
     });
@@ -111,12 +114,20 @@ export async function startChaosStack(log: (m: string) => void = () => undefined
       await waitForPort(part, m.port, m.child);
     };
     return {
-      env: stackEnv({ mongoUri, database: `oms_chaos_${runId}`, redisPort, sqsEndpoint, dynamoEndpoint: dynamo.url, pusherApp: 'chaos', pusherPort }),
+      env: {
+        ...stackEnv({ mongoUri, database: `oms_chaos_${runId}`, redisPort, sqsEndpoint, dynamoEndpoint: dynamo.url, pusherApp: 'chaos', pusherPort }),
+        // SMS and push go to a provider that records them, so the run can check each was sent once.
+        SMS_PROVIDER_URL: `http://127.0.0.1:${notifyPort}/sms`,
+        SMS_PROVIDER_TOKEN: NOTIFY_TOKEN,
+        PUSH_PROVIDER_URL: `http://127.0.0.1:${notifyPort}/push`,
+        PUSH_PROVIDER_TOKEN: NOTIFY_TOKEN,
+      },
       mongoUri,
       database: `oms_chaos_${runId}`,
       sqsEndpoint,
       dynamoEndpoint: dynamo.url,
       pusherUrl: `http://127.0.0.1:${pusherPort}`,
+      notifyUrl: `http://127.0.0.1:${notifyPort}`,
       queuePrefix,
       async restart(part, downMs = 2000) {
         await killPart(part);

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Db } from 'mongodb';
 import { TERMINAL_STATUSES } from '../../core/domain/transitions.js';
+import { ORDER_EVENT_EFFECTS } from '../../core/order/order-updates.service.js';
 import { DeadLetterService } from '../../core/operations/dead-letter.service.js';
 import type { Queues } from '../../core/platform/queues.js';
 import { expectStatus, type ApiClient } from '../bench/per-order/api-client.js';
@@ -11,7 +12,6 @@ import type { ChaosWorld } from './chaos-world.js';
 import type { LoadLedger } from './chaos-load.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const EFFECTS = ['pusher', 'email', 'sms'];
 
 export interface Verdict {
   orders: number;
@@ -25,7 +25,8 @@ export interface Verdict {
   slotDrift: number;
   stuck: { id: string; status: string }[];
   byStatus: Record<string, number>;
-  effects: { sent: number; duplicated: number; parked: number; unsettled: number; unrecorded: number; lost: number; parkedReasons: string[] };
+  /** `duplicated`: Pusher events, SMS and pushes received more than once (by channel in `duplicatedByChannel`). */
+  effects: { sent: number; duplicated: number; duplicatedByChannel: Record<string, number>; parked: number; unsettled: number; unrecorded: number; lost: number; parkedReasons: string[] };
   /** `explained`: dead letters the load provokes on purpose (see EXPLAINED_DEAD_LETTER). */
   dlq: { messages: number; explained: number; reasons: Record<string, number> };
   checkStockOk: boolean;
@@ -69,7 +70,7 @@ async function scanLedger(dynamo: DynamoDBClient, table: string): Promise<Map<st
       const pk = item.pk?.S ?? '';
       if (!pk.startsWith('effects#')) continue;
       const eventId = pk.slice('effects#'.length);
-      for (const effect of EFFECTS) {
+      for (const effect of ORDER_EVENT_EFFECTS) {
         const status = item[`s_${effect}`]?.S;
         if (status) items.set(`${eventId}:${effect}`, { status, last_error: item[`e_${effect}`]?.S });
       }
@@ -134,21 +135,31 @@ export async function verify(ctx: {
   const slotCountDrift = days.filter((d) => d.taken !== (d.order_ids as string[]).length).length;
 
   const ledger = await scanLedger(ctx.dynamo, ctx.ledgerTable);
+  // What the receivers got, by effect key (`{event_id}:{effect}`, as the ledger keys it): the
+  // seller's Pusher events, and the customer's SMS and pushes from the provider stand-in.
   const received = new Map<string, number>();
+  const take = (key: string) => received.set(key, (received.get(key) ?? 0) + 1);
   const all = (await (await fetch(`${ctx.stack.pusherUrl}/_events`)).json()) as { channel: string; data: unknown }[];
   const pushedEvents = all.filter((e) => e.channel === `private-seller-${ctx.world.sellerId}`);
   const createdPushes = new Set<string>();
   for (const e of pushedEvents) {
     const data = e.data as { event_id?: string; event?: string; order_id?: string } | null;
     if (!data?.event_id) continue;
-    received.set(data.event_id, (received.get(data.event_id) ?? 0) + 1);
+    take(`${data.event_id}:pusher`);
     if (data.event === 'order.created.v1' && data.order_id) createdPushes.add(data.order_id);
   }
+  const notified = (await (await fetch(`${ctx.stack.notifyUrl}/_messages`)).json()) as { channel: string; id: string; tenant_id: string; order_id: string | null; stage: string }[];
+  const confirmedDevices = new Set<string>();
+  for (const m of notified.filter((n) => n.tenant_id === ctx.world.tenantId)) {
+    take(m.id);
+    if (m.channel === 'push' && m.stage === 'order_confirmed' && m.order_id) confirmedDevices.add(m.order_id);
+  }
+  const RECEIVED = /:(pusher|sms|push)$/;
   let sent = 0;
   let parked = 0;
   let unsettled = 0;
   const parkedReasons: string[] = [];
-  let lostPushes = 0;
+  let lostDeliveries = 0;
   for (const [pk, item] of ledger) {
     if (item.status === 'sent') sent++;
     else if (item.status === 'parked') {
@@ -156,12 +167,15 @@ export async function verify(ctx: {
       if (!item.last_error) failures.push(`effect ${pk} parked without a reason`);
       else parkedReasons.push(`${pk}: ${item.last_error}`);
     } else unsettled++;
-    if (pk.endsWith(':pusher') && item.status === 'sent' && !received.has(pk.slice(0, -':pusher'.length))) lostPushes++;
+    if (RECEIVED.test(pk) && item.status === 'sent' && !received.has(pk)) lostDeliveries++;
   }
-  const pushDuplicates = [...received.values()].filter((n) => n > 1).length;
-  const unrecorded = [...received.keys()].filter((id) => ledger.get(`${id}:pusher`)?.status !== 'sent').length;
-  // Every order's creation is an event every seller dashboard must hear once.
+  const duplicatedByChannel: Record<string, number> = {};
+  for (const [key, n] of received) if (n > 1) duplicatedByChannel[key.slice(key.lastIndexOf(':') + 1)] = (duplicatedByChannel[key.slice(key.lastIndexOf(':') + 1)] ?? 0) + 1;
+  const pushDuplicates = Object.values(duplicatedByChannel).reduce((a, b) => a + b, 0);
+  const unrecorded = [...received.keys()].filter((key) => ledger.get(key)?.status !== 'sent').length;
+  // Every order's creation is an event every seller dashboard hears, and its customer's device too.
   const noCreatedPush = orders.filter((o) => !createdPushes.has(o.id)).length;
+  const noConfirmation = orders.filter((o) => !confirmedDevices.has(o.id)).length;
   const dlq = await deadLetters(ctx.queues);
 
   const verdict: Verdict = {
@@ -174,7 +188,7 @@ export async function verify(ctx: {
     slotDrift: slotDiffs + slotCountDrift,
     stuck,
     byStatus,
-    effects: { sent, duplicated: pushDuplicates, parked, unsettled, unrecorded, lost: lostPushes + noCreatedPush, parkedReasons: parkedReasons.slice(0, 20) },
+    effects: { sent, duplicated: pushDuplicates, duplicatedByChannel, parked, unsettled, unrecorded, lost: lostDeliveries + noCreatedPush + noConfirmation, parkedReasons: parkedReasons.slice(0, 20) },
     dlq,
     checkStockOk: check.ok,
     failures,
@@ -189,9 +203,11 @@ export async function verify(ctx: {
   if (unsettled > 0) failures.push(`${unsettled} effects neither sent nor parked`);
   // A push a worker was killed after sending and before recording is sent again: ADR 0008 accepts
   // that window (payloads carry event_id, dashboards dedupe); more than a few per kill is a bug.
-  if (pushDuplicates > Math.max(5, sent * 0.02)) failures.push(`${pushDuplicates} pushes delivered more than once`);
-  if (unrecorded > 0) failures.push(`${unrecorded} pushes delivered but not recorded sent`);
-  if (verdict.effects.lost > 0) failures.push(`${lostPushes} pushes recorded sent but never received, ${noCreatedPush} orders whose creation was never pushed`);
+  if (pushDuplicates > Math.max(5, sent * 0.02)) failures.push(`${pushDuplicates} deliveries received more than once: ${JSON.stringify(duplicatedByChannel)}`);
+  if (unrecorded > 0) failures.push(`${unrecorded} deliveries received but not recorded sent`);
+  if (verdict.effects.lost > 0) {
+    failures.push(`${lostDeliveries} deliveries recorded sent but never received, ${noCreatedPush} orders whose creation was never pushed to the seller, ${noConfirmation} never confirmed to the customer's device`);
+  }
   if (dlq.messages > dlq.explained) failures.push(`${dlq.messages - dlq.explained} unexplained dead-lettered messages: ${JSON.stringify(dlq.reasons)}`);
   return verdict;
 }

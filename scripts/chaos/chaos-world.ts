@@ -50,6 +50,8 @@ export function chaosOrderBody(world: ChaosWorld, ref: string, n: number, hot: b
     sales_channel: { name: 'shopify', order_id: `ch-${ref}` },
     order_items: items,
     ...DEMO_RECIPIENT,
+    // Each order's own device, so every customer push of the run can be told apart and counted.
+    customer: { ...DEMO_RECIPIENT.customer, push_token: `chaos-device-${ref}` },
     payment: { method: 'cod', status: 'pending', currency: 'SAR', total: hot ? 35 : 10 },
   };
 }

@@ -22,7 +22,7 @@ export function chaosTable(r: ChaosReport): string {
     ['hub-day slot drift', v.slotDrift],
     ['stuck without a reason', v.stuck.length],
     ['effects sent', v.effects.sent],
-    ['effects duplicated (pushes received twice)', v.effects.duplicated],
+    ['effects duplicated (received twice: seller Pusher, customer SMS and push)', v.effects.duplicated === 0 ? 0 : `${v.effects.duplicated} ${JSON.stringify(v.effects.duplicatedByChannel)}`],
     ['effects parked (with reason)', v.effects.parked],
     ['effects lost or unsettled', v.effects.lost + v.effects.unsettled + v.effects.unrecorded],
     [
