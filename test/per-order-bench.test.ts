@@ -28,6 +28,9 @@ describeProcesses('bench: per-order figures', function () {
     // Each order is inserted once at least, numbered from a DynamoDB sequence and routed through a queue.
     assert.ok((f.mongo.insert ?? 0) >= 1, `inserts per order ${f.mongo.insert}`);
     assert.ok(total(f.mongo) >= 3 && total(f.mongo) < 1000, `mongo per order ${total(f.mongo)}`);
+    // The same commands by collection: every order's insert lands in orders.
+    assert.ok((f.mongoByCollection['insert orders'] ?? 0) >= 1, `inserts into orders per order ${f.mongoByCollection['insert orders']}`);
+    assert.ok(Math.abs(total(f.mongoByCollection) - total(f.mongo)) < 0.25, `by collection ${total(f.mongoByCollection)} vs by command ${total(f.mongo)}`);
     assert.ok(total(f.redis) > 0 && total(f.redis) < 1000, `redis per order ${total(f.redis)}`);
     assert.ok((f.aws['dynamodb UpdateItem'] ?? 0) >= 1, `sequence updates per order ${f.aws['dynamodb UpdateItem']}`);
     assert.ok((f.aws['sqs SendMessage'] ?? 0) + (f.aws['sqs SendMessageBatch'] ?? 0) >= 1, 'queue sends per order');
@@ -36,7 +39,7 @@ describeProcesses('bench: per-order figures', function () {
     assert.ok((f.cpuMs.ferretdb ?? 0) > 0, 'FerretDB worked for the orders');
 
     const table = perOrderTable([f]);
-    for (const row of ['end to end, orders/s', 'POST p50 / p99, ms', 'created→approved p50 / p99, ms', 'OMS CPU, ms/order', 'MongoDB commands/order', 'Redis commands/order', 'SQS + DynamoDB calls/order', 'CPU ms/order: ferretdb']) {
+    for (const row of ['end to end, orders/s', 'POST p50 / p99, ms', 'created→approved p50 / p99, ms', 'OMS CPU, ms/order', 'MongoDB commands/order', '· orders', 'Redis commands/order', 'SQS + DynamoDB calls/order', 'CPU ms/order: ferretdb']) {
       assert.ok(table.includes(row), `table row ${row}`);
     }
     const targets = targetsTable([f]);

@@ -26,11 +26,6 @@ export class NotificationTemplateRepository {
     this.collection = db.collection('notification_templates');
   }
 
-  async find(scope: TenantScope, stage: CustomerStage, channel: NotificationChannelName): Promise<TemplateOverride | null> {
-    const doc = await this.collection.findOne({ tenant_id: scope.tenantId, _id: idOf(scope, stage, channel) });
-    return doc && strip(doc);
-  }
-
   async list(scope: TenantScope): Promise<TemplateOverride[]> {
     return (await this.collection.find({ tenant_id: scope.tenantId }).toArray()).map(strip);
   }

@@ -23,7 +23,7 @@ export function buildNotificationModule(platform: Platform, deps: { tenancy: Ten
   const records = new NotificationRepository(db);
   const templateRepo = new NotificationTemplateRepository(db);
   const templates = new NotificationTemplateService(templateRepo);
-  const service = new NotificationService(records, templateRepo, notificationChannels(config.notifications, logger), logger, telemetry);
+  const service = new NotificationService(records, templates, notificationChannels(config.notifications, logger), logger, telemetry);
   return {
     name: 'notifications',
     service,

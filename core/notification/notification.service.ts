@@ -3,7 +3,7 @@ import { tenantScope } from '../domain/tenant-scope.js';
 import type { Logger } from '../platform/logger.js';
 import type { Telemetry } from '../platform/telemetry.js';
 import { maskToken, type NotificationChannel, type NotificationChannelName } from './notification.adapters.js';
-import type { NotificationTemplateRepository } from './notification-template.repository.js';
+import type { NotificationTemplateService } from './notification-template.service.js';
 import type { NotificationRecord, NotificationRepository } from './notification.repository.js';
 import { defaultTemplate, render, type CustomerStage, type TemplateData } from './notification.templates.js';
 
@@ -65,7 +65,7 @@ export class NotificationService {
 
   constructor(
     private readonly repo: NotificationRepository,
-    private readonly templates: NotificationTemplateRepository,
+    private readonly templates: Pick<NotificationTemplateService, 'override'>,
     channels: NotificationChannel[],
     private readonly logger: Logger,
     private readonly telemetry: Telemetry,
@@ -80,7 +80,7 @@ export class NotificationService {
     const channel = this.channels.get(name);
     if (!stage || !event.order_id || !to || !channel) return;
     const scope = tenantScope(event.tenant_id);
-    const override = await this.templates.find(scope, stage, name);
+    const override = await this.templates.override(scope, stage, name);
     const { subject, body } = render(override ?? defaultTemplate(stage, name), name, templateData(stage, event, contact));
     const key = `${event.event_id}:${name}`;
     const record: NotificationRecord = {

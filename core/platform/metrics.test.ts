@@ -18,14 +18,19 @@ describe('platform: store call counters', () => {
     const { metrics, mongo, redis, queues } = getStack().oms.container.platform;
     const before = {
       mongo: await counter(metrics, 'oms_mongo_commands_total', { command: 'ping' }),
+      mongoFind: await counter(metrics, 'oms_mongo_commands_total', { command: 'find', collection: 'metrics_probe' }),
       redis: await counter(metrics, 'oms_redis_commands_total', { command: 'ping' }),
       sqs: await counter(metrics, 'oms_aws_calls_total', { service: 'sqs', operation: 'GetQueueUrl' }),
     };
     await mongo.db.command({ ping: 1 });
+    await mongo.db.collection('metrics_probe').findOne({ tenant_id: 'nobody' });
     await redis.ping();
     await redis.ping();
     await queues.sqs.send(new GetQueueUrlCommand({ QueueName: queues.name('createOrder') }));
     assert.equal(await counter(metrics, 'oms_mongo_commands_total', { command: 'ping' }), before.mongo + 1);
+    // By collection too (the bench's per-collection rows); a command on the database itself is `-`.
+    assert.equal(await counter(metrics, 'oms_mongo_commands_total', { command: 'find', collection: 'metrics_probe' }), before.mongoFind + 1);
+    assert.equal(await counter(metrics, 'oms_mongo_commands_total', { command: 'ping', collection: '-' }) >= 1, true);
     assert.equal(await counter(metrics, 'oms_redis_commands_total', { command: 'ping' }), before.redis + 2);
     assert.equal(await counter(metrics, 'oms_aws_calls_total', { service: 'sqs', operation: 'GetQueueUrl' }), before.sqs + 1);
   });

@@ -88,8 +88,8 @@ export class Metrics {
   // command where it is issued (hooks in mongo.ts, redis.ts, aws.ts), always on.
   readonly mongoCommands = new Counter({
     name: 'oms_mongo_commands_total',
-    help: 'MongoDB commands sent by this process, by command name (driver command monitoring)',
-    labelNames: ['command'] as const,
+    help: 'MongoDB commands sent by this process, by command name and collection (driver command monitoring)',
+    labelNames: ['command', 'collection'] as const,
     registers: [this.registry],
   });
 

@@ -15,7 +15,7 @@ export interface Mongo {
 }
 
 /** `commands` counts every command the driver sends (command monitoring: one event per command). */
-export async function connectMongo(config: Config['mongodb'], commands?: Counter<'command'>): Promise<Mongo> {
+export async function connectMongo(config: Config['mongodb'], commands?: Counter<'command' | 'collection'>): Promise<Mongo> {
   const client = new MongoClient(config.uri, {
     maxPoolSize: config.max_pool_size,
     minPoolSize: config.min_pool_size,
@@ -27,7 +27,7 @@ export async function connectMongo(config: Config['mongodb'], commands?: Counter
   });
   const db = client.db(config.database);
   let multikeyIndexes: boolean;
-  if (commands) client.on('commandStarted', (event) => commands.inc({ command: event.commandName }));
+  if (commands) client.on('commandStarted', (event) => commands.inc({ command: event.commandName, collection: collectionOf(event.commandName, event.command) }));
   try {
     await client.connect();
     await db.command({ ping: 1 });
@@ -37,6 +37,16 @@ export async function connectMongo(config: Config['mongodb'], commands?: Counter
     throw AppError.unavailable(`MongoDB at ${redactUri(config.uri)}`, err);
   }
   return { client, db, multikeyIndexes, close: () => client.close() };
+}
+
+/**
+ * The collection a command names (`{find: 'orders'}` → `orders`), for the per-collection counts;
+ * getMore names it apart; commands on the database itself (ping, buildInfo) count as `-`.
+ */
+function collectionOf(commandName: string, command: Record<string, unknown>): string {
+  if (commandName === 'getMore') return typeof command.collection === 'string' ? command.collection : '-';
+  const target = command[commandName];
+  return typeof target === 'string' ? target : '-';
 }
 
 /** FerretDB 1.x names itself in buildInfo; every MongoDB has multikey indexes. */

@@ -23,6 +23,8 @@ export interface PerOrderFigures {
   /** CPU ms per order by process (OMS processes and the stack's). */
   cpuMs: Record<string, number>;
   mongo: Record<string, number>;
+  /** MongoDB commands by command and collection: `find orders`, `update stock`. */
+  mongoByCollection: Record<string, number>;
   redis: Record<string, number>;
   aws: Record<string, number>;
   deadLetters: number;
@@ -96,6 +98,7 @@ export function perOrderFigures(args: {
     omsCpuMs: per(omsCpu),
     cpuMs,
     mongo: split(calls, ['mongo'], per),
+    mongoByCollection: split(calls, ['mongo-by-collection'], per),
     redis: split(calls, ['redis'], per),
     aws: split(calls, ['sqs', 'dynamodb'], per),
     deadLetters: args.deadLetters,

@@ -12,16 +12,19 @@ export interface Snapshot {
   at: number;
   /** 1-minute load average of the machine. */
   load: number;
-  /** `mongo insert`, `redis evalsha`, `sqs SendMessage`, `dynamodb UpdateItem`: summed over the OMS processes. */
+  /**
+   * `mongo insert`, `redis evalsha`, `sqs SendMessage`, `dynamodb UpdateItem`: summed over the OMS
+   * processes; MongoDB commands also by collection, as `mongo-by-collection find orders`.
+   */
   calls: Map<string, number>;
   /** CPU ms by process: `oms all`, `oms server`, `oms worker 1`, `ferretdb`, `postgres (bench db)`, ... */
   cpu: Map<string, number>;
 }
 
-const COUNTERS: Record<string, (labels: Record<string, string>) => string> = {
-  oms_mongo_commands_total: (l) => `mongo ${l.command}`,
-  oms_redis_commands_total: (l) => `redis ${l.command}`,
-  oms_aws_calls_total: (l) => `${l.service} ${l.operation}`,
+const COUNTERS: Record<string, (labels: Record<string, string>) => string[]> = {
+  oms_mongo_commands_total: (l) => [`mongo ${l.command}`, `mongo-by-collection ${l.command} ${l.collection ?? '-'}`],
+  oms_redis_commands_total: (l) => [`redis ${l.command}`],
+  oms_aws_calls_total: (l) => [`${l.service} ${l.operation}`],
 };
 
 async function scrape(url: string, into: Map<string, number>): Promise<void> {
@@ -31,8 +34,7 @@ async function scrape(url: string, into: Map<string, number>): Promise<void> {
     const key = COUNTERS[family.name];
     if (!key) continue;
     for (const sample of family.metrics) {
-      const name = key(sample.labels ?? {});
-      into.set(name, (into.get(name) ?? 0) + Number(sample.value ?? 0));
+      for (const name of key(sample.labels ?? {})) into.set(name, (into.get(name) ?? 0) + Number(sample.value ?? 0));
     }
   }
 }

@@ -13,11 +13,18 @@ export function perOrderTable(runs: PerOrderFigures[]): string {
   for (const k of keys((f) => f.latency)) rows.push([`${k} p50 / p99, ms`, (f) => (f.latency[k] ? f.latency[k].join(' / ') : '–')]);
   rows.push(['**OMS CPU, ms/order**', (f) => `**${f.omsCpuMs}**`]);
   for (const k of keys((f) => f.cpuMs)) rows.push([`CPU ms/order: ${k}`, (f) => (f.cpuMs[k] === undefined ? '–' : String(f.cpuMs[k]))]);
-  const calls = (title: string, pick: (f: PerOrderFigures) => Record<string, number>) => {
+  const calls = (title: string, pick: (f: PerOrderFigures) => Record<string, number>, detail?: (f: PerOrderFigures) => Record<string, number>) => {
     rows.push([`**${title}/order**`, (f) => `**${total(pick(f))}**`]);
-    for (const k of keys(pick)) rows.push([`&nbsp;&nbsp;${k}`, (f) => String(pick(f)[k] ?? 0)]);
+    for (const k of keys(pick)) {
+      rows.push([`&nbsp;&nbsp;${k}`, (f) => String(pick(f)[k] ?? 0)]);
+      // The command's split by collection (`find` → `find orders`, `find stock`), under it.
+      if (!detail) continue;
+      for (const d of keys(detail).filter((d) => d.startsWith(`${k} `))) {
+        rows.push([`&nbsp;&nbsp;&nbsp;&nbsp;· ${d.slice(k.length + 1)}`, (f) => String(detail(f)[d] ?? 0)]);
+      }
+    }
   };
-  calls('MongoDB commands', (f) => f.mongo);
+  calls('MongoDB commands', (f) => f.mongo, (f) => f.mongoByCollection);
   calls('Redis commands', (f) => f.redis);
   calls('SQS + DynamoDB calls', (f) => f.aws);
   rows.push(['messages dead-lettered', (f) => String(f.deadLetters)]);
