@@ -133,6 +133,8 @@ export const ConfigSchema = z.object({
     performance_weight: weight,
     /** Every held order of every seller is re-evaluated this often, and at each UTC day change (capacity resets). */
     hold_sweep_interval_ms: z.number().int().min(1000),
+    /** How often what cancelled orders still hold (a routing that died after reserving) is given back. */
+    cancelled_holds_sweep_interval_ms: z.number().int().min(1000),
   }),
   payment: z.object({
     /** Default of the tenant setting payment.reservation_timeout_s: a prepaid order unpaid this long is released. */

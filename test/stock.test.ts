@@ -179,4 +179,33 @@ describe('stock: inventory API, listener, check-stock', () => {
     assert.deepEqual([r.on_hand, r.reserved, r.available, holdsSum(r)], [10, 2, 8, 2]);
     assert.equal((await modules().check.run(scope, { repair: false })).differences.length, 0);
   });
+
+  it("gives back what a cancelled order still holds (a routing that died after reserving), and leaves live orders' holds alone", async () => {
+    const t = await createTenant();
+    await createHub(t.tenantId, { code: 'H1' });
+    await setStock(t, 'H1', 'SKU-R', 10);
+    const live = await createOrder(t, [['SKU-R', 2]]);
+    assert.equal((await routed(t.tenantId, live)).status, 'approved');
+    const gone = await createOrder(t, [['SKU-R', 1]]);
+    assert.equal((await routed(t.tenantId, gone)).status, 'approved');
+    const cancel = await t.seller('POST', `/orders/${gone}/cancel`, { reason: 'customer changed their mind' });
+    assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
+    const scope = tenantScope(t.tenantId);
+    await eventually('the cancel gave its stock back', async () => ((await row(t.tenantId, 'H1', 'SKU-R'))!.reserved === 2 ? true : null));
+    // What a routing of the cancelled order leaves when it dies between reserving and giving back:
+    // a hold through the store's own reserve, and a slot of today's hub day.
+    const hub = (await getStack().oms.container.tenancy.hubs.find(scope, 'H1'))!;
+    assert.notEqual((await stockRepo().reserve(scope, 'H1', 'SKU-R', { order_id: gone, quantity: 3, at: Date.now() })).kind, 'short');
+    assert.equal(await modules().capacity.claim(scope, { ...hub, daily_capacity: 100 }, gone), true);
+    const before = await modules().check.run(scope, { repair: false });
+    assert.ok(before.differences.some((d) => d.kind === 'orphan_hold' && d.order_id === gone), JSON.stringify(before.differences));
+
+    assert.deepEqual(await modules().reaper.reap(scope), [gone]);
+    const r = (await row(t.tenantId, 'H1', 'SKU-R'))!;
+    assert.deepEqual([r.on_hand, r.reserved, r.available, holdsSum(r)], [10, 2, 8, 2], "the live order's hold stays");
+    assert.equal((await modules().capacity.slotsToday(scope)).has(gone), false);
+    assert.equal((await modules().check.run(scope, { repair: false })).ok, true);
+    assert.equal((await modules().checkCapacity(scope, { repair: false })).length, 0);
+    assert.deepEqual(await modules().reaper.reap(scope), [], 'nothing left to give back');
+  });
 });

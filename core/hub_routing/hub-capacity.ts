@@ -81,6 +81,13 @@ export class HubCapacity {
     await this.releaseSlots(scope, orderId, (await this.slotsOf(scope, orderId)).filter((s) => !keep.includes(s.hub_code)));
   }
 
+  /** Today's slots, by order (whatever the hubs' capacity settings say now). */
+  async slotsToday(scope: TenantScope): Promise<Map<string, Slot[]>> {
+    const byOrder = new Map<string, Slot[]>();
+    for (const d of await this.repo.listDay(scope, today())) for (const id of d.order_ids) byOrder.set(id, [...(byOrder.get(id) ?? []), { hub_code: d.hub_code, day: d.day }]);
+    return byOrder;
+  }
+
   /**
    * Today's slots whose order is not (or no longer) at that hub in a status that takes capacity:
    * a routing killed after taking its slot whose message is gone, say. With repair they are freed.

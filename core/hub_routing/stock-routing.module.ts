@@ -17,6 +17,7 @@ import type { Platform } from '../platform/platform.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import type { TenancyModule } from '../tenant/tenant.module.js';
 import { ApproveOnHoldService } from './approve-on-hold.service.js';
+import { CancelledHoldsReaper } from './cancelled-holds.reaper.js';
 import { HoldTriggers, holdSweepTask } from './hold-triggers.js';
 import { HubCapacity, type CapacityDifference } from './hub-capacity.js';
 import { HUB_CAPACITY_INDEXES, HubCapacityRepository } from './hub-capacity.repository.js';
@@ -40,6 +41,9 @@ export interface StockRoutingModule extends DomainModule {
   holds: HoldTriggers;
   /** The periodic re-evaluation of every held order (and at each UTC day change: hub capacity resets). */
   holdSweep: PeriodicTask;
+  /** Releases what cancelled orders still hold (a routing that died after reserving), and its periodic task. */
+  reaper: CancelledHoldsReaper;
+  cancelledHoldsSweep: PeriodicTask;
   check: StockCheck;
   /** check-stock's part for hub days: slots no order at that hub claims (freed with repair). */
   checkCapacity(scope: TenantScope, options: { repair: boolean }): Promise<CapacityDifference[]>;
@@ -89,6 +93,15 @@ export function buildStockRoutingModule(platform: Platform, deps: { tenancy: Ten
   });
   hubs.onCreated((scope) => holds.quietly(() => holds.tenant(scope, 'hub_added'), { tenant_id: scope.tenantId }));
   const holdSweep = holdSweepTask(config.hub.hold_sweep_interval_ms, () => tenants.listTenantIds(), holds, logger);
+  const reaper = new CancelledHoldsReaper({ stockRepo, stock, capacity, orders, logger, released: async (scope) => void (await holds.tenant(scope, 'stock_released')) });
+  const cancelledHoldsSweep = periodicTask(
+    'cancelled-holds-sweep',
+    config.hub.cancelled_holds_sweep_interval_ms,
+    async () => {
+      for (const tenantId of await tenants.listTenantIds()) await reaper.reap(tenantScope(tenantId));
+    },
+    logger,
+  );
   const inputs = new RoutingInputs(hubs, stock, capacity);
   const reservations = new HubReservations(stock, capacity);
   const decider = new RoutingDecider(orders, stock, capacity, reservations, inputs, tenants, deps.rules, new HttpWmsClient(config.wms, logger), metrics, logger);
@@ -111,6 +124,8 @@ export function buildStockRoutingModule(platform: Platform, deps: { tenancy: Ten
     approveOnHold,
     holds,
     holdSweep,
+    reaper,
+    cancelledHoldsSweep,
     check: new StockCheck(stockRepo, orders),
     checkCapacity: (scope, options) => capacity.reconcile(scope, (id) => orders.findInTenant(scope, id), options),
     indexes: { ...STOCK_INDEXES, ...STOCK_TRANSFER_INDEXES, ...HUB_CAPACITY_INDEXES },
@@ -122,6 +137,6 @@ export function buildStockRoutingModule(platform: Platform, deps: { tenancy: Ten
       registerHubRoutingHandlers(queues, routing, approveOnHold, { routing: config.hub.routing_enabled });
       registerInventoryHandlers(queues, stock);
     },
-    background: [transferRecovery, holdSweep],
+    background: [transferRecovery, holdSweep, cancelledHoldsSweep],
   };
 }

@@ -77,6 +77,12 @@ export class StockRepository {
   }
 
   /** Every hold `orderId` has, at any hub (the truth, whatever the order document says). */
+  /** The orders holding stock anywhere in the tenant (rows with something reserved). */
+  async holderIds(scope: TenantScope): Promise<string[]> {
+    const docs = await this.rows.find({ tenant_id: scope.tenantId, reserved: { $gt: 0 } }, { projection: { hold_order_ids: 1 } }).toArray();
+    return [...new Set(docs.flatMap((d) => d.hold_order_ids ?? []))];
+  }
+
   async holdsOf(scope: TenantScope, orderId: string): Promise<FoundHold[]> {
     const docs = await this.rows.find({ tenant_id: scope.tenantId, hold_order_ids: orderId }).toArray();
     return holdsIn(docs, orderId);

@@ -205,6 +205,13 @@ export class OrderRepository {
    * What a stock audit needs of the orders that hold stock (a reserving status and a
    * reservation): their id, status and reservation, nothing else.
    */
+  /** Which of `ids` are orders in `status` (a handful of ids at a time: the reaper's look-up). */
+  async idsInStatus(scope: TenantScope, ids: string[], status: OrderStatus): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.collection.find({ tenant_id: scope.tenantId, _id: { $in: ids }, status }, { projection: { _id: 1 } }).toArray();
+    return docs.map((d) => d._id);
+  }
+
   async liveReservations(scope: TenantScope): Promise<Pick<Order, 'id' | 'status' | 'reservation' | 'fulfilments'>[]> {
     // A split order some of whose parts shipped still holds the others' stock (partially_shipped).
     const docs = await this.collection

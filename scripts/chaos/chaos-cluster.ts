@@ -86,6 +86,9 @@ export class ChaosCluster {
         LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn',
         // The harness plays the WMS itself.
         OMS_DEV__WMS_SIMULATOR: 'false',
+        // What a cancelled order still holds is given back every 10 s instead of every minute, so a
+        // run's drain does not wait out the production interval.
+        OMS_HUB__CANCELLED_HOLDS_SWEEP_INTERVAL_MS: '10000',
         ...this.extraEnv,
       },
     });

@@ -38,6 +38,8 @@ export interface ChaosReport {
   webhooksSent: number;
   /** Messages that ran out of receives with no decision of the OMS, redriven by the operator step (untilSettled). */
   redriven: Redriven;
+  /** Cancelled orders whose leftover holds or slots the reaper gave back (a routing that died after reserving). */
+  reapedCancelled: number;
   verdict: Verdict;
 }
 
@@ -185,6 +187,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       apiRetries: ledger.apiRetries,
       webhooksSent: driver.webhooksSent,
       redriven: redrivenReport(redrivenIds, cluster.logs, config.aws.sqs.max_receive_count),
+      reapedCancelled: reapedOf(cluster.logs),
       verdict,
     };
   } finally {
@@ -231,16 +234,19 @@ async function untilSettled(
       const moving = orders.filter((d) => !(SETTLED.has(d.status) || (d.status === 'on_hold' && d.hold_reason)) || d.outbox_pending).length;
       const effects = await db.collection('effects').countDocuments({ tenant_id: tenantId, status: 'pending' });
       const backlog = await queueBacklog(queues);
+      // Stock a cancelled order still holds (its routing died after reserving) is given back by the reaper.
+      const holders = (await db.collection('stock').find({ tenant_id: tenantId, reserved: { $gt: 0 } }, { projection: { hold_order_ids: 1 } }).toArray()).flatMap((d) => (d.hold_order_ids as string[] | undefined) ?? []);
+      const cancelledHolding = holders.length === 0 ? 0 : await db.collection('orders').countDocuments({ tenant_id: tenantId, _id: { $in: holders as never[] }, status: 'cancelled' });
       let moved = 0;
       if (backlog === 0 && (await dlqDepth(dlqs)) > decided) {
         moved = await redriveExhausted(dlqs, redriven);
         decided = await dlqDepth(dlqs);
         if (moved > 0) log(`  operator step: redrove ${moved} messages that ran out of receives`);
       }
-      quiet = moving + effects + backlog + moved === 0 ? quiet + 1 : 0;
+      quiet = moving + effects + backlog + moved + cancelledHolding === 0 ? quiet + 1 : 0;
       if (Date.now() - lastLog > 15_000) {
         lastLog = Date.now();
-        log(`  draining: ${moving} orders moving, ${effects} effects pending, ${backlog} messages queued`);
+        log(`  draining: ${moving} orders moving, ${effects} effects pending, ${backlog} messages queued, ${cancelledHolding} cancelled orders holding stock`);
       }
     } catch {
       quiet = 0;
@@ -292,4 +298,15 @@ function redrivenReport(redriven: Map<string, string>, logsDir: string, maxRecei
     if (n >= maxReceives) failedEveryTime++;
   }
   return { messages: redriven.size, byQueue, neverFailed, failedEveryTime };
+}
+
+/** How many cancelled orders the reaper gave stock or slots back for (core/hub_routing/cancelled-holds.reaper.ts logs each). */
+function reapedOf(logsDir: string): number {
+  const ids = new Set<string>();
+  for (const file of readdirSync(logsDir)) {
+    for (const line of readFileSync(join(logsDir, file), 'utf8').split('\n')) {
+      if (line.includes('released what a cancelled order still held')) ids.add(/"order_id":"([^"]+)"/.exec(line)?.[1] ?? line);
+    }
+  }
+  return ids.size;
 }
