@@ -54,8 +54,10 @@ export class EffectService {
 
   /**
    * Performs several effects of one event side by side: claimed together (one ledger write on a
-   * first delivery), each performed, the successes settled together (one more write); a failure
-   * is recorded for its effect alone. Outcomes in the order of `effects`.
+   * first delivery), each performed, and each success settled as soon as it is done (successes
+   * within SETTLE_LINGER_MS of each other share one write): a crash re-sends only what was in
+   * flight, not a fast effect that waited for a slow sibling. A failure is recorded for its
+   * effect alone. Outcomes in the order of `effects`.
    */
   async runAll(event: OutboundEvent, effects: string[]): Promise<EffectOutcome[]> {
     const performers = effects.map((effect) => {
@@ -66,6 +68,7 @@ export class EffectService {
     const keys = effects.map((effect) => effectKey(event.event_id, effect));
     const claims = await this.ledger.claimAll(keys, this.options.leaseMs);
     const scope = tenantScope(event.tenant_id);
+    const settling = new SentSettler(this.ledger);
     const settled = await Promise.allSettled(
       effects.map(async (effect, i): Promise<EffectOutcome | { attempt: number }> => {
         const claim = claims.get(keys[i]!)!;
@@ -80,12 +83,13 @@ export class EffectService {
         } catch (err) {
           return this.failed(scope, event, effect, claim.attempt, err);
         }
+        settling.sent(keys[i]!);
         return { attempt: claim.attempt };
       }),
     );
+    await settling.done();
     const outcomes = settled.map((r) => (r.status === 'fulfilled' ? r.value : null));
     const sent = effects.flatMap((_, i) => (outcomes[i] !== null && typeof outcomes[i] === 'object' ? [i] : []));
-    await this.ledger.settleSent(sent.map((i) => keys[i]!));
     // A failure that could not even be recorded leaves the message to be delivered again (the sent ones are settled).
     const lost = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (lost) throw lost.reason;
@@ -195,4 +199,41 @@ export class EffectService {
 export function backoffMs(attempt: number, options: Pick<EffectOptions, 'baseDelayMs' | 'maxDelayMs'>): number {
   const cap = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
   return Math.max(options.baseDelayMs / 2, Math.round(Math.random() * cap));
+}
+
+/** Successes of one event settled within this long of each other share one ledger write. */
+const SETTLE_LINGER_MS = 10;
+
+/**
+ * Settles one event's sent effects as they finish: those done within SETTLE_LINGER_MS of each
+ * other in one write, the writes one after the other (each is the ledger's; none is lost if an
+ * earlier one fails: `done` reports the first failure after every write was tried).
+ */
+class SentSettler {
+  private waiting: string[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  private failure: unknown = null;
+
+  constructor(private readonly ledger: Pick<EffectLedger, 'settleSent'>) {}
+
+  sent(key: string): void {
+    this.waiting.push(key);
+    this.timer ??= setTimeout(() => this.flush(), SETTLE_LINGER_MS);
+  }
+
+  async done(): Promise<void> {
+    this.flush();
+    await this.chain;
+    if (this.failure) throw this.failure;
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const keys = this.waiting;
+    this.waiting = [];
+    if (keys.length === 0) return;
+    this.chain = this.chain.then(() => this.ledger.settleSent(keys)).catch((err: unknown) => (this.failure ??= err));
+  }
 }

@@ -137,6 +137,9 @@ export async function runLoad(ctx: { api: ApiClient; world: ChaosWorld; queues: 
  * failed, then returned to origin by the WMS. Each step is sent once; a courier call is retried
  * until it is answered 200 (as couriers do), with the same webhook-id.
  */
+/** How long the simulated warehouse takes from approval to shipping. */
+const PICK_MS = 2000;
+
 export class LifecycleDriver {
   private stopped = false;
   private readonly shipped = new Set<string>();
@@ -173,11 +176,13 @@ export class LifecycleDriver {
   }
 
   private async pass(): Promise<void> {
-    const docs = await this.ctx.db.collection('orders').find({ tenant_id: this.ctx.world.tenantId }, { projection: { _id: 1, status: 1 } }).toArray();
+    const docs = await this.ctx.db.collection('orders').find({ tenant_id: this.ctx.world.tenantId }, { projection: { _id: 1, status: 1, updated_at: 1 } }).toArray();
     const { tenantId, sellerId } = this.ctx.world;
     const wms = (id: string, status: string, extra: Record<string, unknown> = {}) =>
       this.ctx.queues.send('shipment', { event: 'order_status_update', tenant_id: tenantId, seller_id: sellerId, order_id: id, status, occurred_at: new Date().toISOString(), ...extra });
-    const toShip = docs.filter((d) => d.status === 'approved' && !this.shipped.has(String(d._id)));
+    // A warehouse takes a moment to pick and pack: an order approved under PICK_MS ago waits (and the load's cancels, sent right after creating, meet an order not yet gone).
+    const picked = Date.now() - PICK_MS;
+    const toShip = docs.filter((d) => d.status === 'approved' && !this.shipped.has(String(d._id)) && new Date(d.updated_at as Date).getTime() < picked);
     for (const d of toShip) {
       const id = String(d._id);
       await wms(id, 'shipped', { shipment: { awb: awbOf(id), courier: 'chaos-express' } });
