@@ -70,6 +70,7 @@ export function recordRun(r: ChaosReport): void {
     '',
     '## Runs',
     '',
+    '',
   ].join('\n');
   const entry = [
     `### ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commitOf()}`,
