@@ -15,6 +15,8 @@ import { perOrderTable, targetsTable } from './per-order/table.js';
  *   PER_ORDER_ORDERS=300 PER_ORDER_LINES=2 PER_ORDER_CONCURRENCY=8 \
  *   PER_ORDER_FLOWS=api,lifecycle,sqs PER_ORDER_SHAPES=single,production PER_ORDER_RUNNER=dist|tsx \
  *   npm run bench -- per-order
+ *
+ * OMS_BENCH_CPU_PROF_DIR=/some/dir writes each OMS process's V8 CPU profile there when it exits.
  */
 function list<T extends string>(name: string, allowed: readonly T[]): T[] {
   const raw = process.env[name];

@@ -55,7 +55,10 @@ export async function startShape(shape: Shape, stack: PrivateStack, runner: Runn
   const logs = mkdtempSync(join(tmpdir(), 'oms-bench-logs-'));
   const children: ChildProcess[] = [];
   const processes: OmsProcess[] = [];
-  const entry = runner === 'dist' ? ['dist/cmd/main.js'] : ['--import', 'tsx', 'cmd/main.ts'];
+  // OMS_BENCH_CPU_PROF_DIR=dir: each OMS process writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
+  const profileDir = process.env.OMS_BENCH_CPU_PROF_DIR;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const entry = [...profile, ...(runner === 'dist' ? ['dist/cmd/main.js'] : ['--import', 'tsx', 'cmd/main.ts'])];
   const launch = async (role: OmsProcess['role'], index: number): Promise<{ metricsUrl: string; apiPort: number }> => {
     const [apiPort, metricsPort] = [await freePort(), await freePort()];
     const logFile = join(logs, `${role}-${index}.log`);
