@@ -100,7 +100,7 @@ export function deriveSla(order: Order, settings: SlaSettings): OrderSla {
   const cancelledAt = order.status === 'cancelled' ? firstReached(['cancelled']) : null;
   const approvedAt = firstReached(STAGE_START.ship);
   const clockOf = (stage: SlaStage, startedAt: Date | null, stoppedAt: Date | null, hubCode: string | null, previous: SlaClock | null | undefined): SlaClock | null => {
-    const hours = windowFor(windows, stage);
+    const hours = windows[`${stage}_within_hours`];
     if (hours == null || !startedAt) return null;
     const hubRule = settings.hubs.find((h) => h.hub_code === hubCode);
     const from = stage === 'ship' ? shipClockStart(startedAt, hubRule) : startedAt;
@@ -138,10 +138,6 @@ export function deriveSla(order: Order, settings: SlaSettings): OrderSla {
       })
     : undefined;
   return { ...clocks, next_check_at: nextCheck(clocks, parts), flags: flagsOf(clocks), hub_code: order.hub_code, ...(parts ? { parts } : {}) };
-}
-
-function windowFor(windows: SlaWindows, stage: SlaStage): number | null {
-  return stage === 'approve' ? windows.approve_within_hours : stage === 'ship' ? windows.ship_within_hours : windows.deliver_within_hours;
 }
 
 /** What a sweep at `now` has to record: at most one at-risk and one breach per stage (and part), ever. */

@@ -170,7 +170,11 @@ export async function verify(ctx: {
     if (RECEIVED.test(pk) && item.status === 'sent' && !received.has(pk)) lostDeliveries++;
   }
   const duplicatedByChannel: Record<string, number> = {};
-  for (const [key, n] of received) if (n > 1) duplicatedByChannel[key.slice(key.lastIndexOf(':') + 1)] = (duplicatedByChannel[key.slice(key.lastIndexOf(':') + 1)] ?? 0) + 1;
+  for (const [key, n] of received) {
+    if (n < 2) continue;
+    const channel = key.slice(key.lastIndexOf(':') + 1);
+    duplicatedByChannel[channel] = (duplicatedByChannel[channel] ?? 0) + 1;
+  }
   const pushDuplicates = Object.values(duplicatedByChannel).reduce((a, b) => a + b, 0);
   const unrecorded = [...received.keys()].filter((key) => ledger.get(key)?.status !== 'sent').length;
   // Every order's creation is an event every seller dashboard hears, and its customer's device too.

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { loadConfig } from '../../configs/config.js';
 import { createDynamoClient, createSqsClient } from '../../core/platform/aws.js';
+import { tenantScope } from '../../core/domain/tenant-scope.js';
+import { StockRepository } from '../../core/inventory/stock.repository.js';
 import { DeadLetterService } from '../../core/operations/dead-letter.service.js';
+import { OrderRepository } from '../../core/order/order.repository.js';
 import { Queues } from '../../core/platform/queues.js';
 import { QUEUES, TABLES, type QueueKey } from '../../localstack/resources.js';
 import { ApiClient } from '../bench/per-order/api-client.js';
@@ -175,6 +178,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       oversoldSamples,
     });
     const { log: _log, ...options } = o;
+    const lines = logLines(cluster.logs);
     return {
       options,
       kills,
@@ -186,8 +190,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       cancels: ledger.cancelled.size,
       apiRetries: ledger.apiRetries,
       webhooksSent: driver.webhooksSent,
-      redriven: redrivenReport(redrivenIds, cluster.logs, config.aws.sqs.max_receive_count),
-      reapedCancelled: reapedOf(cluster.logs),
+      redriven: redrivenReport(redrivenIds, lines, config.aws.sqs.max_receive_count),
+      reapedCancelled: reapedOf(lines),
       verdict,
     };
   } finally {
@@ -227,6 +231,7 @@ async function untilSettled(
   let quiet = 0;
   let lastLog = 0;
   let decided = 0;
+  const scope = tenantScope(tenantId);
   while (quiet < 3) {
     await sleep(1000);
     try {
@@ -234,9 +239,8 @@ async function untilSettled(
       const moving = orders.filter((d) => !(SETTLED.has(d.status) || (d.status === 'on_hold' && d.hold_reason)) || d.outbox_pending).length;
       const effects = await db.collection('effects').countDocuments({ tenant_id: tenantId, status: 'pending' });
       const backlog = await queueBacklog(queues);
-      // Stock a cancelled order still holds (its routing died after reserving) is given back by the reaper.
-      const holders = (await db.collection('stock').find({ tenant_id: tenantId, reserved: { $gt: 0 } }, { projection: { hold_order_ids: 1 } }).toArray()).flatMap((d) => (d.hold_order_ids as string[] | undefined) ?? []);
-      const cancelledHolding = holders.length === 0 ? 0 : await db.collection('orders').countDocuments({ tenant_id: tenantId, _id: { $in: holders as never[] }, status: 'cancelled' });
+      // Stock a cancelled order still holds (its routing died after reserving) is given back by the reaper: the same look-up.
+      const cancelledHolding = (await new OrderRepository(db).idsInStatus(scope, await new StockRepository(db).holderIds(scope), 'cancelled')).length;
       let moved = 0;
       if (backlog === 0 && (await dlqDepth(dlqs)) > decided) {
         moved = await redriveExhausted(dlqs, redriven);
@@ -275,18 +279,21 @@ async function redriveExhausted(dlqs: DeadLetterService, redriven: Map<string, s
   return moved;
 }
 
+/** Every line the OMS processes of the run logged (warn and above), from all their log files. */
+function logLines(logsDir: string): string[] {
+  return readdirSync(logsDir).flatMap((file) => readFileSync(join(logsDir, file), 'utf8').split('\n'));
+}
+
 /**
  * The redriven messages by queue; how many no live worker ever failed (each receive was taken by
  * a killed worker), and how many live workers failed on every receive (the OMS's own doing).
  */
-function redrivenReport(redriven: Map<string, string>, logsDir: string, maxReceives: number): Redriven {
+function redrivenReport(redriven: Map<string, string>, lines: string[], maxReceives: number): Redriven {
   const failures = new Map<string, number>();
-  for (const file of readdirSync(logsDir)) {
-    for (const line of readFileSync(join(logsDir, file), 'utf8').split('\n')) {
-      if (!line.includes('retryable failure')) continue;
-      const id = /"message_id":"([^"]+)"/.exec(line)?.[1];
-      if (id) failures.set(id, (failures.get(id) ?? 0) + 1);
-    }
+  for (const line of lines) {
+    if (!line.includes('retryable failure')) continue;
+    const id = /"message_id":"([^"]+)"/.exec(line)?.[1];
+    if (id) failures.set(id, (failures.get(id) ?? 0) + 1);
   }
   const byQueue: Record<string, number> = {};
   let neverFailed = 0;
@@ -301,12 +308,8 @@ function redrivenReport(redriven: Map<string, string>, logsDir: string, maxRecei
 }
 
 /** How many cancelled orders the reaper gave stock or slots back for (core/hub_routing/cancelled-holds.reaper.ts logs each). */
-function reapedOf(logsDir: string): number {
+function reapedOf(lines: string[]): number {
   const ids = new Set<string>();
-  for (const file of readdirSync(logsDir)) {
-    for (const line of readFileSync(join(logsDir, file), 'utf8').split('\n')) {
-      if (line.includes('released what a cancelled order still held')) ids.add(/"order_id":"([^"]+)"/.exec(line)?.[1] ?? line);
-    }
-  }
+  for (const line of lines) if (line.includes('released what a cancelled order still held')) ids.add(/"order_id":"([^"]+)"/.exec(line)?.[1] ?? line);
   return ids.size;
 }
