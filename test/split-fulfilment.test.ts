@@ -449,6 +449,13 @@ describe('split fulfilment: one order, parts at several hubs', () => {
     assert.deepEqual(unnamed.body.error.details.fulfilment_ids, [p1!.fulfilment_id, p2!.fulfilment_id]);
     const unknown = await t.seller('POST', '/shipments', { order_id: id, fulfilment_id: `${id}-F9`, courier: 'smsa', awb: awb(0) });
     assert.equal(unknown.status, 404, JSON.stringify(unknown.body));
+    const blank = await t.seller('POST', '/shipments', { order_id: id, fulfilment_id: ' ', courier: 'smsa', awb: awb(0) });
+    assert.equal(blank.status, 400, JSON.stringify(blank.body));
+    assert.equal(blank.body.error.code, 'validation_failed');
+    assert.ok(JSON.stringify(blank.body.error.details).includes('fulfilment_id'), JSON.stringify(blank.body));
+    const stranger = await createTenant();
+    const foreign = await stranger.seller('POST', '/shipments', { order_id: id, fulfilment_id: p1!.fulfilment_id, courier: 'smsa', awb: awb(0) });
+    assert.equal(foreign.status, 404, "another tenant's key does not find the order");
     const untouched = await readOrder(t, id);
     assert.equal(untouched.version, approved.version, 'a refused waybill wrote nothing');
 
