@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { CarrierSimulator } from '../external-service/courier/carrier-simulator.js';
 import type { Order } from '../core/domain/order.js';
 import { newBooking } from '../core/courier/courier-booking.types.js';
-import { createTenant, eventually, http, internalHeaders, type TestTenant } from './support/api.js';
+import { createTenant, eventually, http, internalHeaders, pastBusy, type TestTenant } from './support/api.js';
 import { getStack } from './support/stack.js';
 import { approvedOrder, courier, readOrder, sendWms, stockRow, stockedHub, untilStatus } from './fulfilment.fixtures.js';
 
@@ -164,10 +164,7 @@ describe('courier booking: book on packed, fail over, wait, compensate', () => {
     assert.equal((await t.seller('POST', `/orders/${order.id}/cancel`, { reason: 'x' })).status, 409);
     a.down = true;
     // 409 order_in_progress is retryable: the booking's own write may still hold the order, and a client asks again.
-    const res = await eventually('the operator cancel accepted', async () => {
-      const answer = await t.internal('POST', `/orders/${order.id}/cancel`, { reason: 'customer called the hub' });
-      return answer.status === 409 && answer.body.error.code === 'order_in_progress' ? null : answer;
-    });
+    const res = await pastBusy('the operator cancel', () => t.internal('POST', `/orders/${order.id}/cancel`, { reason: 'customer called the hub' }));
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const pending = await eventually('cancel pending at the carrier', async () => {
       const bookings = await getStack().oms.container.courier.bookings.forOrder({ tenantId: t.tenantId } as never, order.id);

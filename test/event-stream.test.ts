@@ -9,7 +9,7 @@ import { AppError } from '../core/domain/errors.js';
 import { tenantScope } from '../core/domain/tenant-scope.js';
 import { ParkedEventRepository } from '../core/order/parked-event.repository.js';
 import { toOutboundEvent } from '../core/order/order-event.relay.js';
-import { createTenant, eventually, http, internalHeaders, type TestTenant } from './support/api.js';
+import { createTenant, eventually, http, internalHeaders, pastBusy, type TestTenant } from './support/api.js';
 import { REFUSE_MARKER, getStack } from './support/stack.js';
 import { approvedOrder, courier, readOrder, sendWms, stockedHub, untilStatus } from './fulfilment.fixtures.js';
 import { z } from 'zod';
@@ -262,9 +262,10 @@ describe('event stream: the oms-events topic', () => {
     getStack().oms.container.orders.relay.onEvent(async (order, event) => {
       if (order.id === id && event.type === 'order.updated.v1') throw new AppError('validation_failed', 'this follow-up refuses the event');
     });
-    const edit = await t.seller('PUT', `/orders/${id}`, { edit_type: 'customer_details', customer: { name: 'Renamed' } });
+    // Routing may hold the order's lock for a moment: retried as a client would.
+    const edit = await pastBusy('the edit', () => t.seller('PUT', `/orders/${id}`, { edit_type: 'customer_details', customer: { name: 'Renamed' } }));
     assert.equal(edit.status, 200, JSON.stringify(edit.body));
-    const cancel = await t.seller('POST', `/orders/${id}/cancel`, { reason: 'after the edit' });
+    const cancel = await pastBusy('the cancel', () => t.seller('POST', `/orders/${id}/cancel`, { reason: 'after the edit' }));
     assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
     await eventually('cancel on the topic', async () => (await sub.eventsOf(id)).some((e) => e.event === 'order.status_changed.v1' && e.data.to === 'cancelled'));
     const parked = await eventually('the edit event parked', async () => {

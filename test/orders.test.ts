@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createTenant, eventually, http, internalHeaders, type TestTenant } from './support/api.js';
+import { createTenant, http, internalHeaders, pastBusy, type TestTenant } from './support/api.js';
 import { getStack } from './support/stack.js';
 import { orderLockKey } from '../core/platform/locker.js';
 import { countOrders, moveOrder, orderBody, settled, storedOrder, uid } from './orders-support.js';
@@ -341,8 +341,5 @@ function orderRoutes(id: string): [string, string, unknown][] {
 
 /** Approves as a client would: a 409 order_in_progress (routing or a sweep holds the lock) is retried. */
 async function approveAsClient(t: TestTenant, id: string) {
-  return eventually('approve past order_in_progress', async () => {
-    const res = await t.seller('POST', `/orders/${id}/approve`);
-    return res.body.error?.code === 'order_in_progress' ? null : res;
-  });
+  return pastBusy('approve', () => t.seller('POST', `/orders/${id}/approve`));
 }

@@ -111,3 +111,14 @@ export async function eventually<T>(what: string, probe: () => Promise<T | null 
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+/**
+ * A write as a client makes it: 409 order_in_progress (routing, a sweep or another write holds the
+ * order's lock for a moment) is retryable, so it is asked again; any other answer is returned.
+ */
+export async function pastBusy(what: string, call: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  return eventually(`${what} past order_in_progress`, async () => {
+    const res = await call();
+    return res.status === 409 && res.body?.error?.code === 'order_in_progress' ? null : res;
+  });
+}
