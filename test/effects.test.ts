@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { EffectLedger } from '../core/effects/effect.ledger.js';
+import { watchCalls } from '../core/platform/aws.js';
 import { TABLES } from '../localstack/resources.js';
 import { createTenant, eventually, http, internalHeaders } from './support/api.js';
 import { getStack } from './support/stack.js';
@@ -147,32 +148,56 @@ describe('effects of events: effectively once, never lost', function () {
     assert.equal(await ledger.reopen(keys[0]!), false, 'a sent effect is never reopened');
   });
 
-  it('settles an event whose every effect was claimed at once and sent with one batched put; a partial settlement updates (ADR 0019, amendment 2)', async () => {
+  it('settles the effects of an event claimed at once with batched puts as they are sent; after a failure, or on a claim shared with another holder, it updates (ADR 0019, amendments 2 and 4)', async () => {
     const { config, dynamo } = getStack().oms.container.platform;
     const table = `${config.aws.dynamodb.table_prefix}${TABLES.idempotency.name}`;
-    const ledger = new EffectLedger(dynamo, table, 20_000);
-    const [whole, partial] = [`evt-${uid()}`, `evt-${uid()}`];
+    const ledger = new EffectLedger(dynamo, table);
+    const ids = { whole: `evt-${uid()}`, stepwise: `evt-${uid()}`, failing: `evt-${uid()}`, shared: `evt-${uid()}` };
     const calls: string[] = [];
-    const spy = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-      const input = (args as { input: { Key?: { pk?: { S?: string } }; RequestItems?: Record<string, { PutRequest?: { Item?: { pk?: { S?: string } } } }[]> } }).input;
-      const pks = [input.Key?.pk?.S, ...Object.values(input.RequestItems ?? {}).flat().map((r) => r.PutRequest?.Item?.pk?.S)];
-      for (const id of [whole, partial]) if (pks.includes(`effects#${id}`)) calls.push(`${context.commandName ?? '?'} ${id === whole ? 'whole' : 'partial'}`);
-      return next(args);
-    };
-    dynamo.middlewareStack.add(spy as never, { step: 'initialize', name: 'effectsTestSpy' });
+    const stop = watchCalls(dynamo, ({ operation, input }) => {
+      const call = input as { Key?: { pk?: { S?: string } }; RequestItems?: Record<string, { PutRequest?: { Item?: { pk?: { S?: string } } } }[]> };
+      const pks = [call.Key?.pk?.S, ...Object.values(call.RequestItems ?? {}).flat().map((r) => r.PutRequest?.Item?.pk?.S)];
+      for (const [name, id] of Object.entries(ids)) if (pks.includes(`effects#${id}`)) calls.push(`${name} ${operation}`);
+    });
+    const keys = (id: string) => ['pusher', 'email', 'sms'].map((effect) => `${id}:${effect}`);
+    const [pusher, email, sms] = [0, 1, 2];
     try {
-      const keys = (id: string) => ['pusher', 'email', 'sms'].map((effect) => `${id}:${effect}`);
-      await ledger.claimAll(keys(whole), 20_000);
-      await ledger.claimAll(keys(partial), 20_000);
-      await Promise.all([ledger.settleSent(keys(whole)), ledger.settleSent(keys(partial).slice(0, 2))]);
-      assert.deepEqual(calls.sort(), ['BatchWriteItemCommand whole', 'UpdateItemCommand partial', 'UpdateItemCommand partial', 'UpdateItemCommand whole'].sort());
-      // Whatever way they were written, a redelivery finds the sent ones sent, with the attempts the claim counted.
-      const again = await ledger.claimAll(keys(whole), 20_000);
-      assert.deepEqual(keys(whole).map((k) => again.get(k)), [{ kind: 'sent' }, { kind: 'sent' }, { kind: 'sent' }]);
-      const rest = await ledger.claimAll(keys(partial), 20_000);
-      assert.deepEqual(keys(partial).map((k) => rest.get(k)?.kind), ['sent', 'sent', 'held']);
+      // Another holder claimed the shared event's push first: this holder's claims are each its own.
+      await ledger.claim(keys(ids.shared)[sms]!, 20_000);
+      await Promise.all(Object.values(ids).map((id) => ledger.claimAll(keys(id), 20_000)));
+      const of = (id: string) => keys(id);
+      await Promise.all([
+        ledger.settleSent(of(ids.whole)),
+        (async () => {
+          await ledger.settleSent([of(ids.stepwise)[pusher]!]);
+          await ledger.settleSent([of(ids.stepwise)[email]!, of(ids.stepwise)[sms]!]);
+        })(),
+        (async () => {
+          await ledger.settleSent([of(ids.failing)[pusher]!]);
+          await ledger.settle(of(ids.failing)[email]!, { status: 'pending', nextAttemptAt: new Date(Date.now() - 1), error: 'smtp down' });
+          await ledger.settleSent([of(ids.failing)[sms]!]);
+        })(),
+        ledger.settleSent(of(ids.shared).slice(0, 2)),
+      ]);
+      const byEvent = (name: string) => calls.filter((c) => c.startsWith(`${name} `)).map((c) => c.split(' ')[1]);
+      // Each list starts with the claim (an UpdateItem); the shared one's first is the other holder's claim.
+      assert.deepEqual(byEvent('whole'), ['UpdateItem', 'BatchWriteItem']);
+      assert.deepEqual(byEvent('stepwise'), ['UpdateItem', 'BatchWriteItem', 'BatchWriteItem']);
+      assert.deepEqual(byEvent('failing'), ['UpdateItem', 'BatchWriteItem', 'UpdateItem', 'UpdateItem']);
+      // The other holder's claim; then the all-at-once claim failed (the SMS was taken), so each effect was claimed on its
+      // own (the SMS's refusal read why: a GetItem), and the two sent were settled by an update.
+      assert.deepEqual(byEvent('shared').sort(), ['GetItem', ...Array(6).fill('UpdateItem')]);
+      // Whatever way they were written, a redelivery finds each effect as it was left, with the attempts the claims counted.
+      const again = async (id: string) => {
+        const claims = await ledger.claimAll(keys(id), 20_000);
+        return keys(id).map((k) => claims.get(k));
+      };
+      assert.deepEqual(await again(ids.whole), [{ kind: 'sent' }, { kind: 'sent' }, { kind: 'sent' }]);
+      assert.deepEqual(await again(ids.stepwise), [{ kind: 'sent' }, { kind: 'sent' }, { kind: 'sent' }]);
+      assert.deepEqual(await again(ids.failing), [{ kind: 'sent' }, { kind: 'claimed', attempt: 2 }, { kind: 'sent' }]);
+      assert.deepEqual((await again(ids.shared)).map((c) => c?.kind), ['sent', 'sent', 'held']);
     } finally {
-      dynamo.middlewareStack.remove('effectsTestSpy');
+      stop();
     }
   });
 

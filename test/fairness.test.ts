@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { routingLane } from '../core/order/order.module.js';
+import { watchCalls } from '../core/platform/aws.js';
 import { Metrics } from '../core/platform/metrics.js';
 import { PriorityGate } from '../core/platform/priority-gate.js';
 import { Queues, messageGroupId } from '../core/platform/queues.js';
@@ -24,20 +25,15 @@ interface SentMessage {
  */
 function recordSends(sqs: SQSClient): { sent: SentMessage[]; stop(): void } {
   const sent: SentMessage[] = [];
-  const name = `fairness-test-capture-${uid()}`;
-  sqs.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as any;
-      if (context.commandName === 'SendMessageCommand') {
-        sent.push({ command: 'send', queueUrl: input.QueueUrl, body: JSON.parse(input.MessageBody), groupId: input.MessageGroupId });
-      } else if (context.commandName === 'SendMessageBatchCommand') {
-        for (const e of input.Entries) sent.push({ command: 'batch', queueUrl: input.QueueUrl, body: JSON.parse(e.MessageBody), groupId: e.MessageGroupId });
-      }
-      return next(args);
-    },
-    { step: 'initialize', name },
-  );
-  return { sent, stop: () => void sqs.middlewareStack.remove(name) };
+  const stop = watchCalls(sqs, ({ operation, input }) => {
+    const call = input as any;
+    if (operation === 'SendMessage') {
+      sent.push({ command: 'send', queueUrl: call.QueueUrl, body: JSON.parse(call.MessageBody), groupId: call.MessageGroupId });
+    } else if (operation === 'SendMessageBatch') {
+      for (const e of call.Entries) sent.push({ command: 'batch', queueUrl: call.QueueUrl, body: JSON.parse(e.MessageBody), groupId: e.MessageGroupId });
+    }
+  });
+  return { sent, stop };
 }
 
 async function pendingCount(t: TestTenant): Promise<number> {

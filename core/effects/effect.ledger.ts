@@ -21,24 +21,28 @@ export type Settlement = { status: 'sent' } | { status: 'pending'; nextAttemptAt
  * time as its lease, so nobody retries it early; `sent` and `parked` are final (parked ones are
  * replayed on purpose, by `reopen`). Keys are the effects' `{event_id}:{effect}`.
  *
- * An event whose every effect this holder claimed at once and then sent is settled by writing the
- * item whole, as its claim returned it with those effects marked sent, in a BatchWriteItem shared
- * with other events (docs/adr/0019, amendment 2): while every effect of the item is under this
- * holder's live claim nobody else writes it, so the image is current. Any other settlement (a
- * failure, some effects only, an item with effects claimed by others) is a conditional-free
- * UpdateItem of its own attributes, as before.
+ * An event whose every effect this holder claimed at once is settled, as its effects are sent, by
+ * writing the item whole, in a BatchWriteItem shared with other events (docs/adr/0019, amendments
+ * 2 and 4): the image its claim returned, with the effects sent so far marked so. While every
+ * effect of the item is under this holder's live claim nobody else writes it, so the image is
+ * current as long as this holder's own writes to it are made one after the other (the caller's
+ * part: `EffectService` chains one event's settlements). Any other settlement (a failure, an item
+ * with effects claimed by others, an image no longer held) is a conditional-free UpdateItem of
+ * its own attributes, and a failure drops the image: what follows it is written that way too.
  */
 export class EffectLedger {
-  /** Items as a claim of all their effects left them, by event id, until settled (or the lease ran out). */
-  private readonly claimedItems: LRUCache<string, { item: Record<string, AttributeValue>; effects: string[] }>;
+  /**
+   * Items whose every effect this holder claimed at once, by event id: the item as written so far
+   * and the effects not settled yet. Kept until all are settled, and only while the claim's lease
+   * has more than LEASE_MARGIN_MS to run (its `ttl`), so a put never lands after the lease ended.
+   */
+  private readonly claimedItems = new LRUCache<string, { item: Record<string, AttributeValue>; unsettled: string[] }>({ max: 10_000 });
   private readonly batcher: EffectSettleBatcher;
 
   constructor(
     private readonly dynamo: DynamoDBClient,
     private readonly table: string,
-    leaseMs = 120_000,
   ) {
-    this.claimedItems = new LRUCache({ max: 10_000, ttl: leaseMs });
     this.batcher = new EffectSettleBatcher(dynamo, table);
   }
 
@@ -70,8 +74,10 @@ export class EffectLedger {
     return claims;
   }
 
+  /** Records a failed effect's outcome; the item's image is dropped (it no longer matches what is written). */
   async settle(key: string, outcome: Settlement): Promise<void> {
     const { eventId, effect } = parseKey(key);
+    this.claimedItems.delete(eventId);
     const names: Record<string, string> = { '#s': attr('s', effect), '#t': attr('t', effect) };
     const values: Record<string, AttributeValue> = { ':s': { S: outcome.status }, ':at': { N: String(Date.now()) } };
     let update = 'SET #s = :s, #t = :at';
@@ -89,18 +95,28 @@ export class EffectLedger {
     await this.update({ Key: itemKey(eventId), UpdateExpression: update, ExpressionAttributeNames: names, ExpressionAttributeValues: values });
   }
 
-  /** Several effects of one event sent: one write, shared with other events' when it can be (see the class). */
+  /**
+   * Several effects of one event sent: one write, shared with other events' when it can be (see
+   * the class). Settlements of one event must not overlap: each builds on the image the last left.
+   */
   async settleSent(keys: string[]): Promise<void> {
     if (keys.length === 0) return;
     const parsed = keys.map(parseKey);
     const eventId = parsed[0]!.eventId;
     const claimed = this.claimedItems.get(eventId);
-    this.claimedItems.delete(eventId);
-    if (claimed && sameSet(claimed.effects, parsed.map((p) => p.effect))) {
+    const effects = parsed.map((p) => p.effect);
+    if (claimed && effects.every((effect) => claimed.unsettled.includes(effect))) {
       const at: AttributeValue = { N: String(Date.now()) };
       const item = { ...claimed.item };
-      for (const { effect } of parsed) Object.assign(item, { [attr('s', effect)]: { S: 'sent' }, [attr('t', effect)]: at });
+      for (const effect of effects) Object.assign(item, { [attr('s', effect)]: { S: 'sent' }, [attr('t', effect)]: at });
+      const unsettled = claimed.unsettled.filter((effect) => !effects.includes(effect));
+      // Set again with the time the lease has left: the image must not outlive it.
+      if (unsettled.length === 0) this.claimedItems.delete(eventId);
+      else this.claimedItems.set(eventId, { item, unsettled }, { noUpdateTTL: true });
+      // Written or not, the image now holds these as sent: so does the UpdateItem below, if it comes to that.
       if (await this.batcher.put(item)) return;
+    } else {
+      this.claimedItems.delete(eventId);
     }
     const names: Record<string, string> = {};
     const sets = parsed.map((p, i) => {
@@ -173,7 +189,8 @@ export class EffectLedger {
       );
       const item = res.Attributes ?? {};
       const onItem = Object.keys(item).filter((name) => name.startsWith('s_')).map((name) => name.slice(2));
-      if (remember && sameSet(onItem, effects)) this.claimedItems.set(eventId, { item, effects });
+      const ttl = now + leaseMs - LEASE_MARGIN_MS - Date.now();
+      if (remember && sameSet(onItem, effects) && ttl > 0) this.claimedItems.set(eventId, { item, unsettled: effects }, { ttl });
       return effects.map((effect) => Number(res.Attributes?.[attr('a', effect)]?.N ?? 1));
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) return null;
@@ -198,6 +215,9 @@ export class EffectLedger {
     });
   }
 }
+
+/** How long before its claim's lease ends an image stops being written whole (a put in flight lands before the lease ends). */
+const LEASE_MARGIN_MS = 5_000;
 
 /** `{event_id}:{effect}` (effect names have no colon; event ids are UUIDs). */
 function parseKey(key: string): { eventId: string; effect: string } {

@@ -3,7 +3,7 @@ import { AppError, isAppError } from '../domain/errors.js';
 import { tenantScope, type TenantScope } from '../domain/tenant-scope.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
-import type { EffectLedger } from './effect.ledger.js';
+import type { EffectLedger, Settlement } from './effect.ledger.js';
 import type { EffectRepository } from './effect.repository.js';
 import { effectKey, type EffectRecord } from './effect.types.js';
 
@@ -68,7 +68,7 @@ export class EffectService {
     const keys = effects.map((effect) => effectKey(event.event_id, effect));
     const claims = await this.ledger.claimAll(keys, this.options.leaseMs);
     const scope = tenantScope(event.tenant_id);
-    const settling = new SentSettler(this.ledger);
+    const settling = new Settler(this.ledger);
     const settled = await Promise.allSettled(
       effects.map(async (effect, i): Promise<EffectOutcome | { attempt: number }> => {
         const claim = claims.get(keys[i]!)!;
@@ -81,7 +81,7 @@ export class EffectService {
         try {
           await performers[i]!(event);
         } catch (err) {
-          return this.failed(scope, event, effect, claim.attempt, err);
+          return this.failed(scope, event, effect, claim.attempt, err, settling);
         }
         settling.sent(keys[i]!);
         return { attempt: claim.attempt };
@@ -165,7 +165,7 @@ export class EffectService {
     this.failing.set(event.tenant_id, Date.now());
   }
 
-  private async failed(scope: TenantScope, event: OutboundEvent, effect: string, attempt: number, err: unknown): Promise<'pending' | 'parked'> {
+  private async failed(scope: TenantScope, event: OutboundEvent, effect: string, attempt: number, err: unknown, settling: Settler): Promise<'pending' | 'parked'> {
     const key = effectKey(event.event_id, effect);
     const error = err instanceof Error ? err.message : String(err);
     const park = attempt >= this.options.maxAttempts || (isAppError(err) && !err.retryable);
@@ -185,7 +185,7 @@ export class EffectService {
     });
     // Stamped after the record is stored: a sweep that began before this failure keeps the tenant listed.
     this.failing.set(event.tenant_id, Date.now());
-    await this.ledger.settle(key, nextAttemptAt ? { status: 'pending', nextAttemptAt, error } : { status: 'parked', error });
+    await settling.failed(key, nextAttemptAt ? { status: 'pending', nextAttemptAt, error } : { status: 'parked', error });
     return park ? 'parked' : 'pending';
   }
 
@@ -205,21 +205,28 @@ export function backoffMs(attempt: number, options: Pick<EffectOptions, 'baseDel
 const SETTLE_LINGER_MS = 10;
 
 /**
- * Settles one event's sent effects as they finish: those done within SETTLE_LINGER_MS of each
- * other in one write, the writes one after the other (each is the ledger's; none is lost if an
- * earlier one fails: `done` reports the first failure after every write was tried).
+ * Writes one event's outcomes to the ledger as they come, one write after the other (the ledger
+ * builds each whole-item write on the last: docs/adr/0019, amendment 4). Successes within
+ * SETTLE_LINGER_MS of each other share one write; a failure is written in turn, after the
+ * successes before it. None is lost if an earlier one fails: `done` reports the first failed
+ * success after every write was tried, and `failed` answers for its own write.
  */
-class SentSettler {
+class Settler {
   private waiting: string[] = [];
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private failure: unknown = null;
 
-  constructor(private readonly ledger: Pick<EffectLedger, 'settleSent'>) {}
+  constructor(private readonly ledger: Pick<EffectLedger, 'settleSent' | 'settle'>) {}
 
   sent(key: string): void {
     this.waiting.push(key);
     this.timer ??= setTimeout(() => this.flush(), SETTLE_LINGER_MS);
+  }
+
+  failed(key: string, outcome: Settlement): Promise<void> {
+    this.flush();
+    return this.then(() => this.ledger.settle(key, outcome));
   }
 
   async done(): Promise<void> {
@@ -234,6 +241,13 @@ class SentSettler {
     const keys = this.waiting;
     this.waiting = [];
     if (keys.length === 0) return;
-    this.chain = this.chain.then(() => this.ledger.settleSent(keys)).catch((err: unknown) => (this.failure ??= err));
+    this.then(() => this.ledger.settleSent(keys)).catch((err: unknown) => (this.failure ??= err));
+  }
+
+  /** Runs `write` after the writes before it, whatever became of them. */
+  private then(write: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(write);
+    this.chain = run.catch(() => undefined);
+    return run;
   }
 }

@@ -20,7 +20,7 @@ const FULL_PASS_EVERY_MS = 30_000;
 export function buildEffectsModule(platform: Platform, deps: { tenancy: TenancyModule }): EffectsModule {
   const { config, logger, metrics } = platform;
   const leaseMs = QUEUES.orderUpdates.visibilityTimeoutS * 1000;
-  const ledger = new EffectLedger(platform.dynamo, `${config.aws.dynamodb.table_prefix}${TABLES.idempotency.name}`, leaseMs);
+  const ledger = new EffectLedger(platform.dynamo, `${config.aws.dynamodb.table_prefix}${TABLES.idempotency.name}`);
   const records = new EffectRepository(platform.mongo.db);
   const effects = new EffectService(ledger, records, metrics, logger, {
     leaseMs,

@@ -52,6 +52,7 @@ export async function connectPlatform(config: Config, logger: Logger, options: {
   }
   const [mongo, redis] = [mongoResult.value, redisResult.value];
   const sqs = createSqsClient(config.aws, metrics.awsCalls);
+  const poller = createSqsClient(config.aws, metrics.awsCalls);
   const sns = createSnsClient(config.aws, metrics.awsCalls);
   const dynamo = createDynamoClient(config.aws, metrics.awsCalls);
   if (options.ensureResources ?? true) {
@@ -83,7 +84,7 @@ export async function connectPlatform(config: Config, logger: Logger, options: {
     telemetry,
     mongo,
     redis,
-    queues: new Queues(sqs, config.aws.sqs.queue_prefix),
+    queues: new Queues(sqs, config.aws.sqs.queue_prefix, poller),
     eventStream: new SnsEventStream(sns, { arn: config.aws.sns.events_topic_arn, name: `${config.aws.sqs.queue_prefix}${TOPICS.events.name}` }, { refuseMarker: config.events.refuse_marker }),
     dynamo,
     sequences: new Sequences(dynamo, `${tablePrefix}${TABLES.sequences.name}`),
@@ -94,6 +95,7 @@ export async function connectPlatform(config: Config, logger: Logger, options: {
     async close() {
       events.close();
       sqs.destroy();
+      poller.destroy();
       sns.destroy();
       dynamo.destroy();
       await Promise.allSettled([mongo.close(), redis.quit()]);

@@ -43,9 +43,16 @@ export function messageGroupId(body: unknown, options: SendOptions = {}): string
 export class Queues {
   private readonly urls = new Map<string, string>();
 
+  /**
+   * `poller`: the client the listeners' long polls use (by default `sqs`). A receive is sent with
+   * an abort signal (a stop cuts its poll short), and a call with options makes the SDK drop the
+   * client's cached middleware chains, so the polls get a client of their own and the sends and
+   * deletes on `sqs` keep theirs.
+   */
   constructor(
     readonly sqs: SQSClient,
     private readonly prefix: string,
+    readonly poller: SQSClient = sqs,
   ) {}
 
   name(key: QueueKey): string {

@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -32,7 +33,14 @@ func main() {
 	handler := flag.String("handler", "sqlite", "backend: sqlite or postgresql")
 	sqliteURL := flag.String("sqlite-url", "file:data/", "SQLite directory URL (sqlite backend)")
 	postgresURL := flag.String("postgresql-url", "postgres://127.0.0.1:5432/ferretdb", "PostgreSQL URL (postgresql backend)")
+	gcPercent := flag.Int("gc-percent", 400, "Go GC target (GOGC) unless the GOGC variable sets one")
 	flag.Parse()
+	// FerretDB allocates for every document it converts, and the garbage collector was a large
+	// share of its CPU on the order path: a local stack can spend memory (a heap up to five times
+	// the live one instead of two) to collect a quarter as often.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(*gcPercent)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -40,11 +40,11 @@ export async function measure(count: number, concurrency: number, op: (i: number
   return { perSecond: Math.round((count / seconds) * 10) / 10, p50: percentile(latencies, 50), p99: percentile(latencies, 99), seconds: Math.round(seconds * 100) / 100 };
 }
 
-/** A positive integer from the environment (a bench knob), or `fallback` when unset. */
-export function envCount(name: string, fallback: number): number {
+/** An integer of at least `min` (default 1) from the environment (a bench knob), or `fallback` when unset. */
+export function envCount(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer of at least ${min}, got "${raw}"`);
   return n;
 }

@@ -12,7 +12,7 @@ import { perOrderTable, targetsTable } from './per-order/table.js';
  * delivered; sqs: oms-create-order-queue → approved) in each shape (single: one `all` process;
  * production: one `server` + two `worker` processes), each on a private stack of its own.
  *
- *   PER_ORDER_ORDERS=300 PER_ORDER_LINES=2 PER_ORDER_CONCURRENCY=8 \
+ *   PER_ORDER_ORDERS=300 PER_ORDER_LINES=2 PER_ORDER_CONCURRENCY=8 PER_ORDER_WARMUP=20 \
  *   PER_ORDER_FLOWS=api,lifecycle,sqs PER_ORDER_SHAPES=single,production PER_ORDER_RUNNER=dist|tsx \
  *   npm run bench -- per-order
  *
@@ -51,6 +51,7 @@ const scenario: BenchScenario = {
       orders: envCount('PER_ORDER_ORDERS', 300),
       lines: envCount('PER_ORDER_LINES', 2),
       concurrency: envCount('PER_ORDER_CONCURRENCY', 8),
+      warmup: envCount('PER_ORDER_WARMUP', 20, 0),
     };
     const flows = list<Flow>('PER_ORDER_FLOWS', ['api', 'lifecycle', 'sqs']);
     const shapes = list<Shape>('PER_ORDER_SHAPES', ['single', 'production']);

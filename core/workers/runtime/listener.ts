@@ -132,7 +132,7 @@ export class Listener {
       const max = this.options.fifo ? 1 : Math.min(10, this.handler.kind === 'batch' ? 10 : free);
       let messages: Message[];
       try {
-        const res = await this.deps.queues.sqs.send(
+        const res = await this.deps.queues.poller.send(
           new ReceiveMessageCommand({
             QueueUrl: this.queueUrl,
             MaxNumberOfMessages: max,

@@ -100,7 +100,7 @@ export function perOrderFigures(args: {
     mongo: split(calls, ['mongo'], per),
     mongoByCollection: split(calls, ['mongo-by-collection'], per),
     redis: split(calls, ['redis'], per),
-    aws: split(calls, ['sqs', 'dynamodb'], per),
+    aws: split(calls, ['sqs', 'sns', 'dynamodb'], per),
     deadLetters: args.deadLetters,
     windowSeconds: round((args.after.at - args.before.at) / 1000, 1),
     load: [round(args.before.load, 1), round(args.after.load, 1)],

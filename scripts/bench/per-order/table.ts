@@ -26,7 +26,7 @@ export function perOrderTable(runs: PerOrderFigures[]): string {
   };
   calls('MongoDB commands', (f) => f.mongo, (f) => f.mongoByCollection);
   calls('Redis commands', (f) => f.redis);
-  calls('SQS + DynamoDB calls', (f) => f.aws);
+  calls('SQS, SNS and DynamoDB calls', (f) => f.aws);
   rows.push(['messages dead-lettered', (f) => String(f.deadLetters)]);
   rows.push(['measured window, s', (f) => String(f.windowSeconds)]);
   rows.push(['machine load average (1 min), start / end', (f) => f.load.join(' / ')]);
