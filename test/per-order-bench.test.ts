@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { total } from '../scripts/bench/per-order/figures.js';
 import { measurePerOrder } from '../scripts/bench/per-order/measure.js';
 import { perOrderTable, targetsTable } from '../scripts/bench/per-order/table.js';
@@ -14,7 +15,7 @@ describeProcesses('bench: per-order figures', function () {
 
   it('measures 20 API orders in one OMS process: every figure present, counters plausible', async () => {
     const orders = 20;
-    const f = await measurePerOrder({ flow: 'api', shape: 'single', orders, lines: 2, concurrency: 4, warmup: 4, runner: 'tsx' });
+    const f = await measurePerOrder({ flow: 'api', shape: 'single', orders, lines: 2, concurrency: 4, warmup: 2, runner: 'tsx' });
 
     assert.equal(f.orders, orders, 'every order reached approved, and only the measured ones are counted (not the warm-up\'s)');
     assert.equal(f.refused, 0);
@@ -38,9 +39,12 @@ describeProcesses('bench: per-order figures', function () {
     assert.ok(f.omsCpuMs > 0 && f.cpuMs['oms all'] === f.omsCpuMs);
     for (const p of ['ferretdb', 'redis', 'fauxqs', 'dynalite']) assert.ok(p in f.cpuMs, `CPU of ${p}`);
     assert.ok((f.cpuMs.ferretdb ?? 0) > 0, 'FerretDB worked for the orders');
+    // Every process's CPU once: more than the OMS's and FerretDB's together, and the ceiling it sets on these cores.
+    assert.ok(f.machineCpuMs > f.omsCpuMs + (f.cpuMs.ferretdb ?? 0), `machine CPU ${f.machineCpuMs}`);
+    assert.ok(Math.abs(f.cpuCeiling - (availableParallelism() * 1000) / f.machineCpuMs) < 0.1, `ceiling ${f.cpuCeiling}`);
 
     const table = perOrderTable([f]);
-    for (const row of ['end to end, orders/s', 'POST p50 / p99, ms', 'created→approved p50 / p99, ms', 'OMS CPU, ms/order', 'MongoDB commands/order', '· orders', 'Redis commands/order', 'SQS, SNS and DynamoDB calls/order', 'CPU ms/order: ferretdb']) {
+    for (const row of ['end to end, orders/s', 'POST p50 / p99, ms', 'created→approved p50 / p99, ms', 'OMS CPU, ms/order', 'MongoDB commands/order', '· orders', 'Redis commands/order', 'SQS, SNS and DynamoDB calls/order', 'CPU ms/order: ferretdb', 'every process above once', 'cores carry at that CPU']) {
       assert.ok(table.includes(row), `table row ${row}`);
     }
     const targets = targetsTable([f]);

@@ -1,8 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { percentile } from '../harness.js';
 import type { Flow, FlowRun } from './flows.js';
 import type { Shape } from './oms-processes.js';
 import type { OrderTimes } from './order-watch.js';
-import { delta, type Snapshot } from './snapshot.js';
+import { delta, SHARED_POSTGRES, type Snapshot } from './snapshot.js';
 
 /** One flow × shape, divided by the orders that reached the flow's final status. */
 export interface PerOrderFigures {
@@ -22,6 +23,10 @@ export interface PerOrderFigures {
   omsCpuMs: number;
   /** CPU ms per order by process (OMS processes and the stack's). */
   cpuMs: Record<string, number>;
+  /** CPU ms per order of every process above, each counted once (PostgreSQL: the bench database's backends). */
+  machineCpuMs: number;
+  /** The orders per second the machine's cores could carry at `machineCpuMs` each, were they never idle. */
+  cpuCeiling: number;
   mongo: Record<string, number>;
   /** MongoDB commands by command and collection: `find orders`, `update stock`. */
   mongoByCollection: Record<string, number>;
@@ -83,6 +88,8 @@ export function perOrderFigures(args: {
   const cpuMs: Record<string, number> = {};
   for (const [name, ms] of cpu) cpuMs[name] = per(ms);
   const omsCpu = [...cpu].filter(([name]) => name.startsWith('oms ')).reduce((n, [, ms]) => n + ms, 0);
+  // The shared PostgreSQL figure holds the bench database's backends too (and whatever else ran).
+  const machineCpu = [...cpu].filter(([name]) => name !== SHARED_POSTGRES).reduce((n, [, ms]) => n + ms, 0);
   const last = Math.max(...done.map((t) => t.reached[run.final] as number));
   return {
     flow: args.flow,
@@ -97,6 +104,8 @@ export function perOrderFigures(args: {
     latency,
     omsCpuMs: per(omsCpu),
     cpuMs,
+    machineCpuMs: per(machineCpu),
+    cpuCeiling: round((availableParallelism() * 1000) / per(machineCpu), 1),
     mongo: split(calls, ['mongo'], per),
     mongoByCollection: split(calls, ['mongo-by-collection'], per),
     redis: split(calls, ['redis'], per),

@@ -4,6 +4,9 @@ import type { OmsCluster } from './oms-processes.js';
 import { cpuMs, postgresCpu } from './proc-cpu.js';
 import type { PrivateStack } from './private-stack.js';
 
+/** The CPU of every PostgreSQL process on the machine, the bench database's backends among them. */
+export const SHARED_POSTGRES = 'postgres (all processes, shared)';
+
 /**
  * Everything the per-order figures are differences of, read at one moment: each OMS process's
  * store call counters (from its /metrics) and the CPU time of every process of the run.
@@ -48,7 +51,7 @@ export async function snapshot(cluster: OmsCluster, stack: PrivateStack): Promis
   for (const [name, pid] of Object.entries(stack.pids)) cpu.set(name, cpuMs(pid));
   const pg = postgresCpu(stack.postgresDatabase);
   if (stack.postgresDatabase) cpu.set('postgres (bench db backends)', pg.database);
-  cpu.set('postgres (all processes, shared)', pg.all);
+  cpu.set(SHARED_POSTGRES, pg.all);
   cpu.set('bench driver (this process)', process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000);
   return { at: Date.now(), load: loadavg()[0] ?? 0, calls, cpu };
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { targetChecks, total, type PerOrderFigures } from './figures.js';
 
 /** The per-order table: one column per flow × shape, one row per figure (markdown, also printed). */
@@ -13,6 +14,8 @@ export function perOrderTable(runs: PerOrderFigures[]): string {
   for (const k of keys((f) => f.latency)) rows.push([`${k} p50 / p99, ms`, (f) => (f.latency[k] ? f.latency[k].join(' / ') : '–')]);
   rows.push(['**OMS CPU, ms/order**', (f) => `**${f.omsCpuMs}**`]);
   for (const k of keys((f) => f.cpuMs)) rows.push([`CPU ms/order: ${k}`, (f) => (f.cpuMs[k] === undefined ? '–' : String(f.cpuMs[k]))]);
+  rows.push([`CPU ms/order, every process above once (the bench database's PostgreSQL)`, (f) => String(f.machineCpuMs)]);
+  rows.push([`orders/s the machine's ${availableParallelism()} cores carry at that CPU (never idle)`, (f) => String(f.cpuCeiling)]);
   const calls = (title: string, pick: (f: PerOrderFigures) => Record<string, number>, detail?: (f: PerOrderFigures) => Record<string, number>) => {
     rows.push([`**${title}/order**`, (f) => `**${total(pick(f))}**`]);
     for (const k of keys(pick)) {
