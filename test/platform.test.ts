@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { Sequences } from '../core/platform/dynamo.js';
 import { TABLES } from '../localstack/resources.js';
 import { createTenant, createHub, http, internalHeaders } from './support/api.js';
@@ -123,5 +124,36 @@ describe('platform: routers, auth, health, docs', () => {
     assert.deepEqual([...fromC].sort((x, y) => x - y), fromC);
     assert.equal(await a.next(tenant, 'other'), 1);
     assert.equal(await a.next(tenant, 'other'), 2);
+  });
+
+  it('claims gapless numbers for 30 racing owners across two processes: 1..30, each once; a second delivery for an owner gets its number', async () => {
+    const { config, dynamo } = getStack().oms.container.platform;
+    const table = `${config.aws.dynamodb.table_prefix}${TABLES.sequences.name}`;
+    const tenant = `t-${uid()}`;
+    const [a, b] = [new Sequences(dynamo, table), new Sequences(dynamo, table)];
+    const owners = Array.from({ length: 30 }, (_, i) => `o-${i}`);
+    const numbers = await Promise.all(owners.map((owner, i) => (i % 2 ? a : b).claim(tenant, 'invoice', owner)));
+    assert.deepEqual([...numbers].sort((x, y) => x - y), Array.from({ length: 30 }, (_, i) => i + 1));
+    // The same owners again, twice at once each: every one answers its own number.
+    const again = await Promise.all(owners.flatMap((owner) => [a.claim(tenant, 'invoice', owner), b.claim(tenant, 'invoice', owner)]));
+    assert.deepEqual(again, numbers.flatMap((n) => [n, n]));
+    assert.equal(await a.claim(tenant, 'invoice', 'o-new'), 31);
+  });
+
+  it('finds the slot of an attempt that crashed before recording it, after others moved the hint past it: no gap', async () => {
+    const { config, dynamo } = getStack().oms.container.platform;
+    const table = `${config.aws.dynamodb.table_prefix}${TABLES.sequences.name}`;
+    const tenant = `t-${uid()}`;
+    const base = `seq#${tenant}#invoice`;
+    const seq = new Sequences(dynamo, table);
+    assert.deepEqual([await seq.claim(tenant, 'invoice', 'a'), await seq.claim(tenant, 'invoice', 'b')], [1, 2]);
+    // Owner "y" began at 3 and took slot 3, then its process died before it recorded the number.
+    await dynamo.send(new PutItemCommand({ TableName: table, Item: { pk: { S: `${base}#owner#y` }, from: { N: '3' } } }));
+    await dynamo.send(new PutItemCommand({ TableName: table, Item: { pk: { S: `${base}#slot#3` }, owner: { S: 'y' } } }));
+    // Others claim past it; the hint moves to 6.
+    assert.deepEqual(await Promise.all(['c', 'd', 'e'].map((o) => seq.claim(tenant, 'invoice', o))).then((ns) => ns.sort()), [4, 5, 6]);
+    // y's retry walks from where it began and finds its own slot: 3, not 7.
+    assert.equal(await seq.claim(tenant, 'invoice', 'y'), 3);
+    assert.equal(await seq.claim(tenant, 'invoice', 'f'), 7);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   CreateTableCommand,
   DescribeTableCommand,
@@ -34,6 +35,9 @@ export async function ensureTables(dynamo: DynamoDBClient, prefix: string): Prom
     }
   }
 }
+
+/** Taken slots a claimer probes past before it reads the high-water hint again (Sequences.claim). */
+const REREAD_HINT_EVERY = 3;
 
 function wrap(err: unknown): never {
   if (err instanceof AppError) throw err;
@@ -98,37 +102,56 @@ export class Sequences {
 
   /**
    * A gapless, duplicate-free number for `owner` (an order id): slot N is claimed by a conditional
-   * put of `slot#N -> owner`, probing forward from a high-water hint. A retry by the same owner
-   * finds its own slot again, so a crash after claiming leaves no gap and no second number.
+   * put of `slot#N -> owner`, probing forward from a high-water hint.
+   *
+   * Claimers racing for the same numbers (a burst of shipments) each probe past the slots the
+   * others took: a taken slot costs one failed put, and every few of those the hint is read again
+   * to jump past the slots claimed meanwhile. Every slot at or below the hint is taken (a claimer
+   * tries slot N only after finding N-1 taken or at the hint), so a jump never leaves a gap.
+   *
+   * A crash must not leave one either. Before probing, the owner records where it starts; the put
+   * of a slot succeeds on a slot the owner already holds. So a retry (or a second delivery racing
+   * the first) walks from that start, without jumps, to the slot the first attempt took, instead
+   * of starting past it at the hint, which by then may have moved on.
    */
   async claim(tenantId: string, name: string, owner: string): Promise<number> {
     const base = `seq#${tenantId}#${name}`;
+    const ownerKey = { pk: { S: `${base}#owner#${owner}` } };
+    const read = (key: Record<string, AttributeValue>) => this.dynamo.send(new GetItemCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
+    const hint = async () => Number((await read({ pk: { S: `${base}#hwm` } })).Item?.value?.N ?? 0);
     try {
-      const mine = await this.dynamo.send(
-        new GetItemCommand({ TableName: this.table, Key: { pk: { S: `${base}#owner#${owner}` } }, ConsistentRead: true }),
-      );
-      if (mine.Item?.value?.N) return Number(mine.Item.value.N);
-      const hint = await this.dynamo.send(
-        new GetItemCommand({ TableName: this.table, Key: { pk: { S: `${base}#hwm` } }, ConsistentRead: true }),
-      );
-      let n = Number(hint.Item?.value?.N ?? 0) + 1;
-      for (;;) {
+      const mine = (await read(ownerKey)).Item;
+      if (mine?.value?.N) return Number(mine.value.N);
+      // An earlier attempt's start: walk from it, slot by slot, so that its slot is found again.
+      let resumed = mine?.from?.N !== undefined;
+      let n = resumed ? Number(mine!.from!.N) : (await hint()) + 1;
+      if (!resumed) {
+        try {
+          await this.dynamo.send(new PutItemCommand({ TableName: this.table, Item: { ...ownerKey, from: { N: String(n) } }, ConditionExpression: 'attribute_not_exists(pk)' }));
+        } catch (err) {
+          if (!(err instanceof ConditionalCheckFailedException)) throw err;
+          // Another delivery for the same owner began first: take its number, or follow its start.
+          const first = (await read(ownerKey)).Item;
+          if (first?.value?.N) return Number(first.value.N);
+          [resumed, n] = [true, Number(first?.from?.N ?? n)];
+        }
+      }
+      for (let taken = 1; ; taken++) {
         try {
           await this.dynamo.send(
             new PutItemCommand({
               TableName: this.table,
               Item: { pk: { S: `${base}#slot#${n}` }, owner: { S: owner } },
-              ConditionExpression: 'attribute_not_exists(pk)',
+              // Free, or this owner's from an attempt that crashed before recording it.
+              ConditionExpression: 'attribute_not_exists(pk) OR #owner = :owner',
+              ExpressionAttributeNames: { '#owner': 'owner' },
+              ExpressionAttributeValues: { ':owner': { S: owner } },
             }),
           );
           break;
         } catch (err) {
           if (!(err instanceof ConditionalCheckFailedException)) throw err;
-          const slot = await this.dynamo.send(
-            new GetItemCommand({ TableName: this.table, Key: { pk: { S: `${base}#slot#${n}` } }, ConsistentRead: true }),
-          );
-          if (slot.Item?.owner?.S === owner) break; // ours, from an attempt that crashed
-          n += 1;
+          n = !resumed && taken % REREAD_HINT_EVERY === 0 ? Math.max(n, await hint()) + 1 : n + 1;
         }
       }
       await this.dynamo.send(

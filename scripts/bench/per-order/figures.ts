@@ -25,7 +25,7 @@ export interface PerOrderFigures {
   cpuMs: Record<string, number>;
   /** CPU ms per order of every process above, each counted once (PostgreSQL: the bench database's backends). */
   machineCpuMs: number;
-  /** The orders per second the machine's cores could carry at `machineCpuMs` each, were they never idle. */
+  /** The orders per second the machine's cores could carry, sustained, at `machineCpuMs` each, were they never idle. */
   cpuCeiling: number;
   mongo: Record<string, number>;
   /** MongoDB commands by command and collection: `find orders`, `update stock`. */

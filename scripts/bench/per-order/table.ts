@@ -15,7 +15,8 @@ export function perOrderTable(runs: PerOrderFigures[]): string {
   rows.push(['**OMS CPU, ms/order**', (f) => `**${f.omsCpuMs}**`]);
   for (const k of keys((f) => f.cpuMs)) rows.push([`CPU ms/order: ${k}`, (f) => (f.cpuMs[k] === undefined ? '–' : String(f.cpuMs[k]))]);
   rows.push([`CPU ms/order, every process above once (the bench database's PostgreSQL)`, (f) => String(f.machineCpuMs)]);
-  rows.push([`orders/s the machine's ${availableParallelism()} cores carry at that CPU (never idle)`, (f) => String(f.cpuCeiling)]);
+  // A run's end-to-end rate can pass it: the window's CPU includes the effects settled after the last approval.
+  rows.push([`sustained orders/s the machine's ${availableParallelism()} cores carry at that CPU (never idle)`, (f) => String(f.cpuCeiling)]);
   const calls = (title: string, pick: (f: PerOrderFigures) => Record<string, number>, detail?: (f: PerOrderFigures) => Record<string, number>) => {
     rows.push([`**${title}/order**`, (f) => `**${total(pick(f))}**`]);
     for (const k of keys(pick)) {
