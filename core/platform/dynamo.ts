@@ -155,7 +155,7 @@ export class Sequences {
         }
       }
       await this.dynamo.send(
-        new PutItemCommand({ TableName: this.table, Item: { pk: { S: `${base}#owner#${owner}` }, value: { N: String(n) } } }),
+        new PutItemCommand({ TableName: this.table, Item: { ...ownerKey, value: { N: String(n) } } }),
       );
       await this.dynamo
         .send(

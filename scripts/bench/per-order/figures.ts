@@ -89,7 +89,7 @@ export function perOrderFigures(args: {
   for (const [name, ms] of cpu) cpuMs[name] = per(ms);
   const omsCpu = [...cpu].filter(([name]) => name.startsWith('oms ')).reduce((n, [, ms]) => n + ms, 0);
   // The shared PostgreSQL figure holds the bench database's backends too (and whatever else ran).
-  const machineCpu = [...cpu].filter(([name]) => name !== SHARED_POSTGRES).reduce((n, [, ms]) => n + ms, 0);
+  const machineCpuMs = per([...cpu].filter(([name]) => name !== SHARED_POSTGRES).reduce((n, [, ms]) => n + ms, 0));
   const last = Math.max(...done.map((t) => t.reached[run.final] as number));
   return {
     flow: args.flow,
@@ -104,8 +104,8 @@ export function perOrderFigures(args: {
     latency,
     omsCpuMs: per(omsCpu),
     cpuMs,
-    machineCpuMs: per(machineCpu),
-    cpuCeiling: round((availableParallelism() * 1000) / per(machineCpu), 1),
+    machineCpuMs,
+    cpuCeiling: round((availableParallelism() * 1000) / machineCpuMs, 1),
     mongo: split(calls, ['mongo'], per),
     mongoByCollection: split(calls, ['mongo-by-collection'], per),
     redis: split(calls, ['redis'], per),
